@@ -1,0 +1,52 @@
+"""Dated events: one sentence each, current-events-portal style.
+
+An Event is a Story (same table for date, slug, status, tags, sources and
+related links) with its own summary and category.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+from newsroom.models import Story, ascii_slugify
+from newsroom.querysets import StoryQuerySet
+from newsroom.sanitize import clean_inline, plain_text
+
+
+class Event(Story):
+    class Category(models.TextChoices):
+        POLITICS = "politics", "Politics and elections"
+        CONFLICT = "conflict", "Armed conflicts and attacks"
+        LAW = "law", "Law and crime"
+        DISASTERS = "disasters", "Disasters and accidents"
+        ECONOMY = "economy", "Business and economy"
+        SCIENCE = "science", "Science and technology"
+        HEALTH = "health", "Health and environment"
+        CULTURE = "culture", "Arts and culture"
+        SPORT = "sport", "Sport"
+        INTERNATIONAL = "international", "International relations"
+
+    summary = models.TextField(
+        "summary",
+        help_text="One sentence saying what happened. Emphasis and links are kept; other markup is removed.",
+    )
+    category = models.CharField("category", max_length=20, choices=Category.choices, default=Category.POLITICS)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "category", "pk"]
+        indexes = [models.Index(fields=["category"], name="event_category")]
+
+    def __str__(self) -> str:
+        return self.title or plain_text(self.summary)
+
+    def compute_title(self) -> str:
+        return plain_text(self.summary)
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Story.Kind.EVENT
+        self.summary = clean_inline(self.summary)
+        if not self.slug:
+            self.slug = ascii_slugify(" ".join(self.compute_title().split()[:10])) or "event"
+        super().save(*args, **kwargs)

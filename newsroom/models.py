@@ -1,0 +1,540 @@
+"""Dateline's editorial core.
+
+Articles and events are both *stories*: one concrete ``Story`` table holds what
+they share (date and slug, title text, status, publish time, tags, sources,
+related links, comment setting), and ``Article`` (here) and ``events.Event``
+extend it one-to-one. Day pages, tag pages, feeds and Related lists are then
+one indexed query over one table.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+from unidecode import unidecode
+
+from .images import SafeImageField, build_renditions
+from .querysets import LIVE_STATUSES, Status, StoryQuerySet
+from .sanitize import clean_body, clean_inline, plain_text
+
+
+def ascii_slugify(value: str) -> str:
+    """Slugs are ASCII: accents are transliterated, never dropped or mangled."""
+    return slugify(unidecode(value or ""))[:200].strip("-")
+
+
+class Section(models.Model):
+    name = models.CharField("name", max_length=100, help_text="Shown in navigation and breadcrumbs.")
+    slug = models.SlugField(
+        "slug", max_length=100, help_text="The last part of the section's address, e.g. 'editorials'."
+    )
+    parent = models.ForeignKey(
+        "self",
+        verbose_name="parent section",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        help_text="Leave empty for a top-level section. Opinion is the parent of Editorials.",
+    )
+    order = models.PositiveSmallIntegerField("order", default=0, help_text="Lower numbers come first in navigation.")
+    description = models.TextField(
+        "description", blank=True, help_text="One or two sentences shown on the section page."
+    )
+    path = models.CharField(
+        max_length=400, unique=True, editable=False, help_text="Full address path, e.g. 'opinion/editorials'."
+    )
+
+    class Meta:
+        ordering = ["order", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["parent", "slug"], name="section_unique_slug_per_parent"),
+            models.UniqueConstraint(
+                fields=["slug"], condition=Q(parent__isnull=True), name="section_unique_top_level_slug"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return " › ".join(s.name for s in self.ancestors(include_self=True))
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:section", kwargs={"path": self.path})
+
+    def ancestors(self, include_self: bool = False) -> list[Section]:
+        chain: list[Section] = [self] if include_self else []
+        node, seen = self.parent, {self.pk}
+        while node is not None and node.pk not in seen:
+            chain.insert(0, node)
+            seen.add(node.pk)
+            node = node.parent
+        return chain
+
+    def clean(self) -> None:
+        node = self.parent
+        while node is not None:
+            if self.pk and node.pk == self.pk:
+                raise ValidationError({"parent": "A section cannot sit inside itself."})
+            node = node.parent
+
+    def save(self, *args, **kwargs) -> None:
+        old_path = self.path
+        self.path = "/".join(s.slug for s in self.ancestors(include_self=True))
+        super().save(*args, **kwargs)
+        if old_path and old_path != self.path:
+            for child in self.children.all():
+                child.save()
+
+
+class Image(models.Model):
+    file = SafeImageField(
+        "image file",
+        upload_to="images/%Y/%m/",
+        width_field="width",
+        height_field="height",
+        help_text="JPEG, PNG, WebP or GIF. Large files and huge pixel counts are refused.",
+    )
+    caption = models.CharField(
+        "caption", max_length=300, blank=True, help_text="Describes what the picture shows, for readers."
+    )
+    credit = models.CharField(
+        "credit", max_length=200, blank=True, help_text="Photographer and agency, e.g. 'Ana Ruiz / Dateline'."
+    )
+    alt_text = models.CharField(
+        "alt text",
+        max_length=300,
+        blank=True,
+        help_text="What a reader who cannot see the image needs to know. Required before publishing.",
+    )
+    width = models.PositiveIntegerField(editable=False, default=0)
+    height = models.PositiveIntegerField(editable=False, default=0)
+    renditions = models.JSONField(
+        default=dict, editable=False, help_text="WebP renditions by width, built once on upload."
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.caption or self.alt_text or self.file.name
+
+    def save(self, *args, **kwargs) -> None:
+        rebuild = self._state.adding or self._file_changed()
+        super().save(*args, **kwargs)
+        if rebuild and self.file:
+            self.renditions = build_renditions(self.file.name)
+            super().save(update_fields=["renditions"])
+
+    def _file_changed(self) -> bool:
+        if not self.pk:
+            return True
+        previous = Image.objects.filter(pk=self.pk).values_list("file", flat=True).first()
+        return previous != self.file.name
+
+    def rendition_list(self) -> list[dict]:
+        return sorted(self.renditions.values(), key=lambda r: r["width"])
+
+    def srcset(self) -> str:
+        storage = self.file.storage
+        return ", ".join(f"{storage.url(r['file'])} {r['width']}w" for r in self.rendition_list())
+
+    def best_url(self, width: int = 960) -> str:
+        """URL of the smallest rendition at least ``width`` wide (or the largest)."""
+        items = self.rendition_list()
+        if not items:
+            return self.file.url
+        for item in items:
+            if item["width"] >= width:
+                return self.file.storage.url(item["file"])
+        return self.file.storage.url(items[-1]["file"])
+
+
+class Author(models.Model):
+    name = models.CharField("name", max_length=150, help_text="As it appears in bylines.")
+    slug = models.SlugField("slug", max_length=150, unique=True, help_text="Used in the author's page address.")
+    role = models.CharField("role", max_length=100, blank=True, help_text="Usual title, e.g. 'Correspondent'.")
+    email = models.EmailField("public email", blank=True, help_text="Shown in bylines so readers can write in.")
+    bio = models.TextField("biography", blank=True, help_text="A short paragraph for the author page.")
+    photo = models.ForeignKey(
+        Image, verbose_name="photo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="login account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="author_profile",
+        help_text="Link to the account this person signs in with, if any.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("newsroom:author", kwargs={"slug": self.slug})
+
+
+class Outlet(models.Model):
+    name = models.CharField(
+        "name", max_length=200, unique=True, help_text="The publication cited, e.g. 'Harbour Gazette'."
+    )
+    homepage = models.URLField("homepage", blank=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaggedStory(TaggedItemBase):
+    """Taggit through model with a real foreign key to Story (integer joins)."""
+
+    content_object = models.ForeignKey("Story", on_delete=models.CASCADE, related_name="tagged_items")
+
+    class Meta:
+        verbose_name = "context"
+        verbose_name_plural = "contexts"
+        constraints = [models.UniqueConstraint(fields=["content_object", "tag"], name="tagged_story_unique")]
+        indexes = [models.Index(fields=["tag", "content_object"], name="tagged_story_tag_story")]
+
+
+class Story(models.Model):
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        EVENT = "event", "Event"
+
+    class Comments(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+        AUTO = "auto", "Close after a number of days"
+
+    kind = models.CharField(max_length=10, choices=Kind.choices, editable=False, db_index=False)
+    date = models.DateField(
+        "date",
+        help_text="The day the story belongs to in the newsroom's time zone; part of its address.",
+    )
+    slug = models.SlugField(
+        "slug",
+        max_length=200,
+        allow_unicode=False,
+        help_text="Last part of the address. Unique per day across articles and events.",
+    )
+    title = models.CharField(max_length=500, editable=False, help_text="Plain-text headline or summary.")
+    status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="When the story goes public. A future time with status Scheduled publishes it then.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField("updated", auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, editable=False, on_delete=models.SET_NULL, related_name="+"
+    )
+    comments = models.CharField(
+        "comments",
+        max_length=8,
+        choices=Comments.choices,
+        default=Comments.AUTO,
+        help_text="Whether readers may comment. 'Close after' uses the number of days below.",
+    )
+    comments_close_after_days = models.PositiveSmallIntegerField(
+        "close comments after (days)",
+        default=14,
+        validators=[MinValueValidator(1)],
+        help_text="Used when comments close after a number of days.",
+    )
+
+    tags = TaggableManager(
+        through=TaggedStory,
+        verbose_name="contexts",
+        blank=True,
+        help_text="Contexts shared by articles and events, e.g. 'Elections', 'Harbour'.",
+    )
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "stories"
+        ordering = ["-date", "-publish_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["date", "slug"], name="story_unique_slug_per_day"),
+            models.CheckConstraint(
+                condition=~Q(status__in=LIVE_STATUSES) | Q(publish_at__isnull=False),
+                name="story_live_needs_publish_time",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "date"], name="story_status_date"),
+            models.Index(fields=["date", "kind"], name="story_date_kind"),
+            models.Index(fields=["status", "publish_at"], name="story_status_publish_at"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title or self.slug
+
+    def get_absolute_url(self) -> str:
+        return reverse(
+            "newsroom:story",
+            kwargs={
+                "year": f"{self.date.year:04d}",
+                "month": f"{self.date.month:02d}",
+                "day": f"{self.date.day:02d}",
+                "slug": self.slug,
+            },
+        )
+
+    @property
+    def specific(self):
+        """The Article or Event this story is, using an already-joined row when there is one."""
+        return getattr(self, self.kind)
+
+    @property
+    def is_published(self) -> bool:
+        return self.status in LIVE_STATUSES and self.publish_at is not None and self.publish_at <= timezone.now()
+
+    def compute_date(self) -> date:
+        """Articles take their date from the publish time; events set it themselves."""
+        return self.date
+
+    def compute_title(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        if self.status in LIVE_STATUSES and not self.publish_at:
+            if self.status == Status.SCHEDULED:
+                raise ValidationError({"publish_at": "A scheduled story needs a publish time."})
+            self.publish_at = timezone.now()
+        if not self.slug:
+            self.slug = ascii_slugify(self.compute_title())
+        day = self.compute_date()
+        if day and self.slug:
+            clash = Story.objects.filter(date=day, slug=self.slug).exclude(pk=self.pk)
+            if clash.exists():
+                other = clash.first()
+                raise ValidationError(
+                    {
+                        "slug": (
+                            f"Another {other.kind} on {day:%-d %B %Y} already uses the address "
+                            f"'{self.slug}' (\u201c{other.title[:80]}\u201d). Choose a different slug."
+                        )
+                    }
+                )
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status in LIVE_STATUSES and not self.publish_at:
+            self.publish_at = timezone.now()
+        self.title = self.compute_title()[:500]
+        if not self.slug:
+            self.slug = ascii_slugify(self.title) or "story"
+        self.date = self.compute_date()
+        previous = None
+        if self.pk:
+            previous = Story.objects.filter(pk=self.pk).values("date", "slug", "status", "publish_at").first()
+        super().save(*args, **kwargs)
+        if previous and (previous["date"], previous["slug"]) != (self.date, self.slug):
+            was_public = previous["status"] in LIVE_STATUSES and previous["publish_at"] is not None
+            if was_public:
+                StoryRedirect.objects.update_or_create(
+                    old_date=previous["date"], old_slug=previous["slug"], defaults={"story": self}
+                )
+            # A story that moves back onto an old address no longer needs that redirect.
+            StoryRedirect.objects.filter(old_date=self.date, old_slug=self.slug).delete()
+
+
+class StoryRedirect(models.Model):
+    """An old (date, slug) pair of a published story, answered with a 301."""
+
+    old_date = models.DateField()
+    old_slug = models.SlugField(max_length=200)
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["old_date", "old_slug"], name="story_redirect_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.old_date}/{self.old_slug} → {self.story}"
+
+
+class Source(models.Model):
+    """A citation: which outlet said it, under what title, at which address."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="sources")
+    outlet = models.ForeignKey(Outlet, verbose_name="outlet", on_delete=models.PROTECT, related_name="citations")
+    title = models.CharField("title", max_length=300, blank=True, help_text="The cited piece's own headline.")
+    url = models.URLField("link", max_length=1000, help_text="Address of the cited piece.")
+    published_on = models.DateField("dated", null=True, blank=True, help_text="When the outlet published it.")
+    order = models.PositiveSmallIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        indexes = [models.Index(fields=["story", "order"], name="source_story_order")]
+
+    def __str__(self) -> str:
+        return f"{self.outlet}: {self.title or self.url}"
+
+
+class RelatedLink(models.Model):
+    """An editor's cross-reference from a story to another story or to an outside page."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="related_links")
+    target = models.ForeignKey(
+        Story,
+        verbose_name="story",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="linked_from",
+        help_text="Another article or event on this site.",
+    )
+    url = models.URLField("outside link", max_length=1000, blank=True, help_text="Or a page elsewhere.")
+    label = models.CharField(
+        "label", max_length=300, blank=True, help_text="Optional text to show instead of the headline."
+    )
+    order = models.PositiveSmallIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(target__isnull=False) & Q(url="")) | (Q(target__isnull=True) & ~Q(url="")),
+                name="related_link_story_xor_url",
+            ),
+            models.CheckConstraint(condition=~Q(target=models.F("story")), name="related_link_not_self"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or (str(self.target) if self.target_id else self.url)
+
+    def clean(self) -> None:
+        if bool(self.target_id) == bool(self.url):
+            raise ValidationError("Choose either a story on this site or an outside link, not both.")
+        if self.target_id and self.target_id == self.story_id:
+            raise ValidationError({"target": "A story cannot link to itself."})
+
+
+class Article(Story):
+    class ArticleType(models.TextChoices):
+        NEWS = "news", "News"
+        EDITORIAL = "editorial", "Editorial"
+        OPINION = "opinion", "Opinion"
+        ANALYSIS = "analysis", "Analysis"
+
+    headline = models.CharField("headline", max_length=300, help_text="Plain words, no full stop.")
+    standfirst = models.TextField(
+        "standfirst", blank=True, help_text="One or two sentences under the headline that sum the story up."
+    )
+    body = models.TextField(
+        "body",
+        blank=True,
+        help_text="Paragraphs, subheadings, lists, quotes and links. Other HTML is removed when saved.",
+    )
+    article_type = models.CharField("kind", max_length=10, choices=ArticleType.choices, default=ArticleType.NEWS)
+    section = models.ForeignKey(
+        Section, verbose_name="section", null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    dateline = models.CharField("dateline", max_length=100, blank=True, help_text="Where it was filed, e.g. 'PORTO'.")
+    language = models.CharField("language", max_length=10, choices=settings.LANGUAGES, default="en", db_index=True)
+    translation_of = models.ForeignKey(
+        "self",
+        verbose_name="translation of",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="translations",
+        help_text="The original article, if this one is a translation of it.",
+    )
+    lead_image = models.ForeignKey(
+        Image, verbose_name="lead image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
+
+    objects = StoryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-publish_at", "-pk"]
+        indexes = [models.Index(fields=["section", "article_type"], name="article_section_type")]
+
+    def __str__(self) -> str:
+        return self.headline
+
+    def compute_date(self) -> date:
+        moment = self.publish_at or timezone.now()
+        return timezone.localdate(moment)
+
+    def compute_title(self) -> str:
+        return plain_text(self.headline)
+
+    def save(self, *args, **kwargs) -> None:
+        self.kind = Story.Kind.ARTICLE
+        self.body = clean_body(self.body)
+        if self.translation_of_id == self.pk and self.pk:
+            self.translation_of = None
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        if self.translation_of_id and self.pk and self.translation_of_id == self.pk:
+            raise ValidationError({"translation_of": "An article cannot be a translation of itself."})
+        super().clean()
+
+    @property
+    def translation_root_id(self) -> int:
+        return self.translation_of_id or self.pk
+
+
+class Byline(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, verbose_name="author", on_delete=models.PROTECT, related_name="bylines")
+    role = models.CharField(
+        "role on this piece",
+        max_length=100,
+        blank=True,
+        help_text="E.g. 'Additional reporting'. Leave empty to use the author's usual role.",
+    )
+    order = models.PositiveSmallIntegerField("order", default=0)
+
+    class Meta:
+        ordering = ["order", "pk"]
+        constraints = [models.UniqueConstraint(fields=["article", "author"], name="byline_unique_author")]
+
+    def __str__(self) -> str:
+        return f"{self.author} ({self.display_role})" if self.display_role else str(self.author)
+
+    @property
+    def display_role(self) -> str:
+        return self.role or self.author.role
+
+
+__all__ = [
+    "Article",
+    "Author",
+    "Byline",
+    "Image",
+    "Outlet",
+    "RelatedLink",
+    "Section",
+    "Source",
+    "Status",
+    "Story",
+    "StoryRedirect",
+    "TaggedStory",
+    "clean_inline",
+]

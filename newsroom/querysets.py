@@ -1,0 +1,42 @@
+"""The publication rule lives here and nowhere else.
+
+Every public view, feed, sitemap and search starts from ``published()``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import models
+from django.utils import timezone
+
+
+class Status(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    REVIEW = "review", "In review"
+    SCHEDULED = "scheduled", "Scheduled"
+    PUBLISHED = "published", "Published"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# A scheduled story becomes public at its publish time with no worker running:
+# the rule below treats "scheduled and due" exactly like "published".
+LIVE_STATUSES = (Status.PUBLISHED, Status.SCHEDULED)
+
+
+class StoryQuerySet(models.QuerySet):
+    def published(self, now: datetime | None = None) -> StoryQuerySet:
+        now = now or timezone.now()
+        return self.filter(status__in=LIVE_STATUSES, publish_at__lte=now)
+
+    def visible_to(self, user) -> StoryQuerySet:
+        """Readers see published stories; staff may also preview the rest."""
+        if user is not None and user.is_active and user.is_staff:
+            return self.all()
+        return self.published()
+
+    def on_day(self, day) -> StoryQuerySet:
+        return self.filter(date=day)
+
+    def newest_first(self) -> StoryQuerySet:
+        return self.order_by("-date", "-publish_at", "-pk")
