@@ -44,9 +44,11 @@ class Event(Story):
     def compute_title(self) -> str:
         return plain_text(self.summary)
 
+    def default_slug(self) -> str:
+        # A whole sentence makes an unwieldy address; its first words are enough.
+        return ascii_slugify(" ".join(self.compute_title().split()[:10])) or "event"
+
     def save(self, *args, **kwargs) -> None:
         self.kind = Story.Kind.EVENT
         self.summary = clean_inline(self.summary)
-        if not self.slug:
-            self.slug = ascii_slugify(" ".join(self.compute_title().split()[:10])) or "event"
         super().save(*args, **kwargs)

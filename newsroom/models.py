@@ -232,7 +232,9 @@ class Story(models.Model):
         "slug",
         max_length=200,
         allow_unicode=False,
-        help_text="Last part of the address. Unique per day across articles and events.",
+        blank=True,
+        help_text="Last part of the address, unique per day across articles and events. "
+        "Leave empty to make one from the headline or summary.",
     )
     title = models.CharField(max_length=500, editable=False, help_text="Plain-text headline or summary.")
     status = models.CharField("status", max_length=12, choices=Status.choices, default=Status.DRAFT)
@@ -316,6 +318,9 @@ class Story(models.Model):
     def compute_title(self) -> str:
         return self.title
 
+    def default_slug(self) -> str:
+        return ascii_slugify(self.compute_title()) or self.kind or "story"
+
     def clean(self) -> None:
         super().clean()
         if self.status in LIVE_STATUSES and not self.publish_at:
@@ -323,7 +328,7 @@ class Story(models.Model):
                 raise ValidationError({"publish_at": "A scheduled story needs a publish time."})
             self.publish_at = timezone.now()
         if not self.slug:
-            self.slug = ascii_slugify(self.compute_title())
+            self.slug = self.default_slug()
         day = self.compute_date()
         if day and self.slug:
             clash = Story.objects.filter(date=day, slug=self.slug).exclude(pk=self.pk)
@@ -343,7 +348,7 @@ class Story(models.Model):
             self.publish_at = timezone.now()
         self.title = self.compute_title()[:500]
         if not self.slug:
-            self.slug = ascii_slugify(self.title) or "story"
+            self.slug = self.default_slug()
         self.date = self.compute_date()
         previous = None
         if self.pk:
