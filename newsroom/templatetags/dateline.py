@@ -1,0 +1,32 @@
+from django import template
+from django.conf import settings
+
+register = template.Library()
+
+LANGUAGE_NAMES = dict(settings.LANGUAGES)
+NATIVE_NAMES = {
+    "en": "English",
+    "fr": "Français",
+    "es": "Español",
+    "de": "Deutsch",
+    "pt": "Português",
+    "ar": "العربية",
+    "zh-hans": "简体中文",
+    "ja": "日本語",
+    "ko": "한국어",
+    "ru": "Русский",
+}
+
+
+@register.filter
+def native_language(code: str) -> str:
+    """A language named in itself, as readers of that language look for it."""
+    return NATIVE_NAMES.get(code, LANGUAGE_NAMES.get(code, code))
+
+
+@register.simple_tag(takes_context=True)
+def page_url(context, number) -> str:
+    """The current address with only the page number changed, so filters survive paging."""
+    query = context["request"].GET.copy()
+    query["page"] = number
+    return "?" + query.urlencode()

@@ -1,0 +1,315 @@
+"""Public pages. Every list starts from ``Story.objects.published()``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.db.models.functions import TruncMonth
+from django.http import Http404, HttpResponsePermanentRedirect
+from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.views.generic import ListView, TemplateView
+from django.views.generic.dates import (
+    ArchiveIndexView,
+    DateDetailView,
+    DayArchiveView,
+    MonthArchiveView,
+    YearArchiveView,
+)
+from taggit.models import Tag
+
+from .models import Article, Author, Byline, Section, Source, Story, StoryRedirect
+
+PAGE_SIZE = settings.DATELINE_PAGE_SIZE
+
+
+def canonical_date_redirect(request, kwargs) -> HttpResponsePermanentRedirect | None:
+    """Answer ``/news/2017/6/9/`` with a 301 to ``/news/2017/06/09/``."""
+    parts = {"year": 4, "month": 2, "day": 2}
+    fixed = {}
+    for name, width in parts.items():
+        if name in kwargs:
+            value = kwargs[name]
+            if not value.isdigit() or int(value) == 0:
+                raise Http404("No such date.")
+            fixed[name] = f"{int(value):0{width}d}"
+    if not fixed:
+        return None
+    try:
+        date(int(fixed["year"]), int(fixed.get("month", 1)), int(fixed.get("day", 1)))
+    except ValueError:
+        raise Http404("No such date.") from None
+    if all(fixed[name] == kwargs[name] for name in fixed):
+        return None
+    # Rebuild from the parts rather than patching the path: the slug may contain digits.
+    prefix = "/news/" + "/".join(fixed[name] for name in ("year", "month", "day") if name in fixed) + "/"
+    rest = f"{kwargs['slug']}/" if "slug" in kwargs else ""
+    target = prefix + rest
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    return HttpResponsePermanentRedirect(target)
+
+
+class PublishedStoryMixin:
+    """What every dated page shares: the published stories, by local date."""
+
+    model = Story
+    date_field = "date"
+    month_format = "%m"
+    day_format = "%d"
+    allow_future = True
+    allow_empty = False
+
+    def get_queryset(self):
+        return Story.objects.published().for_listing()
+
+    def dispatch(self, request, *args, **kwargs):
+        redirect = canonical_date_redirect(request, kwargs)
+        if redirect is not None:
+            return redirect
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FrontPageView(TemplateView):
+    template_name = "newsroom/front.html"
+    lead_count = 7
+    opinion_count = 4
+    event_count = 40
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        live = Story.objects.published().for_listing().newest_first()
+        context["leads"] = list(
+            live.filter(kind=Story.Kind.ARTICLE).exclude(
+                article__article_type__in=[Article.ArticleType.OPINION, Article.ArticleType.EDITORIAL]
+            )[: self.lead_count]
+        )
+        context["opinion"] = list(
+            live.filter(article__article_type__in=[Article.ArticleType.OPINION, Article.ArticleType.EDITORIAL])[
+                : self.opinion_count
+            ]
+        )
+        context["events"] = list(
+            Story.objects.published()
+            .filter(kind=Story.Kind.EVENT)
+            .select_related("event")
+            .order_by("-date", "event__category", "pk")[: self.event_count]
+        )
+        return context
+
+
+class LatestView(PublishedStoryMixin, ArchiveIndexView):
+    template_name = "newsroom/story_archive.html"
+    paginate_by = PAGE_SIZE
+    allow_empty = True
+
+    def get_queryset(self):
+        return super().get_queryset().newest_first()
+
+
+class YearView(PublishedStoryMixin, YearArchiveView):
+    template_name = "newsroom/story_archive_year.html"
+    make_object_list = False
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        year = context["year"]
+        counts = (
+            Story.objects.published()
+            .filter(date__year=year.year)
+            .annotate(month=TruncMonth("date"))
+            .values("month")
+            .annotate(total=Count("pk"))
+            .order_by("month")
+        )
+        context["months"] = [(row["month"], row["total"]) for row in counts]
+        return context
+
+
+class MonthView(PublishedStoryMixin, MonthArchiveView):
+    template_name = "newsroom/story_archive_month.html"
+    paginate_by = 100
+
+    def get_queryset(self):
+        # The month page shows one line per story: no bylines or images to fetch.
+        return (
+            Story.objects.published()
+            .select_related("article", "event")
+            .order_by("date", "kind", "-publish_at", "pk")
+        )
+
+    def get_previous_month(self, date):
+        return _neighbour_day(date, previous=True, granularity="month")
+
+    def get_next_month(self, date):
+        last = (date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        return _neighbour_day(last, previous=False, granularity="month")
+
+
+class DayView(PublishedStoryMixin, DayArchiveView):
+    """A day: its events grouped by category, then its articles."""
+
+    template_name = "newsroom/story_archive_day.html"
+    allow_empty = True
+
+    def get_queryset(self):
+        return super().get_queryset().order_by("event__category", "-publish_at", "pk")
+
+    def get_previous_day(self, date):
+        return _neighbour_day(date, previous=True)
+
+    def get_next_day(self, date):
+        return _neighbour_day(date, previous=False)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        stories = list(context["object_list"])
+        groups: dict[str, dict] = {}
+        for story in stories:
+            if story.kind == Story.Kind.EVENT:
+                event = story.event
+                group = groups.setdefault(event.category, {"label": event.get_category_display(), "events": []})
+                group["events"].append(story)
+        context["event_groups"] = list(groups.values())
+        context["articles"] = [s for s in stories if s.kind == Story.Kind.ARTICLE]
+        return context
+
+
+def _neighbour_day(day: date, *, previous: bool, granularity: str = "day") -> date | None:
+    """The nearest earlier or later day that has published stories, or None."""
+    live = Story.objects.published()
+    if previous:
+        if granularity == "month":
+            day = day.replace(day=1)
+        found = live.filter(date__lt=day).order_by("-date").values_list("date", flat=True).first()
+    else:
+        found = live.filter(date__gt=day).order_by("date").values_list("date", flat=True).first()
+    if found and granularity == "month":
+        return found.replace(day=1)
+    return found
+
+
+class StoryDetailView(PublishedStoryMixin, DateDetailView):
+    """One story. Readers see it once published; staff may preview the rest."""
+
+    slug_field = "slug"
+    allow_empty = True
+
+    def get_queryset(self):
+        return (
+            Story.objects.visible_to(self.request.user)
+            .select_related(
+                "article__section__parent__parent",
+                "article__lead_image",
+                "article__translation_of",
+                "event",
+            )
+            .prefetch_related(
+                "tags",
+                Prefetch("sources", queryset=Source.objects.select_related("outlet")),
+                Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
+            )
+        )
+
+    def get(self, request, *args, **kwargs):
+        try:
+            self.object = self.get_object()
+        except Http404:
+            moved = self._moved_to()
+            if moved is not None:
+                return HttpResponsePermanentRedirect(moved)
+            raise
+        context = self.get_context_data(object=self.object)
+        response = self.render_to_response(context)
+        if not self.object.is_published:
+            response["X-Robots-Tag"] = "noindex, nofollow"
+            add_never_cache_headers(response)
+        return response
+
+    def _moved_to(self) -> str | None:
+        try:
+            day = date(int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"]))
+        except ValueError:
+            return None
+        redirect = (
+            StoryRedirect.objects.filter(
+                old_date=day, old_slug=self.kwargs["slug"], story__in=Story.objects.published()
+            )
+            .select_related("story")
+            .first()
+        )
+        return redirect.story.get_absolute_url() if redirect else None
+
+    def get_template_names(self):
+        if self.object.kind == Story.Kind.EVENT:
+            return ["events/event_detail.html"]
+        return ["newsroom/article_detail.html"]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        story = self.object
+        context["story"] = story
+        context["preview"] = not story.is_published
+        if story.kind == Story.Kind.ARTICLE:
+            article = story.article
+            root = article.translation_of_id or article.pk
+            context["article"] = article
+            context["translations"] = list(
+                Article.objects.published()
+                .filter(Q(pk=root) | Q(translation_of_id=root))
+                .exclude(pk=article.pk)
+                .only("pk", "date", "slug", "headline", "language")
+                .order_by("language")
+            )
+        else:
+            context["event"] = story.event
+        return context
+
+
+class PaginatedStoryList(ListView):
+    paginate_by = PAGE_SIZE
+    template_name = "newsroom/story_list.html"
+    context_object_name = "stories"
+
+    def get_queryset(self):
+        return Story.objects.published().for_listing().newest_first()
+
+
+class TagView(PaginatedStoryList):
+    template_name = "newsroom/tag_detail.html"
+
+    def get_queryset(self):
+        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(tagged_items__tag=self.tag)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class SectionView(PaginatedStoryList):
+    template_name = "newsroom/section_detail.html"
+
+    def get_queryset(self):
+        self.section = get_object_or_404(
+            Section.objects.select_related("parent__parent__parent"), path=self.kwargs["path"].strip("/")
+        )
+        within = Q(article__section=self.section) | Q(article__section__path__startswith=f"{self.section.path}/")
+        return super().get_queryset().filter(within)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            section=self.section, subsections=list(self.section.children.order_by("order", "name")), **kwargs
+        )
+
+
+class AuthorView(PaginatedStoryList):
+    template_name = "newsroom/author_detail.html"
+
+    def get_queryset(self):
+        self.author = get_object_or_404(Author.objects.select_related("photo"), slug=self.kwargs["slug"])
+        return super().get_queryset().filter(article__bylines__author=self.author)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(author=self.author, **kwargs)

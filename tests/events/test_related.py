@@ -1,0 +1,77 @@
+"""The one Related ranking: editor's links first, then shared contexts, then nearness in time."""
+
+from datetime import date, timedelta
+
+import pytest
+
+from events.related import related_stories
+from newsroom.models import Status
+from tests.factories import ArticleFactory, EventFactory, RelatedLinkFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = date(2020, 3, 10)
+
+
+def _titles(items):
+    return [item.title for item in items]
+
+
+def test_editor_links_come_first_in_their_order_then_shared_contexts():
+    story = EventFactory(summary="Centre event.", date=DAY, tags=["Rivers", "Dams"])
+    chosen = ArticleFactory(headline="Chosen by the editor")
+    RelatedLinkFactory(story=story, url="https://maps.example/river", label="River map", order=1)
+    RelatedLinkFactory(story=story, target=chosen, order=0)
+    EventFactory(summary="Shares both.", date=DAY + timedelta(days=30), tags=["Rivers", "Dams"])
+    EventFactory(summary="Shares one.", date=DAY, tags=["Rivers"])
+    items = related_stories(story)
+    assert _titles(items) == ["Chosen by the editor", "River map", "Shares both.", "Shares one."]
+    assert items[0].chosen_by_editor and items[1].is_external
+    assert [t.name for t in items[2].shared] == ["Dams", "Rivers"]
+    assert [t.name for t in items[3].shared] == ["Rivers"]
+
+
+def test_ties_in_shared_contexts_rank_by_nearness_in_time_either_side():
+    story = EventFactory(summary="Centre.", date=DAY, tags=["Rivers"])
+    EventFactory(summary="Ten days later.", date=DAY + timedelta(days=10), tags=["Rivers"])
+    EventFactory(summary="Two days before.", date=DAY - timedelta(days=2), tags=["Rivers"])
+    EventFactory(summary="A year before.", date=DAY - timedelta(days=365), tags=["Rivers"])
+    EventFactory(summary="Same day.", date=DAY, tags=["Rivers"])
+    assert _titles(related_stories(story)) == ["Same day.", "Two days before.", "Ten days later.", "A year before."]
+
+
+def test_related_never_lists_unpublished_or_unrelated_stories_or_itself():
+    story = EventFactory(summary="Centre.", date=DAY, tags=["Rivers"])
+    EventFactory(summary="Draft.", date=DAY, tags=["Rivers"], status=Status.DRAFT, publish_at=None)
+    EventFactory(summary="Other topic.", date=DAY, tags=["Mountains"])
+    hidden = ArticleFactory(headline="Hidden target", status=Status.DRAFT, publish_at=None)
+    RelatedLinkFactory(story=story, target=hidden)
+    assert related_stories(story) == []
+
+
+def test_related_is_capped_at_ten_but_keeps_every_editor_link():
+    story = EventFactory(summary="Centre.", date=DAY, tags=["Rivers"])
+    for n in range(15):
+        EventFactory(summary=f"Auto {n}.", date=DAY + timedelta(days=n + 1), tags=["Rivers"])
+    assert len(related_stories(story)) == 10
+    picks = [ArticleFactory(headline=f"Pick {n}") for n in range(11)]
+    for order, pick in enumerate(picks):
+        RelatedLinkFactory(story=story, target=pick, order=order)
+    items = related_stories(story)
+    assert _titles(items) == [f"Pick {n}" for n in range(11)]
+
+
+def test_articles_and_events_relate_to_each_other():
+    article = ArticleFactory(headline="Dam report", tags=["Dams"])
+    event = EventFactory(summary="The dam opens.", date=article.date, tags=["Dams"])
+    assert _titles(related_stories(article)) == ["The dam opens."]
+    assert _titles(related_stories(event)) == ["Dam report"]
+
+
+def test_related_costs_a_fixed_number_of_queries(django_assert_max_num_queries):
+    story = EventFactory(summary="Centre.", date=DAY, tags=["Rivers", "Dams", "Floods"])
+    for n in range(40):
+        EventFactory(summary=f"Auto {n}.", date=DAY + timedelta(days=n), tags=["Rivers", "Dams"][: 1 + n % 2])
+    with django_assert_max_num_queries(5):
+        items = related_stories(story)
+        _ = [(item.url, [t.name for t in item.shared]) for item in items]
