@@ -51,6 +51,18 @@ class Section(models.Model):
     description = models.TextField(
         "description", blank=True, help_text="One or two sentences shown on the section page."
     )
+    comment_max_length = models.PositiveIntegerField(
+        "comment length limit",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20)],
+        help_text="Most characters a comment may have on this section's stories. Empty: the site's limit.",
+    )
+    comments_require_account = models.BooleanField(
+        "only signed-in readers may comment",
+        default=False,
+        help_text="Guests must sign in to comment on this section's stories.",
+    )
     path = models.CharField(
         max_length=400, unique=True, editable=False, help_text="Full address path, e.g. 'opinion/editorials'."
     )
@@ -261,6 +273,18 @@ class Story(models.Model):
         default=14,
         validators=[MinValueValidator(1)],
         help_text="Used when comments close after a number of days.",
+    )
+    comment_max_length = models.PositiveIntegerField(
+        "comment length limit",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(20)],
+        help_text="Most characters a reader's comment may have here. Empty: the section's or the site's limit.",
+    )
+    comments_require_account = models.BooleanField(
+        "only signed-in readers may comment",
+        default=False,
+        help_text="Guests see a link to sign in instead of the form. The section may also require it.",
     )
 
     tags = TaggableManager(
