@@ -1,0 +1,547 @@
+"""The admin as an editor uses it: adding stories in one go, finding them again, uploading images."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.contrib import admin
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.db.models import ManyToManyField
+from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from events.models import Event
+from newsroom.admin import ContextFilter
+from newsroom.models import Article, Image, Outlet, Story
+from newsroom.querysets import Status
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    EventFactory,
+    ImageFactory,
+    OutletFactory,
+    SectionFactory,
+    StaffFactory,
+    png_upload,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor(client):
+    user = StaffFactory()
+    client.force_login(user)
+    return user
+
+
+def admin_url(model, view: str, *args) -> str:
+    opts = model._meta
+    return reverse(f"admin:{opts.app_label}_{opts.model_name}_{view}", args=args)
+
+
+def inline_prefixes(response) -> list[str]:
+    return [inline.formset.prefix for inline in response.context["inline_admin_formsets"]]
+
+
+def formset_data(prefix: str, rows: list[dict]) -> dict[str, str]:
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(len(rows)),
+        f"{prefix}-INITIAL_FORMS": "0",
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for index, row in enumerate(rows):
+        data.update({f"{prefix}-{index}-{name}": str(value) for name, value in row.items()})
+    return data
+
+
+def add_view_post_data(client, model, fields: dict, inlines: dict[str, list[dict]] | None = None) -> dict:
+    """Form data for ``model``'s add view: the fields given plus every inline's management form.
+
+    The inline prefixes come from the rendered add page, so the test breaks loudly if they change.
+    """
+    page = client.get(admin_url(model, "add"))
+    assert page.status_code == 200
+    prefixes = inline_prefixes(page)
+    inlines = inlines or {}
+    assert set(inlines) <= set(prefixes), f"unknown inline prefixes {set(inlines) - set(prefixes)}"
+    data = {name: str(value) for name, value in fields.items()}
+    for prefix in prefixes:
+        data.update(formset_data(prefix, inlines.get(prefix, [])))
+    return data
+
+
+def article_fields(**overrides) -> dict:
+    yesterday = timezone.localdate() - timedelta(days=1)
+    fields = {
+        "headline": "Harbour vote splits the council",
+        "slug": "harbour-vote-splits-the-council",
+        "standfirst": "Councillors argued late into the night.",
+        "body": "<p>The vote was close.</p><p>Work is expected to start in spring.</p>",
+        "article_type": Article.ArticleType.NEWS,
+        "section": "",
+        "dateline": "PORTO",
+        "language": "en",
+        "translation_of": "",
+        "lead_image": "",
+        "tags": "",
+        "status": Status.PUBLISHED,
+        "publish_at_0": yesterday.isoformat(),
+        "publish_at_1": "09:30:00",
+        "comments": Story.Comments.AUTO,
+        "comments_close_after_days": "14",
+    }
+    fields.update(overrides)
+    return fields
+
+
+def form_errors(response) -> dict:
+    """Every error on a re-rendered change form, for assertion messages."""
+    errors = dict(response.context["adminform"].form.errors)
+    for inline in response.context["inline_admin_formsets"]:
+        errors[inline.formset.prefix] = [inline.formset.non_form_errors(), *inline.formset.errors]
+    return errors
+
+
+def page_text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def changelist_pks(client, url: str) -> set[int]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return {obj.pk for obj in response.context["cl"].result_list}
+
+
+def test_editor_adds_article_with_byline_sources_and_related_links(client, editor):
+    section = SectionFactory(name="Local", slug="local")
+    reporter, photographer = AuthorFactory(name="Ana Ruiz"), AuthorFactory(name="Bo Chen")
+    gazette, wire = OutletFactory(name="Harbour Gazette"), OutletFactory(name="Coast Wire")
+    earlier = EventFactory(summary="The harbour board proposes a new breakwater.")
+    data = add_view_post_data(
+        client,
+        Article,
+        article_fields(section=section.pk, tags="Harbour, Elections"),
+        {
+            "bylines": [
+                {"author": reporter.pk, "role": "Political correspondent", "order": 0},
+                {"author": photographer.pk, "role": "Additional reporting", "order": 1},
+            ],
+            "sources": [
+                {"outlet": gazette.pk, "title": "Council splits", "url": "https://gazette.example/split", "order": 0},
+                {"outlet": wire.pk, "title": "", "url": "https://wire.example/harbour", "order": 1},
+            ],
+            "related_links": [{"target": earlier.pk, "url": "", "label": "How it started", "order": 0}],
+        },
+    )
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 302, form_errors(response)
+    article = Article.objects.get(slug="harbour-vote-splits-the-council")
+    assert article.created_by == editor
+    assert article.section == section
+    assert [(b.author.name, b.role) for b in article.bylines.all()] == [
+        ("Ana Ruiz", "Political correspondent"),
+        ("Bo Chen", "Additional reporting"),
+    ]
+    assert [(s.outlet.name, s.url) for s in article.sources.all()] == [
+        ("Harbour Gazette", "https://gazette.example/split"),
+        ("Coast Wire", "https://wire.example/harbour"),
+    ]
+    assert [(link.target_id, link.label) for link in article.related_links.all()] == [(earlier.pk, "How it started")]
+    assert set(article.tags.names()) == {"Harbour", "Elections"}
+    assert article.date == timezone.localdate() - timedelta(days=1)
+
+    client.logout()
+    public = client.get(article.get_absolute_url())
+    assert public.status_code == 200
+    assert "Harbour vote splits the council" in page_text(public)
+
+
+def test_article_add_page_is_laid_out_in_editing_order(client, editor):
+    response = client.get(admin_url(Article, "add"))
+
+    fieldsets = [(fs.name, list(fs.fields)) for fs in response.context["adminform"]]
+    assert fieldsets[0] == (None, ["headline", "slug", "standfirst", "body"])
+    assert [name for name, _ in fieldsets] == [
+        None,
+        "Kind and place",
+        "Lead image",
+        "Contexts",
+        "Publishing",
+        "Comments",
+    ]
+    form = response.context["adminform"].form
+    assert "date" not in form.fields, "an article's date follows its publish time"
+    assert form.fields["headline"].help_text == Article._meta.get_field("headline").help_text
+    assert response.context["prepopulated_fields"][0]["field"].name == "slug"
+    assert inline_prefixes(response) == ["bylines", "sources", "related_links"]
+
+
+def test_article_form_offers_autocomplete_and_add_another_outlet(client, editor):
+    content = client.get(admin_url(Article, "add")).content.decode()
+
+    for field in ("section", "translation_of", "lead_image", "bylines-0-author", "sources-0-outlet"):
+        assert f'id="id_{field}"' in content
+    assert content.count("admin-autocomplete") >= 5
+    assert 'id="add_id_sources-0-outlet"' in content
+    assert "data-context-suggestions=" in content
+    assert "js/admin/contexts.js" in content
+
+
+def test_slug_clash_says_what_is_wrong_and_keeps_what_was_typed(client, editor):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    noon = timezone.make_aware(datetime.combine(yesterday, datetime.min.time().replace(hour=12)))
+    ArticleFactory(headline="Harbour vote splits the council", publish_at=noon)
+    data = add_view_post_data(
+        client,
+        Article,
+        article_fields(
+            headline="Harbour vote: a second look",
+            body="<p>Typed body that must survive the error.</p>",
+            tags="Harbour",
+        ),
+        {"sources": [{"outlet": OutletFactory().pk, "url": "https://gazette.example/look", "order": 0}]},
+    )
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 200
+    text = page_text(response)
+    assert "already uses the address" in text
+    assert "harbour-vote-splits-the-council" in text
+    form = response.context["adminform"].form
+    assert form["headline"].value() == "Harbour vote: a second look"
+    assert "Typed body that must survive the error." in form["body"].value()
+    assert "Typed body that must survive the error." in text
+    assert 'value="https://gazette.example/look"' in text
+    assert Article.objects.count() == 1
+
+
+def test_slug_clash_with_an_event_on_the_same_day_is_refused(client, editor):
+    yesterday = timezone.localdate() - timedelta(days=1)
+    EventFactory(date=yesterday, slug="harbour-reopens", summary="The harbour reopens after the storm.")
+    data = add_view_post_data(client, Article, article_fields(headline="Harbour reopens", slug="harbour-reopens"))
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 200
+    assert "Another event on" in page_text(response)
+    assert "already uses the address" in page_text(response)
+
+
+def test_article_slug_left_empty_is_made_from_the_headline(client, editor):
+    data = add_view_post_data(client, Article, article_fields(headline="São Tomé votes", slug=""))
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 302
+    assert Article.objects.get().slug == "sao-tome-votes"
+
+
+def test_related_link_needs_a_story_or_an_outside_link(client, editor):
+    data = add_view_post_data(
+        client, Article, article_fields(), {"related_links": [{"target": "", "url": "", "label": "Dangling"}]}
+    )
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 200
+    assert "Choose either a story on this site or an outside link" in page_text(response)
+    assert not Article.objects.exists()
+
+
+def test_same_author_twice_in_a_byline_is_refused(client, editor):
+    author = AuthorFactory()
+    data = add_view_post_data(
+        client,
+        Article,
+        article_fields(),
+        {"bylines": [{"author": author.pk, "order": 0}, {"author": author.pk, "order": 1}]},
+    )
+
+    response = client.post(admin_url(Article, "add"), data)
+
+    assert response.status_code == 200
+    assert "Please correct the duplicate data for author" in page_text(response)
+
+
+def test_changelist_shows_thumbnail_byline_section_and_newsroom_time(client, editor, settings):
+    settings.TIME_ZONE = "Asia/Tokyo"
+    image = ImageFactory(alt_text="Cranes over the container port")
+    parent = SectionFactory(name="Opinion", slug="opinion")
+    article = ArticleFactory(
+        headline="The port needs a plan",
+        section=SectionFactory(name="Editorials", slug="editorials", parent=parent),
+        lead_image=image,
+        publish_at=datetime(2012, 4, 22, 20, 30, tzinfo=ZoneInfo("UTC")),
+        authors=[AuthorFactory(name="Ana Ruiz"), AuthorFactory(name="Bo Chen")],
+    )
+
+    response = client.get(admin_url(Article, "changelist"))
+
+    text = page_text(response)
+    assert article.headline in text
+    assert 'alt="Cranes over the container port"' in text
+    assert image.best_url(96) in text
+    assert "Ana Ruiz, Bo Chen" in text
+    assert "Opinion › Editorials" in text
+    assert '<span class="dateline-nowrap">23 Apr 2012,</span> <span class="dateline-nowrap">05:30 JST</span>' in text
+
+
+def test_changelist_search_finds_headlines_slugs_and_authors(client, editor):
+    harbour = ArticleFactory(headline="Harbour vote splits the council")
+    by_ana = ArticleFactory(headline="Schools reopen", authors=[AuthorFactory(name="Ana Ruiz")])
+    ArticleFactory(headline="Rail strike ends")
+    url = admin_url(Article, "changelist")
+
+    assert changelist_pks(client, f"{url}?q=harbour") == {harbour.pk}
+    assert changelist_pks(client, f"{url}?q=schools-reopen") == {by_ana.pk}
+    assert changelist_pks(client, f"{url}?q=ruiz") == {by_ana.pk}
+    assert changelist_pks(client, f"{url}?q=ruiz&status=draft") == set()
+
+
+def test_changelist_filters_by_status_kind_section_context_language_and_date(client, editor):
+    opinion = SectionFactory(name="Opinion", slug="opinion")
+    editorials = SectionFactory(name="Editorials", slug="editorials", parent=opinion)
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None, tags=["Harbour"])
+    editorial = ArticleFactory(article_type=Article.ArticleType.EDITORIAL, section=editorials, tags=["Elections"])
+    french = ArticleFactory(language="fr", publish_at=datetime(2012, 4, 23, 9, tzinfo=ZoneInfo("UTC")))
+    rare = ArticleFactory(tags=["Lighthouses"])
+    url = admin_url(Article, "changelist")
+
+    assert changelist_pks(client, f"{url}?status=draft") == {draft.pk}
+    assert changelist_pks(client, f"{url}?article_type=editorial") == {editorial.pk}
+    assert changelist_pks(client, f"{url}?section=opinion") == {editorial.pk}
+    assert changelist_pks(client, f"{url}?section=opinion/editorials") == {editorial.pk}
+    assert changelist_pks(client, f"{url}?context=harbour") == {draft.pk}
+    assert changelist_pks(client, f"{url}?language__exact=fr") == {french.pk}
+    assert changelist_pks(client, f"{url}?date__year=2012&date__month=4") == {french.pk}
+    assert changelist_pks(client, f"{url}?context=lighthouses") == {rare.pk}
+    assert changelist_pks(client, f"{url}?context=no-such-context") == set()
+
+
+def test_context_filter_offers_only_the_most_used_contexts(client, editor):
+    for number in range(20):
+        ArticleFactory(tags=[f"Context {number:02d}"] + ["Everywhere"] * (number == 0))
+    ArticleFactory(tags=["Everywhere"])
+
+    response = client.get(admin_url(Article, "changelist"))
+
+    context_filter = next(f for f in response.context["cl"].filter_specs if isinstance(f, ContextFilter))
+    offered = [label for _, label in context_filter.lookup_choices]
+    assert len(offered) == 15
+    assert offered[0] == "Everywhere"
+
+    chosen = client.get(admin_url(Article, "changelist") + "?context=context-19")
+    context_filter = next(f for f in chosen.context["cl"].filter_specs if isinstance(f, ContextFilter))
+    assert ("context-19", "Context 19") in context_filter.lookup_choices
+
+
+def changelist_query_count(client, url: str) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries.captured_queries)
+
+
+def bylined_article(image):
+    return ArticleFactory(lead_image=image, authors=AuthorFactory.create_batch(2), tags=["Harbour", "Elections"])
+
+
+def test_article_changelist_query_count_does_not_grow_with_rows(client, editor):
+    image = ImageFactory()
+    url = admin_url(Article, "changelist")
+    for _ in range(5):
+        bylined_article(image)
+    client.get(url)
+    at_five = changelist_query_count(client, url)
+
+    for _ in range(25):
+        bylined_article(image)
+    at_thirty = changelist_query_count(client, url)
+
+    assert Article.objects.count() == 30
+    assert at_thirty == at_five
+    filtered = f"{url}?context=harbour&status=published&q=harbour"
+    assert changelist_query_count(client, filtered) == changelist_query_count(client, filtered)
+
+
+@pytest.mark.parametrize("model", [Story, Image, Outlet])
+def test_other_changelists_query_count_does_not_grow_with_rows(client, editor, model):
+    def add_rows(count):
+        for _ in range(count):
+            article = ArticleFactory(lead_image=ImageFactory(), tags=["Harbour"])
+            article.sources.create(outlet=OutletFactory(), url="https://news.example/a")
+
+    url = admin_url(model, "changelist")
+    add_rows(3)
+    client.get(url)
+    few = changelist_query_count(client, url)
+    add_rows(9)
+    assert changelist_query_count(client, url) == few
+
+
+def test_every_admin_page_answers_for_a_superuser(client, editor):
+    article = ArticleFactory(lead_image=ImageFactory(), authors=[AuthorFactory()], tags=["Harbour"])
+    article.sources.create(outlet=OutletFactory(), url="https://news.example/a")
+    EventFactory(tags=["Harbour"])
+    request = RequestFactory().get("/admin/")
+    request.user = editor
+
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        changelist = client.get(admin_url(model, "changelist"))
+        assert changelist.status_code == 200, model
+        if model_admin.has_add_permission(request):
+            assert client.get(admin_url(model, "add")).status_code == 200, model
+        first = model_admin.get_queryset(request).first()
+        if first is not None:
+            change = client.get(admin_url(model, "change", first.pk), follow=True)
+            assert change.status_code == 200, model
+        checked.append(model)
+
+    assert {Article, Event, Story, Image, Outlet} <= set(checked)
+
+
+def test_every_editable_field_is_on_its_admin_form(editor):
+    request = RequestFactory().get("/admin/")
+    request.user = editor
+
+    for model, model_admin in admin.site._registry.items():
+        if model._meta.app_label not in {"newsroom", "events"} or not model_admin.has_add_permission(request):
+            continue
+        shown = set(model_admin.get_form(request).base_fields) | set(model_admin.get_readonly_fields(request))
+        editable = {
+            field.name
+            for field in model._meta.get_fields()
+            if getattr(field, "editable", False)
+            and not field.auto_created
+            # Many-to-many fields with their own through model (bylines) are edited as inlines.
+            and not (isinstance(field, ManyToManyField) and not field.remote_field.through._meta.auto_created)
+        }
+        assert editable <= shown, f"{model.__name__} admin hides {sorted(editable - shown)}"
+
+
+def test_view_on_site_goes_to_the_public_address_even_for_drafts(client, editor):
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+
+    response = client.get(admin_url(Article, "change", draft.pk))
+
+    assert f'href="{draft.get_absolute_url()}"' in response.content.decode()
+    assert "View on site" in response.content.decode()
+    assert client.get(draft.get_absolute_url()).status_code == 200
+
+
+def test_story_list_opens_the_article_or_event_admin(client, editor):
+    article, event = ArticleFactory(), EventFactory()
+
+    assert client.get(admin_url(Story, "change", article.pk)).url == admin_url(Article, "change", article.pk)
+    assert client.get(admin_url(Story, "change", event.pk)).url == admin_url(Event, "change", event.pk)
+
+
+def test_related_link_autocomplete_finds_articles_and_events(client, editor):
+    article = ArticleFactory(headline="Harbour vote splits the council")
+    event = EventFactory(summary="The harbour board proposes a <em>new</em> breakwater.")
+    ArticleFactory(headline="Rail strike ends")
+
+    response = client.get(
+        reverse("admin:autocomplete"),
+        {"term": "harbour", "app_label": "newsroom", "model_name": "relatedlink", "field_name": "target"},
+    )
+
+    assert response.status_code == 200
+    found = {int(row["id"]): row["text"] for row in response.json()["results"]}
+    assert found == {article.pk: article.title, event.pk: "The harbour board proposes a new breakwater."}
+
+
+def test_context_suggestions_list_existing_contexts_most_used_first(client, editor):
+    ArticleFactory(tags=["Harbour"])
+    ArticleFactory(tags=["Harbour", "Harbourside"])
+    EventFactory(tags=["Harbour"])
+    ArticleFactory(tags=["Elections"])
+    url = reverse("admin:taggit_tag_suggestions")
+
+    assert client.get(url, {"q": "harb"}).json() == {"results": ["Harbour", "Harbourside"]}
+    assert client.get(url, {"q": ""}).json() == {"results": []}
+
+    client.logout()
+    assert client.get(url, {"q": "harb"}).status_code == 302
+
+
+def test_contexts_are_searchable_in_their_own_admin(client, editor):
+    ArticleFactory(tags=["Harbour", "Elections"])
+
+    response = client.get(reverse("admin:taggit_tag_changelist"), {"q": "harb"})
+
+    assert [tag.name for tag in response.context["cl"].result_list] == ["Harbour"]
+    assert response.context["cl"].result_list[0].uses == 1
+
+
+def test_admin_is_branded_for_the_newsroom(client, editor):
+    text = page_text(client.get(reverse("admin:index")))
+
+    assert "Dateline newsroom" in text
+    assert "Newsroom desk" in text
+    assert "<title>Newsroom desk | Dateline</title>" in text
+
+
+def image_post(client, upload, caption="Harbour at dusk") -> object:
+    data = {"file": upload, "caption": caption, "credit": "Ana Ruiz / Dateline", "alt_text": "Boats at dusk"}
+    return client.post(admin_url(Image, "add"), data)
+
+
+def test_editor_uploads_an_image_and_sees_its_size_and_thumbnail(client, editor):
+    response = image_post(client, png_upload(width=800, height=600))
+
+    assert response.status_code == 302
+    image = Image.objects.get()
+    assert (image.width, image.height) == (800, 600)
+    assert image.renditions
+    listing = page_text(client.get(admin_url(Image, "changelist")))
+    assert "800 × 600" in listing
+    assert 'alt="Boats at dusk"' in listing
+    assert "Harbour at dusk" in listing
+
+
+def _refused(response, message: str, caption: str = "Harbour at dusk") -> None:
+    assert response.status_code == 200
+    text = page_text(response)
+    assert message in text
+    assert f'value="{caption}"' in text
+    assert not Image.objects.exists()
+
+
+def test_upload_that_is_not_an_image_is_refused_and_caption_kept(client, editor):
+    upload = SimpleUploadedFile("harbour.png", b"these are meeting notes, not a picture", content_type="image/png")
+
+    _refused(image_post(client, upload), "This file is not an image Dateline can read")
+
+
+def test_upload_that_is_too_large_is_refused_and_caption_kept(client, editor, settings):
+    settings.DATELINE_IMAGE_MAX_BYTES = 100
+
+    _refused(image_post(client, png_upload()), "images may be at most 100\xa0bytes")
+
+
+def test_upload_with_too_many_pixels_is_refused_and_caption_kept(client, editor, settings):
+    settings.DATELINE_IMAGE_MAX_PIXELS = 1000
+
+    _refused(image_post(client, png_upload(width=64, height=48)), "This image is 64 × 48 pixels")
+
+
+def test_images_missing_alt_text_can_be_listed(client, editor):
+    missing = ImageFactory(alt_text="")
+    ImageFactory()
+
+    assert changelist_pks(client, admin_url(Image, "changelist") + "?alt=missing") == {missing.pk}
