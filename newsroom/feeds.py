@@ -1,0 +1,187 @@
+"""RSS 2.0 and Atom feeds: the latest stories, events, and each section, context and author.
+
+Addresses: /feeds/latest/rss/, /feeds/events/rss/, /feeds/sections/<path>/rss/,
+/feeds/tags/<slug>/rss/, /feeds/authors/<slug>/rss/, each with an /atom/
+twin. Every feed starts from the publication rule and costs the same few
+queries however many stories it holds.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
+from django.contrib.syndication.views import Feed
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
+from taggit.models import Tag
+
+from .models import Author, Byline, Section, Story
+from .sanitize import clean_inline
+
+FEED_SIZE = 30
+
+
+class StoryFeed(Feed):
+    feed_type = Rss201rev2Feed
+    domain = ""
+
+    def __call__(self, request, *args, **kwargs):
+        # One feed object serves every request, so per-request details go on a copy.
+        feed = copy.copy(self)
+        feed.domain = get_current_site(request).domain.split(":")[0]
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def stories(self, obj):
+        return Story.objects.published()
+
+    def items(self, obj):
+        return (
+            self.stories(obj)
+            .select_related("article", "event")
+            .prefetch_related("tags", Prefetch("article__bylines", queryset=Byline.objects.select_related("author")))
+            .order_by("-publish_at", "-pk")[:FEED_SIZE]
+        )
+
+    def author_name(self, obj):
+        return settings.DATELINE_SITE_NAME
+
+    def item_title(self, story):
+        return story.title
+
+    def item_description(self, story):
+        if story.kind == Story.Kind.EVENT:
+            return clean_inline(story.event.summary)
+        return escape(story.article.standfirst)
+
+    def item_link(self, story):
+        return story.get_absolute_url()
+
+    def item_guid(self, story):
+        # Stable even when the story's date or slug (and so its address) changes.
+        return f"tag:{self.domain or 'localhost'},{story.created_at:%Y-%m-%d}:story/{story.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, story):
+        return story.publish_at
+
+    def item_updateddate(self, story):
+        return story.updated_at
+
+    def item_author_name(self, story):
+        if story.kind != Story.Kind.ARTICLE:
+            return None
+        names = [line.author.name for line in story.article.bylines.all()]
+        return ", ".join(names) or None
+
+    def item_categories(self, story):
+        return [tag.name for tag in story.tags.all()]
+
+
+class AtomMixin:
+    feed_type = Atom1Feed
+
+    def subtitle(self, obj):
+        return self.description(obj)
+
+
+class LatestFeed(StoryFeed):
+    def title(self):
+        return f"{settings.DATELINE_SITE_NAME}: latest"
+
+    def link(self):
+        return reverse("newsroom:latest")
+
+    def description(self, obj=None):
+        return f"The newest articles and events from {settings.DATELINE_SITE_NAME}."
+
+
+class EventsFeed(StoryFeed):
+    def title(self):
+        return f"{settings.DATELINE_SITE_NAME}: current events"
+
+    def link(self):
+        return reverse("newsroom:home")
+
+    def description(self, obj=None):
+        return "What happened, one sentence at a time, with sources."
+
+    def stories(self, obj):
+        return Story.objects.published().filter(kind=Story.Kind.EVENT)
+
+
+class SectionFeed(StoryFeed):
+    def get_object(self, request, path):
+        return get_object_or_404(Section, path=path.strip("/"))
+
+    def title(self, section):
+        return f"{settings.DATELINE_SITE_NAME}: {section.name}"
+
+    def link(self, section):
+        return section.get_absolute_url()
+
+    def description(self, section):
+        return section.description or f"The newest stories in {section.name}."
+
+    def stories(self, section):
+        within = Q(article__section=section) | Q(article__section__path__startswith=f"{section.path}/")
+        return Story.objects.published().filter(within)
+
+
+class TagFeed(StoryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Tag, slug=slug)
+
+    def title(self, tag):
+        return f"{settings.DATELINE_SITE_NAME}: {tag.name}"
+
+    def link(self, tag):
+        return reverse("newsroom:tag", kwargs={"slug": tag.slug})
+
+    def description(self, tag):
+        return f"Articles and events about {tag.name}."
+
+    def stories(self, tag):
+        return Story.objects.published().filter(tagged_items__tag=tag)
+
+
+class AuthorFeed(StoryFeed):
+    def get_object(self, request, slug):
+        return get_object_or_404(Author, slug=slug)
+
+    def title(self, author):
+        return f"{settings.DATELINE_SITE_NAME}: {author.name}"
+
+    def link(self, author):
+        return author.get_absolute_url()
+
+    def description(self, author):
+        return f"Stories by {author.name}."
+
+    def stories(self, author):
+        return Story.objects.published().filter(article__bylines__author=author)
+
+
+class LatestAtomFeed(AtomMixin, LatestFeed):
+    pass
+
+
+class EventsAtomFeed(AtomMixin, EventsFeed):
+    pass
+
+
+class SectionAtomFeed(AtomMixin, SectionFeed):
+    pass
+
+
+class TagAtomFeed(AtomMixin, TagFeed):
+    pass
+
+
+class AuthorAtomFeed(AtomMixin, AuthorFeed):
+    pass
