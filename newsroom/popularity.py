@@ -1,0 +1,282 @@
+""" "Most read now": reader page views over the last day, counted without a database write per view.
+
+A view is an atomic increment of a cache key for (hour, story). New keys are
+remembered in numbered slots per hour so a flush can find them: the cache API
+has no way to list keys, on locmem or on Redis. ``flush`` moves the counts into
+``StoryViewCount`` rows (one per story and hour) and takes what it moved off the
+cache counters, so views that arrive during a flush are kept for the next one
+and running it twice adds nothing.
+
+Flushing happens at most once a minute on the back of a counted view, and from
+``manage.py flush_most_read`` (cron). With the default in-process cache every
+server process counts and flushes its own views; with Redis (CACHE_URL) they
+share counters and one lock.
+
+The story view calls ``count_view``. On its own that counts every page the view
+renders. When whole pages are served from a cache (``newsroom.pagecache``) the
+view does not run for a stored page, so ``MostReadMiddleware``, listed just above
+the page cache in MIDDLEWARE, does the counting instead: the view then only names
+the story in a response header, the page cache stores and replays that header,
+and the middleware counts it and takes it off before the page leaves. Anything
+else that serves stored pages can count the same way by calling ``record_view``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import re
+import time
+from datetime import UTC, datetime, timedelta
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from django.db.models import F, Sum
+
+from .models import Story, StoryViewCount
+
+logger = logging.getLogger(__name__)
+
+HOUR = 3600
+WINDOW_HOURS = 24
+TOP = 5
+# Cache counters outlive the window so a late flush still finds them.
+COUNTER_TTL = (WINDOW_HOURS + 2) * HOUR
+FLUSH_EVERY = 60
+LIST_TTL = 60
+KEEP_ROWS = timedelta(days=8)
+
+PREFIX = "dateline:most-read"
+STORY_HEADER = "X-Dateline-Story"
+# Set on the request by MostReadMiddleware: the view leaves the counting to it.
+COUNTED_ABOVE = "most_read_counted_above"
+LIST_KEY = f"{PREFIX}:list"
+LAST_FLUSH_KEY = f"{PREFIX}:last-flush"
+LOCK_KEY = f"{PREFIX}:flush-lock"
+
+# Crawlers, link-preview fetchers, monitors and scripted clients. Real browsers
+# name none of these words; headless ones say "Headless".
+BOT_USER_AGENT = re.compile(
+    r"bot|crawl|spider|slurp|archiver|fetcher|preview|headless|phantom|lighthouse|pagespeed|"
+    r"facebookexternalhit|facebookcatalog|embedly|whatsapp|skypeuri|vkshare|w3c_validator|"
+    r"monitor|uptime|pingdom|python|curl|wget|httpclient|okhttp|go-http|java/|libwww|scrapy|node-fetch|axios",
+    re.IGNORECASE,
+)
+
+
+def is_bot(user_agent: str) -> bool:
+    return not (user_agent or "").strip() or bool(BOT_USER_AGENT.search(user_agent))
+
+
+def is_reader_request(request) -> bool:
+    """A person reading: a plain GET from a browser, not a bot, a prefetch or a staff member."""
+    if request.method != "GET":
+        return False
+    meta = request.META
+    if is_bot(meta.get("HTTP_USER_AGENT", "")):
+        return False
+    purpose = (meta.get("HTTP_SEC_PURPOSE", "") + meta.get("HTTP_PURPOSE", "")).lower()
+    if "prefetch" in purpose or "prerender" in purpose:
+        return False
+    user = getattr(request, "user", None)
+    return not (user is not None and user.is_staff)
+
+
+def count_view(request, response, story: Story) -> bool:
+    """Count one page view of ``story`` if a reader saw it; costs no database query."""
+    if response.status_code != 200 or not story.is_published:
+        return False
+    if getattr(request, COUNTED_ABOVE, False):
+        response[STORY_HEADER] = str(story.pk)
+        return False
+    return _count(request, story.pk)
+
+
+def _count(request, story_id: int) -> bool:
+    if not is_reader_request(request):
+        return False
+    record_view(story_id)
+    maybe_flush()
+    return True
+
+
+class MostReadMiddleware:
+    """Counts story views on the way out, whether the view rendered the page or a page cache replayed it.
+
+    Goes just above ``newsroom.pagecache.PageCacheMiddleware`` (and below the
+    authentication middleware, so staff are told apart).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        setattr(request, COUNTED_ABOVE, True)
+        response = self.get_response(request)
+        story_id = response.get(STORY_HEADER)
+        if story_id is None:
+            return response
+        del response[STORY_HEADER]
+        if story_id.isdigit() and response.status_code == 200:
+            _count(request, int(story_id))
+        return response
+
+
+def _bucket(moment: float | None = None) -> int:
+    return int((time.time() if moment is None else moment) // HOUR)
+
+
+def _count_key(bucket: int, story_id: int) -> str:
+    return f"{PREFIX}:{bucket}:n:{story_id}"
+
+
+def _slots_key(bucket: int) -> str:
+    return f"{PREFIX}:{bucket}:slots"
+
+
+def _slot_key(bucket: int, slot: int) -> str:
+    return f"{PREFIX}:{bucket}:slot:{slot}"
+
+
+def _increment(key: str) -> int:
+    try:
+        return cache.incr(key)
+    except ValueError:
+        if cache.add(key, 1, COUNTER_TTL):
+            return 1
+        return cache.incr(key)
+
+
+def record_view(story_id: int, *, moment: float | None = None) -> None:
+    bucket = _bucket(moment)
+    key = _count_key(bucket, story_id)
+    if cache.add(key, 1, COUNTER_TTL):
+        # First view of this story this hour: leave its id where a flush will look.
+        slot = _increment(_slots_key(bucket))
+        cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
+    else:
+        _increment(key)
+
+
+def maybe_flush(*, moment: float | None = None) -> None:
+    """Flush when the last flush is a minute old. The first call only starts the clock."""
+    now = time.time() if moment is None else moment
+    last = cache.get(LAST_FLUSH_KEY)
+    if last is None:
+        cache.add(LAST_FLUSH_KEY, now, None)
+        return
+    if now - last < FLUSH_EVERY:
+        return
+    cache.set(LAST_FLUSH_KEY, now, None)
+    try:
+        flush(moment=now)
+    except DatabaseError:
+        # A reader's page matters more than a counter: the views stay in the cache for the next flush.
+        logger.exception("Could not flush most-read counts")
+
+
+def _pending(now: float) -> dict[tuple[int, int], int]:
+    """Counts waiting in the cache, by (hour bucket, story id)."""
+    current = _bucket(now)
+    buckets = list(range(current - WINDOW_HOURS - 1, current + 1))
+    slot_totals = cache.get_many([_slots_key(b) for b in buckets])
+    pending: dict[tuple[int, int], int] = {}
+    for bucket in buckets:
+        slots = slot_totals.get(_slots_key(bucket)) or 0
+        if not slots:
+            continue
+        story_ids = set(cache.get_many([_slot_key(bucket, n) for n in range(1, slots + 1)]).values())
+        counts = cache.get_many([_count_key(bucket, story_id) for story_id in story_ids])
+        for story_id in story_ids:
+            count = counts.get(_count_key(bucket, story_id)) or 0
+            if count > 0:
+                pending[(bucket, story_id)] = count
+    return pending
+
+
+def flush(*, moment: float | None = None) -> int:
+    """Move counted views from the cache into hourly rows; returns how many views moved."""
+    now = time.time() if moment is None else moment
+    if not cache.add(LOCK_KEY, 1, 5 * 60):
+        return 0
+    try:
+        pending = _pending(now)
+        moved = 0
+        if pending:
+            live = set(Story.objects.filter(pk__in={sid for _, sid in pending}).values_list("pk", flat=True))
+            rows = [
+                (story_id, datetime.fromtimestamp(bucket * HOUR, tz=UTC), count)
+                for (bucket, story_id), count in pending.items()
+                if story_id in live
+            ]
+            with transaction.atomic():
+                _add_counts(rows)
+                StoryViewCount.objects.filter(hour__lt=datetime.fromtimestamp(now, tz=UTC) - KEEP_ROWS).delete()
+            for (bucket, story_id), count in pending.items():
+                with contextlib.suppress(ValueError):
+                    cache.decr(_count_key(bucket, story_id), count)
+            moved = sum(count for _, _, count in rows)
+            cache.delete(LIST_KEY)
+        return moved
+    finally:
+        cache.delete(LOCK_KEY)
+
+
+def _add_counts(rows: list[tuple[int, datetime, int]]) -> None:
+    """Add to each (story, hour) row, creating it when missing, without a read-modify-write race."""
+    if not rows:
+        return
+    if connection.vendor in {"postgresql", "sqlite"}:
+        quote = connection.ops.quote_name
+        names = (StoryViewCount._meta.db_table, "story_id", "hour", "views")
+        table, story, hour, views = (quote(name) for name in names)
+        sql = (
+            f"INSERT INTO {table} ({story}, {hour}, {views}) VALUES (%s, %s, %s) "
+            f"ON CONFLICT ({story}, {hour}) DO UPDATE SET {views} = {table}.{views} + excluded.{views}"
+        )
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(sid, connection.ops.adapt_datetimefield_value(h), n) for sid, h, n in rows])
+        return
+    for story_id, hour, count in rows:
+        updated = StoryViewCount.objects.filter(story_id=story_id, hour=hour).update(views=F("views") + count)
+        if not updated:
+            StoryViewCount.objects.create(story_id=story_id, hour=hour, views=count)
+
+
+def most_read(*, exclude_url: str = "", moment: float | None = None) -> list[dict]:
+    """The five published stories read most over the last 24 hours, cached for a minute.
+
+    A story page passes its own address in ``exclude_url``: the list then names
+    five other stories, from the same cached rows.
+    """
+    items = cache.get(LIST_KEY)
+    if items is None:
+        items = _most_read_rows(moment)
+        cache.set(LIST_KEY, items, LIST_TTL)
+    return [item for item in items if item["url"] != exclude_url][:TOP]
+
+
+def _most_read_rows(moment: float | None) -> list[dict]:
+    now = datetime.fromtimestamp(time.time() if moment is None else moment, tz=UTC)
+    since = now - timedelta(hours=WINDOW_HOURS)
+    stories = (
+        Story.objects.published(now)
+        .filter(view_counts__hour__gt=since)
+        .annotate(total_views=Sum("view_counts__views"))
+        .select_related("article", "event")
+        .order_by("-total_views", "-publish_at", "-pk")[: TOP + 1]
+    )
+    return [
+        {
+            "title": story.title,
+            "url": story.get_absolute_url(),
+            "kind": story.kind,
+            "label": (
+                story.event.get_category_display()
+                if story.kind == Story.Kind.EVENT
+                else story.article.get_article_type_display()
+            ),
+            "views": story.total_views,
+        }
+        for story in stories
+    ]

@@ -1,0 +1,95 @@
+"""Reader-facing extras for story pages: machine-readable metadata, share links, most read, Markdown."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlencode
+
+from django import template
+
+from newsroom import markdown, popularity, structured
+from newsroom.models import Story
+from newsroom.sanitize import plain_text
+
+register = template.Library()
+
+
+def _canonical(request, story: Story) -> str:
+    return request.build_absolute_uri(story.get_absolute_url())
+
+
+@register.inclusion_tag("includes/story_meta.html", takes_context=True)
+def story_meta(context):
+    """OpenGraph, Twitter card, language alternates, the Markdown twin and JSON-LD for a story page."""
+    request = context["request"]
+    story: Story = context["story"]
+    translations = context.get("translations") or []
+    if story.kind == Story.Kind.ARTICLE:
+        article = story.article
+        title = article.headline
+        description = plain_text(article.standfirst) or story.title
+        image = structured.share_image(article.lead_image)
+        if image:
+            image["alt"] = article.lead_image.alt_text
+        section = article.section.name if article.section else ""
+        data = structured.article_data(story, request=request, translations=translations)
+        alternates = structured.language_alternates(article, translations, request=request)
+    else:
+        event = story.event
+        title = description = story.title
+        image = None
+        section = event.get_category_display()
+        data = structured.event_data(story, request=request)
+        alternates = []
+    return {
+        "open_graph": structured.open_graph(
+            story, request=request, title=title, description=description, image=image, section=section
+        ),
+        "twitter_card": "summary_large_image" if image else "summary",
+        "alternates": alternates,
+        "markdown_url": markdown.story_url(story) if story.is_published else "",
+        "jsonld": structured.json_for_script(data),
+    }
+
+
+SHARE_TARGETS = [
+    ("Bluesky", "https://bsky.app/intent/compose", lambda title, url: {"text": f"{title} {url}"}),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php", lambda title, url: {"u": url}),
+    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/", lambda title, url: {"url": url}),
+    ("Reddit", "https://www.reddit.com/submit", lambda title, url: {"url": url, "title": title}),
+    ("WhatsApp", "https://wa.me/", lambda title, url: {"text": f"{title} {url}"}),
+    ("X", "https://x.com/intent/post", lambda title, url: {"text": title, "url": url}),
+]
+
+
+def share_links_for(title: str, url: str) -> list[dict]:
+    """Plain share addresses: no script, no counter, nothing loaded from the networks."""
+    mail = "mailto:?" + urlencode({"subject": title, "body": f"{title}\n\n{url}"}, quote_via=quote)
+    links = [{"name": "Email", "prefix": "Share by ", "href": mail}]
+    for name, base, params in SHARE_TARGETS:
+        links.append({"name": name, "prefix": "Share on ", "href": f"{base}?{urlencode(params(title, url))}"})
+    return links
+
+
+@register.inclusion_tag("includes/share.html", takes_context=True)
+def share_links(context):
+    story: Story = context["story"]
+    url = _canonical(context["request"], story)
+    title = story.article.headline if story.kind == Story.Kind.ARTICLE else story.title
+    return {"links": share_links_for(title, url), "canonical_url": url}
+
+
+@register.inclusion_tag("includes/most_read.html")
+def most_read(story: Story | None = None, heading_class: str = ""):
+    """``{% most_read %}``, or ``{% most_read story %}`` on a story page so it does not list itself."""
+    exclude_url = story.get_absolute_url() if story is not None else ""
+    return {"items": popularity.most_read(exclude_url=exclude_url), "heading_class": heading_class}
+
+
+@register.simple_tag
+def story_markdown(story, related):
+    """The Markdown twin of a story; ``related`` comes from the one Related ranking.
+
+    Used only in ``.md`` templates, which turn autoescaping off: the text is
+    escaped for Markdown by ``newsroom.markdown`` and served as text/markdown.
+    """
+    return markdown.story_document(story, related)

@@ -1,0 +1,287 @@
+"""'Most read now': reader page views over the last 24 hours, without a database write per view."""
+
+import time
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from newsroom import popularity
+from newsroom.models import Status, StoryViewCount
+from tests.factories import ArticleFactory, EventFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+
+def read(client, story, times=1, user_agent=BROWSER, **headers):
+    for _ in range(times):
+        response = client.get(story.get_absolute_url(), HTTP_USER_AGENT=user_agent, **headers)
+        assert response.status_code == 200
+    return response
+
+
+def views_of(story) -> int:
+    return sum(StoryViewCount.objects.filter(story=story).values_list("views", flat=True))
+
+
+def hour_ago(hours: float) -> datetime:
+    moment = time.time() - hours * 3600
+    return datetime.fromtimestamp(moment // 3600 * 3600, tz=UTC)
+
+
+def test_reader_views_are_counted_and_the_most_read_list_shows_them_in_order(client):
+    first = ArticleFactory(headline="Harbour plan approved")
+    second = EventFactory(summary="A storm closes the coast road.")
+    third = ArticleFactory(headline="Council budget passes")
+    read(client, second, times=4)
+    read(client, first, times=2)
+    read(client, third, times=3)
+    assert StoryViewCount.objects.count() == 0, "a page view must not write to the database"
+
+    assert popularity.flush() == 9
+    assert [views_of(s) for s in (first, second, third)] == [2, 4, 3]
+
+    html = client.get("/", HTTP_USER_AGENT=BROWSER).content.decode()
+    listed = html.split('class="most-read__list"')[1].split("</ol>")[0]
+    positions = [listed.index(text) for text in ("A storm closes", "Council budget passes", "Harbour plan approved")]
+    assert positions == sorted(positions)
+    story_page = client.get(first.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    assert "Most read now" in story_page and "A storm closes the coast road." in story_page
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    [
+        "",
+        "   ",
+        "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)",
+        "Mozilla/5.0 (compatible; bingbot/2.0; +http://www.bing.com/bingbot.htm)",
+        "Mozilla/5.0 AppleWebKit/537.36 (KHTML, like Gecko; compatible; GPTBot/1.0)",
+        "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+        "Slackbot-LinkExpanding 1.0 (+https://api.slack.com/robots)",
+        "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0 Safari/537.36",
+        "WhatsApp/2.23.20.0",
+        "Mozilla/5.0 (compatible; Discordbot/2.0)",
+        "curl/8.5.0",
+        "python-requests/2.32.3",
+        "Baiduspider+(+http://www.baidu.com/search/spider.htm)",
+        "SomeCrawler/1.0",
+    ],
+)
+def test_bots_preview_fetchers_and_empty_user_agents_are_not_counted(client, user_agent):
+    story = ArticleFactory()
+    read(client, story, times=2, user_agent=user_agent)
+    popularity.flush()
+    assert views_of(story) == 0
+
+
+def test_prefetches_staff_previews_and_other_answers_are_not_counted(client):
+    story = ArticleFactory()
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    read(client, story, HTTP_SEC_PURPOSE="prefetch")
+    assert client.head(story.get_absolute_url(), HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert client.get(story.get_absolute_url() + "nope/", HTTP_USER_AGENT=BROWSER).status_code == 404
+    staff = StaffFactory()
+    client.force_login(staff)
+    read(client, story, times=3)
+    read(client, draft, times=3)
+    client.logout()
+    popularity.flush()
+    assert views_of(story) == 0
+    assert views_of(draft) == 0
+    read(client, story)
+    popularity.flush()
+    assert views_of(story) == 1
+
+
+def test_a_page_view_costs_no_database_query(client):
+    story = ArticleFactory()
+    client.get("/", HTTP_USER_AGENT=BROWSER)
+    read(client, story)
+    counts = []
+    for user_agent in ("Googlebot/2.1", BROWSER, BROWSER):
+        with CaptureQueriesContext(connection) as queries:
+            read(client, story, user_agent=user_agent)
+        counts.append(len(queries))
+    assert counts[0] == counts[1] == counts[2]
+    assert not any("storyviewcount" in q["sql"].lower() for q in queries.captured_queries)
+
+
+def test_top_five_over_the_last_24_hours_and_older_views_fall_out():
+    stories = [ArticleFactory(headline=f"Story {n}") for n in range(7)]
+    for n, story in enumerate(stories):
+        StoryViewCount.objects.create(story=story, hour=hour_ago(2), views=10 + n)
+    # Yesterday's big story is older than the window; a recent hour still counts.
+    StoryViewCount.objects.create(story=stories[0], hour=hour_ago(26), views=1000)
+    StoryViewCount.objects.create(story=stories[1], hour=hour_ago(23), views=50)
+    titles = [item["title"] for item in popularity.most_read()]
+    assert titles == ["Story 1", "Story 6", "Story 5", "Story 4", "Story 3"]
+    assert popularity.most_read()[0]["views"] == 61
+
+
+def test_drafts_and_withdrawn_stories_are_never_listed():
+    shown = ArticleFactory(headline="Still public")
+    withdrawn = ArticleFactory(headline="Pulled story")
+    draft = EventFactory(summary="A draft event.", status=Status.DRAFT, publish_at=None)
+    for story in (shown, withdrawn, draft):
+        StoryViewCount.objects.create(story=story, hour=hour_ago(1), views=100)
+    withdrawn.status = Status.WITHDRAWN
+    withdrawn.save()
+    assert [item["title"] for item in popularity.most_read()] == ["Still public"]
+
+
+def test_the_list_is_cached_briefly_and_refreshed_after_a_flush(client, django_assert_num_queries):
+    story = ArticleFactory(headline="Quiet story")
+    assert popularity.most_read() == []
+    with django_assert_num_queries(0):
+        assert popularity.most_read() == []
+    read(client, story)
+    popularity.flush()
+    assert [item["title"] for item in popularity.most_read()] == ["Quiet story"]
+
+
+def test_flushing_twice_moves_each_view_once_and_keeps_later_views():
+    story = EventFactory()
+    for _ in range(3):
+        popularity.record_view(story.pk)
+    assert popularity.flush() == 3
+    assert popularity.flush() == 0
+    assert views_of(story) == 3
+    popularity.record_view(story.pk)
+    popularity.record_view(story.pk)
+    assert popularity.flush() == 2
+    assert views_of(story) == 5
+    assert StoryViewCount.objects.filter(story=story).count() == 1
+
+
+def test_views_from_an_earlier_hour_still_flush_into_their_own_hour():
+    story = EventFactory()
+    now = time.time()
+    popularity.record_view(story.pk, moment=now - 3 * 3600)
+    popularity.record_view(story.pk, moment=now)
+    assert popularity.flush(moment=now) == 2
+    assert StoryViewCount.objects.filter(story=story).count() == 2
+
+
+def test_a_story_deleted_before_the_flush_is_skipped():
+    gone = ArticleFactory()
+    kept = ArticleFactory()
+    popularity.record_view(gone.pk)
+    popularity.record_view(kept.pk)
+    gone.delete()
+    assert popularity.flush() == 1
+    assert views_of(kept) == 1
+
+
+def test_a_running_flush_keeps_a_second_one_out():
+    story = EventFactory()
+    popularity.record_view(story.pk)
+    cache.add(popularity.LOCK_KEY, 1, 60)
+    assert popularity.flush() == 0
+    cache.delete(popularity.LOCK_KEY)
+    assert popularity.flush() == 1
+
+
+def test_page_views_flush_on_their_own_at_most_once_a_minute(client):
+    story = ArticleFactory()
+    read(client, story)
+    assert StoryViewCount.objects.count() == 0
+    # The clock started with the first view; pretend a minute has passed.
+    cache.set(popularity.LAST_FLUSH_KEY, time.time() - 61, None)
+    read(client, story)
+    assert views_of(story) == 2
+    read(client, story)
+    assert views_of(story) == 2
+
+
+def test_old_hourly_rows_are_pruned_by_a_flush():
+    story = ArticleFactory()
+    StoryViewCount.objects.create(story=story, hour=hour_ago(24 * 10), views=5)
+    popularity.record_view(story.pk)
+    popularity.flush()
+    assert list(StoryViewCount.objects.values_list("views", flat=True)) == [1]
+
+
+def test_flush_most_read_command_reports_what_it_moved():
+    story = ArticleFactory()
+    popularity.record_view(story.pk)
+    popularity.record_view(story.pk)
+    out = StringIO()
+    call_command("flush_most_read", stdout=out)
+    assert out.getvalue().strip() == "Moved 2 page views into the most-read table."
+    out = StringIO()
+    call_command("flush_most_read", stdout=out)
+    assert "Moved 0 page views" in out.getvalue()
+
+
+def test_no_list_is_shown_before_anyone_has_read_anything(client):
+    story = ArticleFactory()
+    html = client.get(story.get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    assert "Most read now" not in html
+    assert "Most read now" not in client.get("/").content.decode()
+
+
+def test_is_bot_keeps_ordinary_browsers():
+    for agent in (
+        BROWSER,
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 Version/17.5 Mobile Safari/604.1",
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:132.0) Gecko/20100101 Firefox/132.0",
+    ):
+        assert not popularity.is_bot(agent), agent
+
+
+def test_rows_keep_their_hour_in_utc():
+    story = ArticleFactory()
+    popularity.record_view(story.pk)
+    popularity.flush()
+    row = StoryViewCount.objects.get(story=story)
+    assert row.hour.minute == 0 and row.hour.second == 0
+    assert abs(row.hour - datetime.now(UTC)) < timedelta(hours=1)
+
+
+def test_a_story_page_lists_five_other_stories_not_itself(client):
+    stories = [ArticleFactory(headline=f"Popular story {n}") for n in range(6)]
+    for n, story in enumerate(stories):
+        StoryViewCount.objects.create(story=story, hour=hour_ago(1), views=100 - n)
+    html = client.get(stories[0].get_absolute_url(), HTTP_USER_AGENT=BROWSER).content.decode()
+    listed = html.split('class="most-read__list"')[1].split("</ol>")[0]
+    assert "Popular story 0" not in listed
+    assert all(f"Popular story {n}" in listed for n in range(1, 6))
+    front = client.get("/").content.decode().split('class="most-read__list"')[1].split("</ol>")[0]
+    assert all(f"Popular story {n}" in front for n in range(5)) and "Popular story 5" not in front
+
+
+@pytest.fixture
+def whole_page_cache(settings, monkeypatch):
+    """The production arrangement: MostReadMiddleware just above the page cache, which keeps the story header."""
+    pagecache = pytest.importorskip("newsroom.pagecache")
+    settings.DATELINE_PAGE_CACHE = True
+    middleware = [m for m in settings.MIDDLEWARE if m != "newsroom.popularity.MostReadMiddleware"]
+    if "newsroom.pagecache.PageCacheMiddleware" not in middleware:
+        middleware.append("newsroom.pagecache.PageCacheMiddleware")
+    position = middleware.index("newsroom.pagecache.PageCacheMiddleware")
+    settings.MIDDLEWARE = [*middleware[:position], "newsroom.popularity.MostReadMiddleware", *middleware[position:]]
+    if popularity.STORY_HEADER not in pagecache.KEPT_HEADERS:
+        monkeypatch.setattr(pagecache, "KEPT_HEADERS", (*pagecache.KEPT_HEADERS, popularity.STORY_HEADER))
+
+
+def test_views_of_pages_served_from_the_page_cache_are_counted(client, whole_page_cache):
+    story = ArticleFactory()
+    responses = [read(client, story) for _ in range(3)]
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit", "hit"]
+    assert all(popularity.STORY_HEADER not in r for r in responses), "the marker never reaches the reader"
+    read(client, story, user_agent="Googlebot/2.1")
+    assert popularity.flush() == 3
+    assert views_of(story) == 3
+
+
+def test_the_middleware_ignores_pages_that_are_not_story_views(client, whole_page_cache):
+    ArticleFactory()
+    assert client.get("/", HTTP_USER_AGENT=BROWSER).status_code == 200
+    assert popularity.flush() == 0

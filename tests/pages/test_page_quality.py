@@ -1,0 +1,175 @@
+"""Every public page is valid HTML (Nu HTML Checker) and has no serious accessibility problem (axe-core)."""
+
+import contextlib
+import json
+import subprocess
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.urls import NoReverseMatch, reverse
+
+from newsroom.models import StoryViewCount
+from tests.e2e.conftest import VIEWPORTS
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    EventFactory,
+    ImageFactory,
+    RelatedLinkFactory,
+    SectionFactory,
+    SourceFactory,
+)
+from tests.pages.chromium import with_chromium
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+DAY = date(2012, 4, 23)
+BLOCKING_IMPACTS = {"serious", "critical"}
+
+
+def _at(hour: int) -> datetime:
+    return datetime(DAY.year, DAY.month, DAY.day, hour, tzinfo=ZoneInfo("UTC"))
+
+
+@pytest.fixture
+def site(db):
+    """A small newsroom that uses every feature a public page can show."""
+    news = SectionFactory(name="News", slug="news")
+    opinion = SectionFactory(name="Opinion", slug="opinion")
+    editorials = SectionFactory(name="Editorials", slug="editorials", parent=opinion)
+    ana = AuthorFactory(name="Ana Ruiz", slug="ana-ruiz", photo=ImageFactory(), bio="Covers the harbour.")
+    tom = AuthorFactory(name="Tom Okafor", slug="tom-okafor", role="")
+    article = ArticleFactory(
+        headline="Harbour plan approved after a two-year argument",
+        standfirst="The vote ends a long fight over the waterfront.",
+        body=(
+            "<p>The council voted <strong>nine to two</strong>.</p><h2>What next</h2>"
+            "<ul><li>Dredging</li><li>A new quay</li></ul><blockquote><p>A good day.</p></blockquote>"
+            '<p>Read <a href="https://council.example/minutes">the minutes</a>.</p>'
+        ),
+        publish_at=_at(9),
+        slug="harbour-plan",
+        section=news,
+        dateline="Port Arlen",
+        authors=[ana, tom],
+        lead_image=ImageFactory(),
+        tags=["Harbour", "Council"],
+    )
+    ArticleFactory(
+        headline="Le plan du port est approuvé",
+        language="fr",
+        translation_of=article,
+        publish_at=_at(10),
+        slug="plan-du-port",
+        section=news,
+    )
+    editorial = ArticleFactory(
+        headline="The harbour deserves better",
+        article_type="editorial",
+        publish_at=_at(11),
+        slug="harbour-deserves-better",
+        section=editorials,
+        tags=["Harbour"],
+    )
+    event = EventFactory(
+        summary='The <em>assembly</em> passes the <a href="https://water.example/bill">water bill</a>.',
+        category="politics",
+        date=DAY,
+        slug="water-bill",
+        tags=["Harbour", "Water"],
+    )
+    EventFactory(summary="A storm closes the coast road.", category="disasters", date=DAY, tags=["Water"])
+    EventFactory(summary="Ferries resume.", date=DAY - timedelta(days=2), tags=["Harbour"])
+    for story in (article, event):
+        SourceFactory(story=story, outlet__name="Valley Post", title="Plan passes", published_on=DAY)
+        SourceFactory(story=story, outlet__name="Northern Ledger", url="https://ledger.example/a", order=1)
+    RelatedLinkFactory(story=event, target=editorial, order=0)
+    RelatedLinkFactory(story=event, url="https://archive.example/harbour", label="Harbour history", order=1)
+    CommentFactory(story=article, body="A fair summary of a long night.")
+    for n, story in enumerate((article, editorial, event)):
+        StoryViewCount.objects.create(story=story, hour=datetime.now(ZoneInfo("UTC")).replace(minute=0), views=9 - n)
+    pages = {
+        "front": "/",
+        "latest": "/news/",
+        "year": "/news/2012/",
+        "month": "/news/2012/04/",
+        "day": "/news/2012/04/23/",
+        "article": article.get_absolute_url(),
+        "editorial": editorial.get_absolute_url(),
+        "event": event.get_absolute_url(),
+        "tag": "/tags/harbour/",
+        "section": editorials.get_absolute_url(),
+        "author": ana.get_absolute_url(),
+        "not-found": "/news/2012/04/23/no-such-story/",
+    }
+    for name, url_name, query in [
+        ("search", "newsroom:search", "?q=harbour"),
+        ("search-empty", "newsroom:search", ""),
+        ("standards", "comments:standards", ""),
+    ]:
+        # Pages from parts of the site that may not be installed are checked when they exist.
+        with contextlib.suppress(NoReverseMatch):
+            pages[name] = reverse(url_name) + query
+    return pages
+
+
+def test_every_public_page_passes_the_nu_html_checker(client, site, vnu_command, tmp_path):
+    files = []
+    for name, url in site.items():
+        response = client.get(url)
+        assert response.status_code == (404 if name == "not-found" else 200), url
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    result = subprocess.run(
+        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    messages = json.loads(result.stdout)["messages"]
+    errors = [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert not errors, "\n".join(errors)
+
+
+AXE_RUN = """async () => {
+  const results = await axe.run(document, {resultTypes: ["violations"]});
+  return results.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    targets: v.nodes.slice(0, 5).map(n => n.target.join(" ")),
+  }));
+}"""
+
+
+@pytest.mark.e2e
+def test_public_pages_have_no_serious_accessibility_violations(live_server, site, axe_script):
+    checked = {name: url for name, url in site.items() if name not in {"not-found", "search-empty"}}
+
+    def audit(browser) -> list[str]:
+        problems = []
+        for viewport in ("desktop", "phone"):
+            context = browser.new_context(viewport=VIEWPORTS[viewport])
+            page = context.new_page()
+            names = checked if viewport == "desktop" else {k: checked[k] for k in ("front", "article", "event")}
+            for name, url in names.items():
+                page.goto(live_server.url + url)
+                page.add_script_tag(path=str(axe_script))
+                for violation in page.evaluate(AXE_RUN):
+                    if violation["impact"] in BLOCKING_IMPACTS:
+                        problems.append(
+                            f"{name} ({viewport}): {violation['id']} [{violation['impact']}] {violation['help']}"
+                            f" at {', '.join(violation['targets'])}"
+                        )
+            context.close()
+        return problems
+
+    problems = with_chromium(audit)
+    assert not problems, "\n".join(problems)
