@@ -1,0 +1,404 @@
+"""The moderators' desk: the queue is the comment list, pending comments first.
+
+Each row has one-click buttons (plain POST forms, so they work without
+JavaScript) and the same decisions exist as bulk actions. All of them go through
+``services`` so the moderator and the time are always recorded.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from urllib.parse import urlsplit
+
+from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.html import format_html, format_html_join
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import Truncator
+
+from . import services
+from .models import BannedCommenter, Comment, CommentFlag, WordRule
+from .querysets import Status
+
+EXCERPT_LENGTH = 160
+
+# decision in the URL -> (service, past tense for the message, status the button is pointless in)
+DECISIONS = {
+    "approve": (services.approve, "Approved", Status.APPROVED),
+    "reject": (services.reject, "Rejected", Status.REJECTED),
+    "spam": (services.mark_spam, "Marked as spam", Status.SPAM),
+}
+BUTTON_LABELS = {"approve": "Approve", "reject": "Reject", "spam": "Spam", "ban": "Ban"}
+
+
+class AddressSearchMixin:
+    """Searching for an address matches it exactly; other words never reach the address column.
+
+    PostgreSQL stores addresses as ``inet`` and refuses to compare one with ordinary text.
+    """
+
+    def get_search_results(self, request, queryset, search_term):
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        term = search_term.strip()
+        try:
+            address = str(ipaddress.ip_address(term))
+        except ValueError:
+            return results, may_have_duplicates
+        return results | queryset.filter(ip_address=address), may_have_duplicates
+
+
+class QueueFilter(admin.SimpleListFilter):
+    """Opens on the queue (pending comments) rather than on everything."""
+
+    title = "status"
+    parameter_name = "status"
+    default = Status.PENDING
+
+    def lookups(self, request, model_admin):
+        return [
+            (Status.PENDING, "Awaiting moderation"),
+            ("flagged", "Flagged by readers"),
+            (Status.APPROVED, "Approved"),
+            (Status.REJECTED, "Rejected"),
+            (Status.SPAM, "Spam"),
+            ("all", "All, pending first"),
+        ]
+
+    def value(self):
+        value = super().value()
+        known = {lookup for lookup, _ in self.lookup_choices}
+        return value if value in known else self.default
+
+    def choices(self, changelist):
+        for lookup, title in self.lookup_choices:
+            yield {
+                "selected": self.value() == lookup,
+                "query_string": changelist.get_query_string({self.parameter_name: lookup}),
+                "display": title,
+            }
+
+    def queryset(self, request, queryset):
+        value = self.value()
+        if value == "all":
+            return queryset
+        if value == "flagged":
+            return queryset.filter(flag_count__gt=0)
+        return queryset.filter(status=value)
+
+
+def commenter_history(status: str):
+    """How many of this commenter's comments have this status, as one correlated subquery."""
+    same_commenter = (
+        Comment.objects.filter(commenter_key=OuterRef("commenter_key"), status=status)
+        .order_by()
+        .values("commenter_key")
+        .annotate(total=Count("pk"))
+        .values("total")[:1]
+    )
+    return Coalesce(Subquery(same_commenter, output_field=IntegerField()), Value(0))
+
+
+class CommentFlagInline(admin.TabularInline):
+    model = CommentFlag
+    extra = 0
+    can_delete = False
+    fields = ("reason", "user", "ip_address", "created_at")
+    readonly_fields = fields
+    verbose_name_plural = "reader flags"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Comment)
+class CommentAdmin(AddressSearchMixin, admin.ModelAdmin):
+    list_display = (
+        "status_badge",
+        "excerpt",
+        "commenter",
+        "history",
+        "reason_held",
+        "story_link",
+        "posted",
+    )
+    list_display_links = ("excerpt",)
+    list_filter = (QueueFilter,)
+    list_select_related = ("story", "user")
+    list_per_page = 50
+    search_fields = ("body", "name", "email", "story__title")
+    actions = ("approve_selected", "reject_selected", "spam_selected", "ban_selected")
+    inlines = (CommentFlagInline,)
+    change_form_template = "admin/comments/comment/change_form.html"
+    fieldsets = (
+        (None, {"fields": ("story_link", "commenter", "website", "created_at", "body_text")}),
+        ("Moderation", {"fields": ("status", "reason_held", "flag_count", "moderated_by", "moderated_at")}),
+        ("Where it came from", {"classes": ("collapse",), "fields": ("user", "ip_address", "user_agent")}),
+    )
+    readonly_fields = (
+        "story_link",
+        "commenter",
+        "website",
+        "created_at",
+        "body_text",
+        "status",
+        "reason_held",
+        "flag_count",
+        "moderated_by",
+        "moderated_at",
+        "user",
+        "ip_address",
+        "user_agent",
+    )
+
+    class Media:
+        css = {"all": ["comments/admin.css"]}
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(
+                approved_history=commenter_history(Status.APPROVED),
+                rejected_history=commenter_history(Status.REJECTED),
+                spam_history=commenter_history(Status.SPAM),
+            )
+        )
+
+    def get_ordering(self, request):
+        # Pending first even when the moderator asks for every status, newest first within each.
+        return [Case(When(status=Status.PENDING, then=Value(0)), default=Value(1)).asc(), "-created_at"]
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        if request.GET.get(QueueFilter.parameter_name, QueueFilter.default) == QueueFilter.default:
+            # Everything in the queue view is pending; the column would only take room from the text.
+            columns.remove("status_badge")
+        if self.has_change_permission(request):
+            columns.append("ban_buttons" if self.has_ban_permission(request) else "buttons")
+        return columns
+
+    def has_add_permission(self, request) -> bool:
+        # Comments come from readers, never from the admin.
+        return False
+
+    def has_ban_permission(self, request) -> bool:
+        return self.has_change_permission(request) and request.user.has_perm("comments.add_bannedcommenter")
+
+    # Columns.
+
+    @admin.display(description="status", ordering="status")
+    def status_badge(self, comment: Comment):
+        return format_html(
+            '<span class="comment-status comment-status--{}" title="{}">{}</span>',
+            comment.status,
+            comment.get_status_display(),
+            comment.status.capitalize(),
+        )
+
+    @admin.display(description="posted", ordering="created_at")
+    def posted(self, comment: Comment):
+        moment = timezone.localtime(comment.created_at)
+        return format_html(
+            '<time datetime="{}" class="comment-posted">{}</time>',
+            moment.isoformat(),
+            date_format(moment, "j M Y, H:i"),
+        )
+
+    @admin.display(description="comment")
+    def excerpt(self, comment: Comment):
+        text = Truncator(" ".join(comment.body.split())).chars(EXCERPT_LENGTH)
+        return format_html('<span class="comment-excerpt">{}</span>', text)
+
+    @admin.display(description="commenter", ordering="name")
+    def commenter(self, comment: Comment):
+        who = comment.user.get_username() if comment.user_id and comment.user else comment.email
+        return format_html(
+            '<bdi class="comment-commenter">{}</bdi><br><small>{}{}</small>',
+            comment.name,
+            "account " if comment.user_id else "",
+            who or "—",
+        )
+
+    @admin.display(description="history")
+    def history(self, comment: Comment):
+        approved = getattr(comment, "approved_history", None)
+        if approved is None:
+            return "—"
+        parts = [f"{approved} approved", f"{comment.rejected_history} rejected"]
+        if comment.spam_history:
+            parts.append(f"{comment.spam_history} spam")
+        return format_html_join(" · ", '<span class="comment-history">{}</span>', ((part,) for part in parts))
+
+    @admin.display(description="why held")
+    def reason_held(self, comment: Comment):
+        reasons = comment.held_reasons
+        if not reasons:
+            return "—"
+        return format_html(
+            '<ul class="comment-reasons">{}</ul>', format_html_join("", "<li>{}</li>", ((r,) for r in reasons))
+        )
+
+    @admin.display(description="story", ordering="story__title")
+    def story_link(self, comment: Comment):
+        story = comment.story
+        return format_html(
+            '<a href="{}" target="_blank" rel="noopener">{}</a>',
+            story.get_absolute_url(),
+            Truncator(story.title).chars(80),
+        )
+
+    @admin.display(description="website")
+    def website(self, comment: Comment):
+        # Shown as text: a moderator should read an address before deciding to visit it.
+        return comment.url or "—"
+
+    @admin.display(description="comment")
+    def body_text(self, comment: Comment):
+        paragraphs = [p for p in comment.body.replace("\r\n", "\n").split("\n") if p.strip()]
+        return format_html_join("", '<p class="comment-body">{}</p>', ((p,) for p in paragraphs))
+
+    def _buttons(self, comment: Comment, *, ban: bool):
+        decisions = [name for name, (_, _, status) in DECISIONS.items() if comment.status != status]
+        if ban:
+            decisions.append("ban")
+        return format_html_join(
+            " ",
+            '<button type="submit" class="comment-decision comment-decision--{}" formaction="{}" '
+            'formmethod="post" aria-label="{} comment by {}">{}</button>',
+            (
+                (
+                    name,
+                    reverse("admin:comments_comment_decide", args=[comment.pk, name]),
+                    BUTTON_LABELS[name],
+                    comment.name,
+                    BUTTON_LABELS[name],
+                )
+                for name in decisions
+            ),
+        )
+
+    @admin.display(description="decide")
+    def buttons(self, comment: Comment):
+        return format_html('<span class="comment-decisions">{}</span>', self._buttons(comment, ban=False))
+
+    @admin.display(description="decide")
+    def ban_buttons(self, comment: Comment):
+        return format_html('<span class="comment-decisions">{}</span>', self._buttons(comment, ban=True))
+
+    # One-click decisions.
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/decide/<slug:decision>/",
+                self.admin_site.admin_view(self.decide_view),
+                name="comments_comment_decide",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def decide_view(self, request, object_id, decision):
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if decision not in DECISIONS and decision != "ban":
+            raise Http404("Unknown decision.")
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_change_permission(request, comment):
+            raise PermissionDenied
+        if decision == "ban":
+            if not self.has_ban_permission(request):
+                raise PermissionDenied
+            services.ban_commenter(comment=comment, moderator=request.user)
+            self.message_user(request, f"Banned {comment.name} and rejected their waiting comments.", messages.SUCCESS)
+        else:
+            service, done, _ = DECISIONS[decision]
+            service(comments=[comment.pk], moderator=request.user)
+            self.message_user(request, f"{done}: the comment by {comment.name}.", messages.SUCCESS)
+        return HttpResponseRedirect(self._back_to_queue(request))
+
+    def _back_to_queue(self, request) -> str:
+        """Back to the queue page the moderator came from, filters and page kept."""
+        queue = reverse("admin:comments_comment_changelist")
+        referer = request.META.get("HTTP_REFERER", "")
+        safe = url_has_allowed_host_and_scheme(referer, allowed_hosts={request.get_host()})
+        if safe and urlsplit(referer).path == queue:
+            return referer
+        return queue
+
+    # Bulk actions.
+
+    @admin.action(description="Approve selected comments", permissions=["change"])
+    def approve_selected(self, request, queryset):
+        done = services.approve(comments=list(queryset.values_list("pk", flat=True)), moderator=request.user)
+        self.message_user(request, f"Approved {done} comment{'s' if done != 1 else ''}.", messages.SUCCESS)
+
+    @admin.action(description="Reject selected comments", permissions=["change"])
+    def reject_selected(self, request, queryset):
+        done = services.reject(comments=list(queryset.values_list("pk", flat=True)), moderator=request.user)
+        self.message_user(request, f"Rejected {done} comment{'s' if done != 1 else ''}.", messages.SUCCESS)
+
+    @admin.action(description="Mark selected comments as spam", permissions=["change"])
+    def spam_selected(self, request, queryset):
+        done = services.mark_spam(comments=list(queryset.values_list("pk", flat=True)), moderator=request.user)
+        self.message_user(request, f"Marked {done} comment{'s' if done != 1 else ''} as spam.", messages.SUCCESS)
+
+    @admin.action(description="Ban the commenters of selected comments", permissions=["ban"])
+    def ban_selected(self, request, queryset):
+        banned = set()
+        for comment in queryset.select_related("user"):
+            if comment.commenter_key in banned:
+                continue
+            services.ban_commenter(comment=comment, moderator=request.user)
+            banned.add(comment.commenter_key)
+        self.message_user(
+            request, f"Banned {len(banned)} commenter{'s' if len(banned) != 1 else ''}.", messages.SUCCESS
+        )
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        extra_context = {
+            **(extra_context or {}),
+            "show_save": False,
+            "show_save_and_continue": False,
+            "show_save_and_add_another": False,
+            "show_delete": False,
+        }
+        if object_id:
+            comment = self.get_object(request, unquote(object_id))
+            if comment is not None and self.has_change_permission(request, comment):
+                extra_context["decision_buttons"] = self._buttons(comment, ban=self.has_ban_permission(request))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "pending_count": services.pending_comment_count()}
+        return super().changelist_view(request, extra_context)
+
+
+@admin.register(WordRule)
+class WordRuleAdmin(admin.ModelAdmin):
+    list_display = ("phrase", "action", "note", "created_at")
+    list_editable = ("action",)
+    list_filter = ("action",)
+    search_fields = ("phrase", "note")
+
+
+@admin.register(BannedCommenter)
+class BannedCommenterAdmin(AddressSearchMixin, admin.ModelAdmin):
+    list_display = ("__str__", "email", "user", "ip_address", "reason", "banned_by", "created_at")
+    list_select_related = ("user", "banned_by")
+    search_fields = ("email", "user__username", "reason")
+    raw_id_fields = ("user",)
+    readonly_fields = ("banned_by", "created_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.banned_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,148 @@
+"""The reader's comment form and the flag form. Every error says what to do about it."""
+
+from __future__ import annotations
+
+import time
+
+from django import forms
+from django.core import signing
+
+from .models import CommentFlag
+from .policy import CommentPolicy
+from .text import clean_single_line, normalise_newlines
+
+START_SALT = "comments.form-started"
+
+
+def start_token(story_id: int) -> str:
+    """When the form was shown, signed and tied to one story, for the minimum fill time."""
+    return signing.dumps({"story": story_id, "at": time.time()}, salt=START_SALT, compress=True)
+
+
+class CommentForm(forms.Form):
+    body = forms.CharField(
+        label="Your comment",
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        error_messages={"required": "Write a comment before sending."},
+    )
+    name = forms.CharField(
+        label="Name",
+        max_length=100,
+        required=False,
+        help_text="Shown with your comment.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"max_length": "Keep your name to %(limit_value)d characters (it has %(show_value)d)."},
+    )
+    email = forms.EmailField(
+        label="Email",
+        required=False,
+        help_text="Never shown to readers.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"invalid": "Enter an email address such as name@example.org."},
+    )
+    url = forms.URLField(
+        label="Website (optional)",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+        error_messages={
+            "invalid": "Enter a web address such as https://example.org, or leave this empty.",
+            "max_length": "Keep the web address to %(limit_value)d characters (it has %(show_value)d).",
+        },
+    )
+    agree = forms.BooleanField(
+        label="I have read the community standards",
+        error_messages={"required": "Tick the box to confirm you have read the community standards."},
+    )
+    # A trap: people never see this field, scripts that fill every field do.
+    subject = forms.CharField(
+        label="Leave this field empty",
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+    )
+    started = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, story, policy: CommentPolicy, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.story = story
+        self.policy = policy
+        self.signed_in = bool(user is not None and user.is_authenticated)
+        self.fill_seconds: float | None = None
+        if self.signed_in:
+            for name in ("name", "email", "url"):
+                del self.fields[name]
+        body = self.fields["body"]
+        # Without JavaScript this is the whole counter; comments.js keeps it up to date while typing.
+        body.help_text = f"Up to {policy.max_length:,} characters."
+        body.widget.attrs.update({"data-max-length": str(policy.max_length), "data-counter": "id_body_helptext"})
+
+    @property
+    def start_value(self) -> str:
+        """Keep the first token through errors, so resending counts from when the reader began."""
+        if self.is_bound and self._started_at() is not None:
+            return self.data.get("started", "")
+        return start_token(self.story.pk)
+
+    def _started_at(self) -> float | None:
+        try:
+            value = signing.loads(self.data.get("started", ""), salt=START_SALT, max_age=7 * 24 * 3600)
+        except signing.BadSignature:
+            return None
+        if not isinstance(value, dict) or value.get("story") != self.story.pk:
+            return None
+        return float(value.get("at", 0))
+
+    def clean_body(self) -> str:
+        body = normalise_newlines(self.cleaned_data["body"]).strip()
+        if not body:
+            raise forms.ValidationError("Write a comment before sending.")
+        limit = self.policy.max_length
+        if len(body) > limit:
+            over = len(body) - limit
+            raise forms.ValidationError(
+                f"Your comment is {len(body):,} characters long and the limit here is {limit:,}. "
+                f"Shorten it by {over:,} character{'s' if over != 1 else ''}."
+            )
+        return body
+
+    def clean_name(self) -> str:
+        name = clean_single_line(self.cleaned_data.get("name", ""))
+        if not self.signed_in and not name:
+            raise forms.ValidationError("Give a name to show with your comment.")
+        return name
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data.get("email", "")
+        if not self.signed_in and not email:
+            raise forms.ValidationError("Give your email address. It is never shown.")
+        return email
+
+    def clean_url(self) -> str:
+        url = self.cleaned_data.get("url", "")
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Enter a web address starting with http:// or https://, or leave this empty.")
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        started = self._started_at()
+        if started is None:
+            raise forms.ValidationError(
+                "This form had expired or been altered, so nothing was posted. Check your comment and send it again."
+            )
+        self.fill_seconds = max(0.0, time.time() - started)
+        return cleaned
+
+
+class FlagForm(forms.Form):
+    reason = forms.ChoiceField(
+        label="What is wrong with this comment?",
+        choices=CommentFlag.Reason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Choose what is wrong with this comment.",
+            "invalid_choice": "Choose one of the reasons listed.",
+        },
+    )

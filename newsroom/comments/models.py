@@ -1,0 +1,243 @@
+"""Readers' comments on stories, the flags readers raise, and the moderators' tools.
+
+A comment points at ``newsroom.Story`` with a plain foreign key, so articles and
+events share one comment table and the story page reads its comments with one
+indexed query.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .querysets import CommentQuerySet, Status
+
+
+def commenter_key_for(*, user_id: int | None, email: str) -> str:
+    """Who a comment belongs to, for history and trust: the account if any, else the email."""
+    if user_id:
+        return f"user:{user_id}"
+    return f"email:{email.strip().lower()}"
+
+
+def normalise_for_matching(text: str) -> str:
+    """Fold width, case and spacing so that look-alike text compares equal."""
+    text = unicodedata.normalize("NFKC", text or "")
+    text = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    return " ".join(text.casefold().split())
+
+
+def body_fingerprint(body: str) -> str:
+    return hashlib.sha256(normalise_for_matching(body).encode()).hexdigest()
+
+
+class Comment(models.Model):
+    story = models.ForeignKey(
+        "newsroom.Story", verbose_name="story", on_delete=models.CASCADE, related_name="reader_comments"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="account",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="comments",
+        help_text="Empty for guests.",
+    )
+    name = models.CharField("name", max_length=100, help_text="Shown with the comment.")
+    email = models.EmailField("email", blank=True, help_text="Never shown to readers.")
+    url = models.URLField("website", max_length=500, blank=True, help_text="Linked from the name when given.")
+    body = models.TextField("comment", help_text="Plain text as the reader typed it; shown escaped.")
+    status = models.CharField("status", max_length=10, choices=Status.choices, default=Status.PENDING)
+    held_reason = models.TextField(
+        "why it was held", blank=True, help_text="Filled in by the rules; one reason per line."
+    )
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True, unpack_ipv4=True)
+    user_agent = models.CharField("browser", max_length=300, blank=True)
+    created_at = models.DateTimeField("posted", auto_now_add=True)
+    moderated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="moderated by",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    moderated_at = models.DateTimeField("moderated", null=True, blank=True)
+    flag_count = models.PositiveIntegerField(
+        "flags", default=0, help_text="Reader flags since a moderator last approved it."
+    )
+    commenter_key = models.CharField(max_length=260, editable=False, db_index=False)
+    body_hash = models.CharField(max_length=64, editable=False, db_index=False)
+
+    objects = CommentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [
+            models.Index(fields=["status", "created_at"], name="comment_queue"),
+            models.Index(fields=["story", "status", "created_at"], name="comment_story_page"),
+            models.Index(fields=["commenter_key", "status"], name="comment_commenter_history"),
+            models.Index(fields=["body_hash", "created_at"], name="comment_duplicates"),
+            models.Index(fields=["ip_address", "created_at"], name="comment_address_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=Status.values), name="comment_status_known"),
+            models.CheckConstraint(condition=~Q(name=""), name="comment_has_name"),
+        ]
+
+    def __str__(self) -> str:
+        excerpt = " ".join(self.body.split())
+        return f"{self.name}: {excerpt[:60]}{'…' if len(excerpt) > 60 else ''}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("comments:permalink", kwargs={"pk": self.pk})
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = (self.email or "").strip().lower()
+        self.commenter_key = commenter_key_for(user_id=self.user_id, email=self.email)
+        self.body_hash = body_fingerprint(self.body)
+        super().save(*args, **kwargs)
+
+    @property
+    def anchor(self) -> str:
+        return f"comment-{self.pk}"
+
+    @property
+    def held_reasons(self) -> list[str]:
+        return [line for line in self.held_reason.splitlines() if line.strip()]
+
+    @property
+    def safe_url(self) -> str:
+        """The commenter's website, only when it is a plain web address."""
+        url = (self.url or "").strip()
+        return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+class CommentFlag(models.Model):
+    class Reason(models.TextChoices):
+        SPAM = "spam", "Spam or advertising"
+        ABUSE = "abuse", "Abusive or hateful"
+        PERSONAL = "personal", "Shares someone's personal details"
+        OFF_TOPIC = "off_topic", "Off topic"
+        OTHER = "other", "Something else breaks the community standards"
+
+    comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="flags")
+    reason = models.CharField("reason", max_length=12, choices=Reason.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ip_address = models.GenericIPAddressField("address", null=True, blank=True, unpack_ipv4=True)
+    created_at = models.DateTimeField("flagged", auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One flag per reader per comment: signed-in readers by account, guests by address.
+            models.UniqueConstraint(
+                fields=["comment", "user"], condition=Q(user__isnull=False), name="comment_flag_once_per_user"
+            ),
+            models.UniqueConstraint(
+                fields=["comment", "ip_address"],
+                condition=Q(user__isnull=True),
+                name="comment_flag_once_per_address",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_reason_display()} on comment {self.comment_id}"
+
+
+class BannedCommenter(models.Model):
+    email = models.EmailField("email", blank=True, help_text="Comments from this email address are refused.")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="account",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        help_text="Comments from this account are refused.",
+    )
+    ip_address = models.GenericIPAddressField(
+        "address", null=True, blank=True, unpack_ipv4=True, help_text="Comments from this address are refused."
+    )
+    reason = models.CharField("reason", max_length=300, blank=True, help_text="For other moderators.")
+    banned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="banned by",
+        null=True,
+        blank=True,
+        editable=False,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField("banned", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "banned commenter"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(email="") | Q(user__isnull=False) | Q(ip_address__isnull=False),
+                name="ban_names_someone",
+                violation_error_message="Give an email, an account or an address to ban.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["email"], name="ban_email"),
+            models.Index(fields=["ip_address"], name="ban_address"),
+        ]
+
+    def __str__(self) -> str:
+        who = [str(part) for part in (self.user, self.email, self.ip_address) if part]
+        return " / ".join(who)
+
+    def clean(self) -> None:
+        # The database constraint says the same; this gives the admin form a message instead of an error page.
+        if not (self.email or "").strip() and not self.user_id and not self.ip_address:
+            raise ValidationError("Give an email, an account or an address to ban.")
+
+    def save(self, *args, **kwargs) -> None:
+        self.email = (self.email or "").strip().lower()
+        super().save(*args, **kwargs)
+
+
+class WordRule(models.Model):
+    class Action(models.TextChoices):
+        HOLD = "hold", "Hold for a moderator"
+        SPAM = "spam", "Mark as spam"
+
+    phrase = models.CharField(
+        "word or phrase",
+        max_length=100,
+        unique=True,
+        help_text="Matched as whole words, ignoring case and look-alike characters.",
+    )
+    action = models.CharField("action", max_length=4, choices=Action.choices, default=Action.HOLD)
+    note = models.CharField("note", max_length=200, blank=True, help_text="Why it is on the list.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "word rule"
+        verbose_name_plural = "word list"
+        ordering = ["phrase"]
+
+    def __str__(self) -> str:
+        return self.phrase
+
+    def clean(self) -> None:
+        # Normalise before the uniqueness check so "Casino" and "casino " count as the same rule.
+        self.phrase = normalise_for_matching(self.phrase)
+        if not self.phrase:
+            raise ValidationError({"phrase": "Enter a word or phrase with at least one letter or digit."})
+
+    def save(self, *args, **kwargs) -> None:
+        self.phrase = normalise_for_matching(self.phrase)
+        super().save(*args, **kwargs)
