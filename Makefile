@@ -5,12 +5,17 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e clean
+.PHONY: run test lint format e2e check-pages clean bench
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+# The page checkers (Nu HTML Checker, axe-core) come from npm, pinned by package-lock.json.
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
 	touch $@
 
 run: $(VENV)/.installed
@@ -19,11 +24,15 @@ run: $(VENV)/.installed
 	$(PY) manage.py ensure_demo_accounts --base-url http://$(HOST):$(PORT)
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed node_modules/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 e2e: $(VENV)/.installed
 	$(PY) -m pytest -m e2e $(PYTEST_ARGS)
+
+# HTML validity and accessibility of every public page; also part of `make test`.
+check-pages: $(VENV)/.installed node_modules/.installed
+	$(PY) -m pytest tests/pages $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -32,6 +41,10 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full.
+bench: $(VENV)/.installed
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

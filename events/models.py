@@ -6,6 +6,7 @@ related links) with its own summary and category.
 
 from __future__ import annotations
 
+import reversion
 from django.db import models
 
 from newsroom.models import Story, ascii_slugify
@@ -52,3 +53,7 @@ class Event(Story):
         self.kind = Story.Kind.EVENT
         self.summary = clean_inline(self.summary)
         super().save(*args, **kwargs)
+
+
+# Revisions keep the shared story row (and its sources, links and contexts) with the event's own.
+reversion.register(Event, follow=("story_ptr",))

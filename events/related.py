@@ -11,12 +11,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.contrib.postgres.aggregates import ArrayAgg
+from django.db import connection
 from django.db.models import Count, DateField, F, FloatField, Func, Q, Value
 from taggit.models import Tag
 
 from newsroom.models import RelatedLink, Story, TaggedStory
 
 DEFAULT_LIMIT = 10
+# How many stories on each side of the story's date one shared context may put forward.
+CANDIDATES_PER_CONTEXT = 40
 
 
 class DayDistance(Func):
@@ -48,6 +52,7 @@ class RelatedItem:
     label: str = ""
     chosen_by_editor: bool = False
     shared: list[Tag] = field(default_factory=list)
+    shared_known: bool = field(default=False, repr=False)
 
     @property
     def is_external(self) -> bool:
@@ -65,12 +70,17 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
     live = Story.objects.published(now)
     tags = list(story.tags.all())
     tag_ids = [tag.pk for tag in tags]
+    tags_by_id = {tag.pk: tag for tag in tags}
 
+    # A page that already knows the story has no links of its own (StoryDetailView annotates it) saves a query.
+    has_links = getattr(story, "has_related_links", True)
     links = list(
         RelatedLink.objects.filter(story=story)
         .filter(Q(target__isnull=True) | Q(target__in=live.values("pk")))
         .select_related("target")
         .order_by("order", "pk")
+        if has_links
+        else ()
     )
     items: list[RelatedItem] = []
     seen = {story.pk}
@@ -95,20 +105,46 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
 
     wanted = limit - len(items)
     if tag_ids and wanted > 0:
-        ranked = list(
-            live.filter(tagged_items__tag_id__in=tag_ids)
+        ranked = (
+            live.filter(tagged_items__tag_id__in=tag_ids, pk__in=_nearest_candidates(live, tag_ids, story.date))
             .exclude(pk__in=seen)
-            .values("pk")
+            .select_related("article", "event")
             .annotate(shared_count=Count("tagged_items"), distance=DayDistance("date", story.date))
-            .order_by("-shared_count", "distance", "-date", "-pk")[:wanted]
         )
-        rows = Story.objects.select_related("article", "event").in_bulk([row["pk"] for row in ranked])
-        for row in ranked:
-            found = rows[row["pk"]]
-            items.append(RelatedItem(title=found.title, url=found.get_absolute_url(), story=found))
+        if connection.vendor == "postgresql":
+            # The shared contexts come with the ranking itself instead of from one more query.
+            ranked = ranked.annotate(shared_ids=ArrayAgg("tagged_items__tag_id"))
+        for found in ranked.order_by("-shared_count", "distance", "-date", "-pk")[:wanted]:
+            item = RelatedItem(title=found.title, url=found.get_absolute_url(), story=found)
+            shared_ids = getattr(found, "shared_ids", None)
+            if shared_ids is not None:
+                item.shared = [tags_by_id[pk] for pk in shared_ids if pk in tags_by_id]
+                item.shared.sort(key=lambda tag: tag.name.lower())
+                item.shared_known = True
+            items.append(item)
 
-    _attach_shared_contexts(items, {tag.pk: tag for tag in tags})
+    _attach_shared_contexts([item for item in items if not item.shared_known], tags_by_id)
     return items
+
+
+def _nearest_candidates(live, tag_ids: list[int], day: date):
+    """Per shared context, only the stories nearest in time on either side: a bounded, indexed set.
+
+    A context like "China" may sit on hundreds of thousands of stories; ranking
+    all of them for every page would read them all. Stories sharing several
+    contexts are near in time in practice, so they are among these anyway.
+    Where the database cannot slice inside a UNION (SQLite), every story is a
+    candidate, which is fine at the sizes such a database holds.
+    """
+    if not connection.features.supports_slicing_ordering_in_compound:
+        return live.values("pk")
+    parts = []
+    for tag_id in tag_ids:
+        sharing = live.filter(tagged_items__tag_id=tag_id).values_list("pk", flat=True)
+        parts.append(sharing.filter(date__lte=day).order_by("-date", "-pk")[:CANDIDATES_PER_CONTEXT])
+        parts.append(sharing.filter(date__gt=day).order_by("date", "pk")[:CANDIDATES_PER_CONTEXT])
+    first, *rest = parts
+    return first.union(*rest, all=True)
 
 
 def _attach_shared_contexts(items: list[RelatedItem], tags_by_id: dict[int, Tag]) -> None:

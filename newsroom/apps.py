@@ -1,6 +1,21 @@
 from django.apps import AppConfig
 from django.db.models.signals import post_delete, post_save
 
+# What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
+PAGE_CACHE_MODELS = (
+    "newsroom.TaggedStory",
+    "newsroom.Source",
+    "newsroom.RelatedLink",
+    "newsroom.Byline",
+    "newsroom.Correction",
+    "newsroom.Section",
+    "newsroom.Author",
+    "newsroom.Image",
+    "newsroom.StoryRedirect",
+    "newsroom.TagRedirect",
+    "taggit.Tag",
+)
+
 
 class NewsroomConfig(AppConfig):
     name = "newsroom"
@@ -13,3 +28,35 @@ class NewsroomConfig(AppConfig):
 
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
+
+        from django.apps import apps
+
+        from .models import Story
+        from .search import index_story_after_save
+
+        # post_save names the concrete class saved, so every kind of story (events included,
+        # which this app may not import) is connected by walking the registry.
+        for model in apps.get_models():
+            if issubclass(model, Story):
+                post_save.connect(index_story_after_save, sender=model, dispatch_uid=f"search.{model._meta.label}")
+
+        self.connect_page_cache()
+
+    def connect_page_cache(self) -> None:
+        from django.apps import apps
+        from django.db.models.signals import m2m_changed
+
+        from . import pagecache
+        from .models import Story
+
+        watched = [m for m in apps.get_models() if issubclass(m, Story)]
+        watched += [apps.get_model(label) for label in PAGE_CACHE_MODELS if apps.is_installed(label.split(".")[0])]
+        for model in watched:
+            uid = f"pagecache.{model._meta.label}"
+            post_save.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.save")
+            post_delete.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.delete")
+        m2m_changed.connect(pagecache.forget_pages_after_save, sender=Story.tags.through, dispatch_uid="pagecache.tags")
+        if apps.is_installed("newsroom.comments"):
+            comment = apps.get_model("comments.Comment")
+            post_save.connect(pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment")
+            post_delete.connect(pagecache.forget_pages_after_save, sender=comment, dispatch_uid="pagecache.comment.del")

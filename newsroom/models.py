@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from datetime import date
 
+import reversion
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -286,6 +288,12 @@ class Story(models.Model):
         default=False,
         help_text="Guests see a link to sign in instead of the form. The section may also require it.",
     )
+    # Weighted words of the headline, standfirst or summary and body, kept current by
+    # newsroom.search after each save. Only PostgreSQL fills it; elsewhere it stays empty.
+    search_vector = SearchVectorField(null=True, editable=False)
+    # Optimistic locking: every save moves this on by one, and an editor's form carries the number it was
+    # opened at, so a save made on top of someone else's is refused instead of silently overwriting it.
+    version = models.PositiveIntegerField("version", default=1, editable=False)
 
     tags = TaggableManager(
         through=TaggedStory,
@@ -299,6 +307,13 @@ class Story(models.Model):
     class Meta:
         verbose_name_plural = "stories"
         ordering = ["-date", "-publish_at", "-pk"]
+        permissions = [
+            ("submit_story", "Can submit a story for review"),
+            ("publish_story", "Can publish or schedule a story"),
+            ("withdraw_story", "Can withdraw a published story"),
+            ("correct_story", "Can add a correction to a story"),
+            ("merge_tags", "Can merge contexts"),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["date", "slug"], name="story_unique_slug_per_day"),
             models.CheckConstraint(
@@ -374,6 +389,8 @@ class Story(models.Model):
         if not self.slug:
             self.slug = self.default_slug()
         self.date = self.compute_date()
+        if self.pk and not self._state.adding:
+            self.version = (self.version or 0) + 1
         previous = None
         if self.pk:
             previous = Story.objects.filter(pk=self.pk).values("date", "slug", "status", "publish_at").first()
@@ -552,6 +569,25 @@ class Byline(models.Model):
         return self.role or self.author.role
 
 
+class StoryViewCount(models.Model):
+    """Reader page views of one story in one clock hour, moved here from the cache in batches.
+
+    Page views are counted in the cache; ``newsroom.popularity.flush`` adds them
+    to these rows so the "most read now" list is one indexed query.
+    """
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="view_counts")
+    hour = models.DateTimeField(help_text="Start of the hour, in UTC.")
+    views = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["story", "hour"], name="story_view_count_unique_hour")]
+        indexes = [models.Index(fields=["hour", "story"], name="story_view_count_hour")]
+
+    def __str__(self) -> str:
+        return f"{self.story_id} @ {self.hour:%Y-%m-%d %H:00}: {self.views}"
+
+
 __all__ = [
     "Article",
     "Author",
@@ -564,6 +600,118 @@ __all__ = [
     "Status",
     "Story",
     "StoryRedirect",
+    "StoryViewCount",
     "TaggedStory",
     "clean_inline",
 ]
+
+
+# The editorial workflow: who moved a story between states, corrections, preview links, merged contexts.
+
+
+class StoryTransition(models.Model):
+    """One move of a story between workflow states: the audit trail on its admin page."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="transitions")
+    from_status = models.CharField("from", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("to", max_length=12, choices=Status.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="by",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text="Empty when the scheduled publisher made the move.",
+    )
+    at = models.DateTimeField("when", default=timezone.now)
+    publish_at = models.DateTimeField("publish time", null=True, blank=True)
+    note = models.TextField(
+        "note", blank=True, help_text="Why, in the editor's words: a withdrawal reason or a checklist override."
+    )
+    checklist_overridden = models.BooleanField("checklist overridden", default=False)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["story", "at"], name="story_transition_story_at")]
+
+    def __str__(self) -> str:
+        return f"{self.story_id}: {self.from_status or 'new'} → {self.to_status}"
+
+
+class Correction(models.Model):
+    """A dated, public note saying what was wrong in a story and what was put right."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="corrections")
+    note = models.TextField("correction", help_text="What was wrong and what it now says, in a sentence or two.")
+    published_at = models.DateTimeField("dated", default=timezone.now, db_index=True)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="by", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.published_at:%Y-%m-%d}: {self.note[:60]}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.story.get_absolute_url()}#corrections"
+
+
+def preview_key() -> str:
+    from secrets import token_urlsafe
+
+    return token_urlsafe(24)
+
+
+class PreviewLink(models.Model):
+    """A link that lets someone without an account read one story before it is published."""
+
+    story = models.ForeignKey(Story, on_delete=models.CASCADE, related_name="preview_links")
+    key = models.CharField(max_length=64, unique=True, default=preview_key, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField("expires")
+    revoked = models.BooleanField("revoked", default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Preview of {self.story} until {self.expires_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        from .preview import sign
+
+        return reverse("newsroom:preview", kwargs={"token": sign(self.key)})
+
+    @property
+    def is_usable(self) -> bool:
+        return not self.revoked and self.expires_at > timezone.now()
+
+
+class TagRedirect(models.Model):
+    """The address of a context merged into another one, answered with a 301."""
+
+    old_slug = models.SlugField(max_length=100, unique=True)
+    tag = models.ForeignKey("taggit.Tag", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.old_slug} → {self.tag}"
+
+
+__all__ += ["Correction", "PreviewLink", "StoryTransition", "TagRedirect"]
+
+
+# Every save keeps a revision. Tags and bylines are kept through their own rows (the "follow" lists),
+# so a restore brings back the contexts, sources, links and byline a story had then.
+reversion.register(Story, exclude=("tags", "search_vector"), follow=("sources", "related_links", "tagged_items"))
+reversion.register(Article, exclude=("authors",), follow=("story_ptr", "bylines"))
+reversion.register(Source)
+reversion.register(RelatedLink)
+reversion.register(Byline)
+reversion.register(TaggedStory)

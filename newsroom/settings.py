@@ -52,8 +52,10 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "taggit",
     "django_filters",
+    "reversion",
     "newsroom",
     "events",
+    "newsroom.comments",
 ]
 
 MIDDLEWARE = [
@@ -65,6 +67,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Counts reads of story pages whether rendered or replayed from the page cache below it.
+    "newsroom.popularity.MostReadMiddleware",
+    # Last, so that sessions, CSRF and security headers still run around a page served from the cache.
+    "newsroom.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -162,6 +168,27 @@ DATELINE_IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_00
 DATELINE_IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
 DATELINE_SITE_NAME = os.environ.get("SITE_NAME", "Dateline")
 DATELINE_PAGE_SIZE = 20
+# Whole pages for anonymous readers (newsroom.pagecache). Off while developing, so edits show at once.
+DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
+DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+
+# Email goes to the console unless the environment names a real backend.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dateline <newsroom@localhost>")
+
+# Reader comments (newsroom.comments): limits, rules and the moderators' alert.
+COMMENTS_MAX_LENGTH = int(os.environ.get("COMMENTS_MAX_LENGTH", "2000"))
+COMMENTS_MAX_LINKS = int(os.environ.get("COMMENTS_MAX_LINKS", "2"))
+COMMENTS_FLOOD_LIMIT = int(os.environ.get("COMMENTS_FLOOD_LIMIT", "5"))
+COMMENTS_DUPLICATE_WINDOW = int(os.environ.get("COMMENTS_DUPLICATE_WINDOW", str(24 * 60 * 60)))
+COMMENTS_MIN_FILL_SECONDS = int(os.environ.get("COMMENTS_MIN_FILL_SECONDS", "3"))
+COMMENTS_FLAGS_TO_HIDE = int(os.environ.get("COMMENTS_FLAGS_TO_HIDE", "3"))
+COMMENTS_QUEUE_ALERT_THRESHOLD = int(os.environ.get("COMMENTS_QUEUE_ALERT_THRESHOLD", "10"))
+COMMENTS_QUEUE_ALERT_INTERVAL = int(os.environ.get("COMMENTS_QUEUE_ALERT_INTERVAL", "3600"))
+COMMENTS_PER_PAGE = 50
+COMMENTS_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+COMMENTS_SITE_URL = os.environ.get("SITE_URL", "")
 
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)

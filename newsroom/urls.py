@@ -5,6 +5,7 @@ from django.views.static import serve
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("newsroom.comments.urls")),
     path("", include("newsroom.public_urls")),
 ]
 

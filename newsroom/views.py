@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.db.models.functions import TruncMonth
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
@@ -20,7 +22,9 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from .models import Article, Author, Byline, Section, Source, Story, StoryRedirect
+from . import markdown, popularity
+from .models import Article, Author, Byline, RelatedLink, Section, Source, Story, StoryRedirect
+from .pagination import CachedCountPaginator
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -76,7 +80,7 @@ class FrontPageView(TemplateView):
     template_name = "newsroom/front.html"
     lead_count = 7
     opinion_count = 4
-    event_count = 40
+    event_count = 16
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -135,9 +139,7 @@ class MonthView(PublishedStoryMixin, MonthArchiveView):
     def get_queryset(self):
         # The month page shows one line per story: no bylines or images to fetch.
         return (
-            Story.objects.published()
-            .select_related("article", "event")
-            .order_by("date", "kind", "-publish_at", "pk")
+            Story.objects.published().select_related("article", "event").order_by("date", "kind", "-publish_at", "pk")
         )
 
     def get_previous_month(self, date):
@@ -196,21 +198,32 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
 
     slug_field = "slug"
     allow_empty = True
+    # Set by newsroom.preview: the one story a signed preview link opens, whatever its state.
+    preview_link = None
 
     def get_queryset(self):
-        return (
-            Story.objects.visible_to(self.request.user)
-            .select_related(
-                "article__section__parent__parent",
-                "article__lead_image",
-                "article__translation_of",
-                "event",
-            )
-            .prefetch_related(
-                "tags",
-                Prefetch("sources", queryset=Source.objects.select_related("outlet")),
-                Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
-            )
+        if self.preview_link is not None:
+            stories = Story.objects.filter(pk=self.preview_link.story_id)
+        else:
+            stories = Story.objects.visible_to(self.request.user)
+        from .models import Correction
+
+        # Most stories have no corrections: knowing that from the main query saves a query per page.
+        stories = stories.annotate(has_corrections=Exists(Correction.objects.filter(story=OuterRef("pk"))))
+        # Likewise for editors' related links and translations: the page skips those queries when there are none.
+        stories = stories.annotate(
+            has_related_links=Exists(RelatedLink.objects.filter(story=OuterRef("pk"))),
+            has_translations=Exists(Article.objects.filter(translation_of=OuterRef("pk"))),
+        )
+        return stories.select_related(
+            "article__section__parent__parent",
+            "article__lead_image",
+            "article__translation_of",
+            "event",
+        ).prefetch_related(
+            "tags",
+            Prefetch("sources", queryset=Source.objects.select_related("outlet")),
+            Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
         )
 
     def get(self, request, *args, **kwargs):
@@ -220,13 +233,29 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             moved = self._moved_to()
             if moved is not None:
                 return HttpResponsePermanentRedirect(moved)
+            gone = self._withdrawn()
+            if gone is not None:
+                return gone
             raise
         context = self.get_context_data(object=self.object)
         response = self.render_to_response(context)
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
+        if self.preview_link is None:
+            popularity.count_view(request, response, self.object)
         return response
+
+    def _withdrawn(self) -> HttpResponse | None:
+        """A withdrawn story's address answers 410 Gone with a short notice, not 404."""
+        from .workflow import withdrawn_story
+
+        kwargs = self.kwargs
+        story = withdrawn_story(year=kwargs["year"], month=kwargs["month"], day=kwargs["day"], slug=kwargs["slug"])
+        if story is None:
+            return None
+        text = render_to_string("newsroom/gone.html", {"story": story}, request=self.request)
+        return HttpResponse(text, status=410)
 
     def _moved_to(self) -> str | None:
         try:
@@ -252,16 +281,24 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         story = self.object
         context["story"] = story
         context["preview"] = not story.is_published
+        from .workflow import story_updates
+
+        context.update(story_updates(story))
         if story.kind == Story.Kind.ARTICLE:
             article = story.article
             root = article.translation_of_id or article.pk
             context["article"] = article
-            context["translations"] = list(
-                Article.objects.published()
-                .filter(Q(pk=root) | Q(translation_of_id=root))
-                .exclude(pk=article.pk)
-                .only("pk", "date", "slug", "headline", "language")
-                .order_by("language")
+            has_translations = article.translation_of_id or getattr(story, "has_translations", True)
+            context["translations"] = (
+                list(
+                    Article.objects.published()
+                    .filter(Q(pk=root) | Q(translation_of_id=root))
+                    .exclude(pk=article.pk)
+                    .only("pk", "date", "slug", "headline", "language")
+                    .order_by("language")
+                )
+                if has_translations
+                else []
             )
         else:
             context["event"] = story.event
@@ -272,6 +309,13 @@ class PaginatedStoryList(ListView):
     paginate_by = PAGE_SIZE
     template_name = "newsroom/story_list.html"
     context_object_name = "stories"
+    paginator_class = CachedCountPaginator
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # Every page of one list shares its count, so the key is the path without the page number.
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, count_key=self.request.path, **kwargs
+        )
 
     def get_queryset(self):
         return Story.objects.published().for_listing().newest_first()
@@ -280,12 +324,39 @@ class PaginatedStoryList(ListView):
 class TagView(PaginatedStoryList):
     template_name = "newsroom/tag_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        if not Tag.objects.filter(slug=kwargs["slug"]).exists():
+            # A context merged into another one sends its readers on to where its stories went.
+            from .models import TagRedirect
+
+            moved = TagRedirect.objects.select_related("tag").filter(old_slug=kwargs["slug"]).first()
+            if moved is not None:
+                return HttpResponsePermanentRedirect(reverse("newsroom:tag", args=[moved.tag.slug]))
+        return super().get(request, *args, **kwargs)
+
     def get_queryset(self):
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return super().get_queryset().filter(tagged_items__tag=self.tag)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
+
+
+class CorrectionsView(ListView):
+    """Every correction on a published story, newest first."""
+
+    paginate_by = PAGE_SIZE
+    template_name = "newsroom/corrections.html"
+    context_object_name = "corrections"
+
+    def get_queryset(self):
+        from .models import Correction
+
+        return (
+            Correction.objects.filter(story__in=Story.objects.published())
+            .select_related("story")
+            .order_by("-published_at", "-pk")
+        )
 
 
 class SectionView(PaginatedStoryList):
@@ -313,3 +384,72 @@ class AuthorView(PaginatedStoryList):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)
+
+
+# Markdown twins: /news/YYYY/MM/DD/index.md and /news/YYYY/MM/DD/<slug>.md, published stories only.
+
+MARKDOWN_CONTENT_TYPE = "text/markdown; charset=utf-8"
+
+
+def _markdown_day(kwargs: dict, name: str) -> tuple[date, HttpResponsePermanentRedirect | None]:
+    try:
+        day = date(int(kwargs["year"]), int(kwargs["month"]), int(kwargs["day"]))
+    except ValueError:
+        raise Http404("No such date.") from None
+    canonical = f"{markdown.day_path(day)}{name}.md"
+    asked = f"/news/{kwargs['year']}/{kwargs['month']}/{kwargs['day']}/{name}.md"
+    return day, (HttpResponsePermanentRedirect(canonical) if asked != canonical else None)
+
+
+def _markdown_response(text: str, canonical: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=MARKDOWN_CONTENT_TYPE)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Link"] = f'<{canonical}>; rel="canonical"'
+    return response
+
+
+def story_markdown(request, year, month, day, slug):
+    day, redirect = _markdown_day({"year": year, "month": month, "day": day}, slug)
+    if redirect:
+        return redirect
+    story = get_object_or_404(
+        Story.objects.published()
+        .select_related("article__section", "event")
+        .prefetch_related(
+            "tags",
+            Prefetch("sources", queryset=Source.objects.select_related("outlet")),
+            Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
+        ),
+        date=day,
+        slug=slug,
+    )
+    text = render_to_string("newsroom/story.md", {"story": story}, request=request)
+    return _markdown_response(text, request.build_absolute_uri(story.get_absolute_url()))
+
+
+def day_markdown(request, year, month, day):
+    day, redirect = _markdown_day({"year": year, "month": month, "day": day}, markdown.INDEX_NAME)
+    if redirect:
+        return redirect
+    stories = list(
+        Story.objects.published()
+        .on_day(day)
+        .select_related("article", "event")
+        .prefetch_related(Prefetch("article__bylines", queryset=Byline.objects.select_related("author")))
+        .order_by("event__category", "-publish_at", "pk")
+    )
+    if not stories:
+        raise Http404("Nothing was published on this day.")
+    groups: dict[str, dict] = {}
+    for story in stories:
+        if story.kind == Story.Kind.EVENT:
+            group = groups.setdefault(story.event.category, {"label": story.event.get_category_display(), "events": []})
+            group["events"].append(story)
+    text = markdown.day_document(
+        day,
+        event_groups=list(groups.values()),
+        articles=[s for s in stories if s.kind == Story.Kind.ARTICLE],
+        previous_day=_neighbour_day(day, previous=True),
+        next_day=_neighbour_day(day, previous=False),
+    )
+    return _markdown_response(text, request.build_absolute_uri(markdown.day_path(day)))

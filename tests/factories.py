@@ -134,3 +134,49 @@ class SourceFactory(factory.django.DjangoModelFactory):
 class RelatedLinkFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = RelatedLink
+
+
+# Reader comments and moderation.
+
+
+class CommentFactory(factory.django.DjangoModelFactory):
+    """An approved guest comment on a published article unless told otherwise."""
+
+    class Meta:
+        model = "comments.Comment"
+
+    story = factory.SubFactory(ArticleFactory)
+    name = factory.Sequence(lambda n: f"Reader {n}")
+    email = factory.LazyAttribute(lambda c: f"{c.name.lower().replace(' ', '.')}@readers.example")
+    body = factory.Sequence(lambda n: f"A thoughtful point about the harbour, number {n}.")
+    status = "approved"
+    ip_address = "192.0.2.10"
+
+
+class WordRuleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "comments.WordRule"
+        django_get_or_create = ("phrase",)
+
+    phrase = factory.Sequence(lambda n: f"forbidden{n}")
+    action = "hold"
+
+
+class ModeratorFactory(UserFactory):
+    """A staff account in the Moderator group, with only the group's permissions."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"moderator{n}")
+    is_staff = True
+
+    @factory.post_generation
+    def moderator_group(self, create, extracted, **kwargs):
+        if create:
+            from django.contrib.auth.models import Group, Permission
+
+            from newsroom.comments.permissions import grant_moderator_permissions
+
+            # Browser tests empty the database between tests, taking the migration's group with it.
+            self.groups.add(grant_moderator_permissions(Group, Permission))

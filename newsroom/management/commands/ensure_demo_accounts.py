@@ -2,6 +2,7 @@ import os
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -11,10 +12,20 @@ from newsroom.models import Author
 USERNAME = "editor"
 DEFAULT_PASSWORD = "dateline-editor"
 
+# One account per role: (username, group, label printed, superuser). The editor is an ordinary Editor,
+# so the demo shows what the role may do; only the administrator holds every key.
+DEMO_ACCOUNTS = (
+    ("reporter", "Reporter", "Reporter", False),
+    (USERNAME, "Editor", "Editor", False),
+    ("moderator", "Moderator", "Moderator", False),
+    ("admin", "Administrator", "Administrator", True),
+)
+
 
 class Command(BaseCommand):
     help = (
-        "Make sure the demo editor account exists with a known password, and print how to sign in. "
+        "Make sure a demo account for each role (reporter, editor, moderator, administrator) exists with a known "
+        "password, and print how to sign in. "
         "Refused when DEBUG is off unless --force is given."
     )
 
@@ -36,21 +47,30 @@ class Command(BaseCommand):
                 "DEBUG is off, so this looks like a real site: the demo editor account has a published password "
                 "and would let anyone in. Pass --force if this really is a throwaway demo."
             )
-        password = os.environ.get("DEMO_PASSWORD") or DEFAULT_PASSWORD
+        chosen = os.environ.get("DEMO_PASSWORD")
         user_model = get_user_model()
+        logins = []
         with transaction.atomic():
-            user, _ = user_model.objects.get_or_create(
-                **{user_model.USERNAME_FIELD: USERNAME}, defaults={"email": "editor@dateline.example"}
-            )
-            user.is_active = True
-            user.is_staff = True
-            user.is_superuser = True
-            # Reset every run, so the login printed below always works.
-            user.set_password(password)
-            user.save()
-            if not Author.objects.filter(user=user).exists():
-                Author.objects.filter(slug=EDITOR_AUTHOR, user__isnull=True).update(user=user)
+            for username, group_name, label, superuser in DEMO_ACCOUNTS:
+                password = chosen or f"dateline-{username}"
+                user, _ = user_model.objects.get_or_create(
+                    **{user_model.USERNAME_FIELD: username}, defaults={"email": f"{username}@dateline.example"}
+                )
+                user.is_active = True
+                user.is_staff = True
+                user.is_superuser = superuser
+                # Reset every run, so the logins printed below always work.
+                user.set_password(password)
+                user.save()
+                group, _ = Group.objects.get_or_create(name=group_name)
+                user.groups.set([group])
+                logins.append(f"  {label} login: {username} / {password}")
+                if username == USERNAME and not Author.objects.filter(user=user).exists():
+                    Author.objects.filter(slug=EDITOR_AUTHOR, user__isnull=True).update(user=user)
+            reporter = user_model.objects.get(**{user_model.USERNAME_FIELD: "reporter"})
+            if not Author.objects.filter(user=reporter).exists():
+                spare = Author.objects.filter(user__isnull=True).exclude(slug=EDITOR_AUTHOR).order_by("pk").first()
+                if spare is not None:
+                    Author.objects.filter(pk=spare.pk).update(user=reporter)
         base = base_url.rstrip("/")
-        self.stdout.write(
-            f"Dateline is ready.\n  Site:   {base}/\n  Admin:  {base}/admin/\n  Editor login: {USERNAME} / {password}"
-        )
+        self.stdout.write(f"Dateline is ready.\n  Site:   {base}/\n  Admin:  {base}/admin/\n" + "\n".join(logins))

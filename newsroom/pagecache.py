@@ -1,0 +1,196 @@
+"""Whole public pages for anonymous readers, kept in the cache from settings.
+
+A stored page is keyed by host, path and query string under a site-wide
+version. Any change a reader could see (a story saved, published, withdrawn or
+corrected, its contexts, sources, links or byline, a section, an author, an
+approved comment) moves the version on after commit, so every page, list and
+Related box is rebuilt on its next request: nothing stale is ever served, at
+the price of rebuilding pages that did not change. A scheduled story turns
+public by the clock with no save at all, so the version also records the next
+such moment and expires by itself then.
+
+Never stored: anything but a plain GET or HEAD answered 200, requests carrying
+a session or messages cookie (staff, previews, a reader who has posted and may
+see their own comment waiting, flash messages), responses marked private or
+no-cache, and responses that set cookies other than the CSRF one. The comment
+form's CSRF token is cut out before storing and a fresh one for each reader is
+put back in on the way out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+import uuid
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.http import http_date
+
+VERSION_KEY = "dateline:pages:version"
+TOKEN_HOLE = b"@@dateline-csrf-token@@"
+TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
+# X-Dateline-Story lets newsroom.popularity count a read of a story page replayed from here.
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "X-Robots-Tag",
+    "Link",
+    "X-Content-Type-Options",
+    "X-Dateline-Story",
+)
+SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
+
+
+def enabled() -> bool:
+    return getattr(settings, "DATELINE_PAGE_CACHE", True)
+
+
+def timeout() -> int:
+    return getattr(settings, "DATELINE_PAGE_CACHE_SECONDS", 600)
+
+
+def browser_max_age() -> int:
+    return getattr(settings, "DATELINE_PAGE_MAX_AGE", 60)
+
+
+def _next_due() -> float | None:
+    from .models import Story
+    from .querysets import Status
+
+    moment = (
+        Story.objects.filter(status=Status.SCHEDULED, publish_at__gt=time_now())
+        .order_by("publish_at")
+        .values_list("publish_at", flat=True)
+        .first()
+    )
+    return moment.timestamp() if moment else None
+
+
+def time_now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def new_version() -> tuple[str, float | None]:
+    record = (uuid.uuid4().hex[:12], _next_due())
+    cache.set(VERSION_KEY, record, None)
+    return record
+
+
+def current_version() -> str:
+    record = cache.get(VERSION_KEY)
+    if record is None or (record[1] is not None and time.time() >= record[1]):
+        record = new_version()
+    return record[0]
+
+
+def forget_pages() -> None:
+    """Retire every stored page. Safe to call from any write path; runs after commit.
+
+    After commit, so that a request rendering in between cannot store the old state under the new version.
+    With the page cache off nothing was stored, and nothing is scheduled.
+    """
+    if enabled():
+        transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+
+
+def forget_pages_after_save(sender, instance=None, created=False, **kwargs) -> None:
+    if kwargs.get("raw"):
+        return
+    forget_pages()
+
+
+def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -> None:
+    # A newly posted comment that waits for a moderator changes nothing a reader of the cached page sees.
+    if created and instance is not None and instance.status != "approved":
+        return
+    forget_pages()
+
+
+def cacheable_request(request) -> bool:
+    if not enabled() or request.method not in ("GET", "HEAD"):
+        return False
+    if request.path.startswith(SKIPPED_PREFIXES):
+        return False
+    cookies = request.COOKIES
+    return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
+
+
+def page_key(request, version: str) -> str:
+    address = f"{request.get_host()}{request.get_full_path()}"
+    return f"dateline:page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+
+
+def cacheable_response(request, response) -> bool:
+    if response.status_code != 200 or response.streaming:
+        return False
+    control = response.get("Cache-Control", "").lower()
+    if any(word in control for word in ("private", "no-cache", "no-store")):
+        return False
+    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+        return False
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and getattr(storage, "_queued_messages", None))
+
+
+class PageCacheMiddleware:
+    """Serve and store whole pages; goes last in MIDDLEWARE so CSRF, sessions and headers still run."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not cacheable_request(request):
+            return self.get_response(request)
+        version = current_version()
+        key = page_key(request, version)
+        stored = cache.get(key)
+        if stored is not None:
+            return self.replay(request, stored)
+        response = self.get_response(request)
+        if cacheable_response(request, response):
+            stored = self.store(key, response)
+            if stored is not None:
+                self.mark(response, stored, hit=False)
+        return response
+
+    def store(self, key: str, response) -> tuple | None:
+        body = TOKEN_FIELD.sub(rb"\1" + TOKEN_HOLE + rb"\2", response.content)
+        headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        stored = (response.status_code, headers, body, etag, time.time())
+        cache.set(key, stored, timeout())
+        return stored
+
+    def replay(self, request, stored: tuple):
+        status, headers, body, etag, stored_at = stored
+        response = HttpResponse(status=status, headers=headers)
+        if TOKEN_HOLE in body:
+            body = body.replace(TOKEN_HOLE, get_token(request).encode())
+        response.content = body
+        self.mark(response, stored, hit=True)
+        answer = get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
+        return answer
+
+    @staticmethod
+    def mark(response, stored: tuple, *, hit: bool) -> None:
+        _, _, body, etag, stored_at = stored
+        response["ETag"] = etag
+        response["Last-Modified"] = http_date(stored_at)
+        if TOKEN_HOLE in body:
+            # The page carries this reader's own form token: a shared cache must not hand it to anyone else.
+            response["Cache-Control"] = "private, max-age=0, must-revalidate"
+        else:
+            response["Cache-Control"] = f"public, max-age={browser_max_age()}"
+        patch_vary_headers(response, ["Cookie"])
+        response["X-Page-Cache"] = "hit" if hit else "miss"
