@@ -1,0 +1,478 @@
+"""Dateline under load, as in production: `make bench` (small) or `BENCH_SIZE=full make bench`.
+
+1. Fills a separate PostgreSQL database (BENCH_DB, default dateline_bench) with
+   `manage.py bench_data` unless it already holds the requested size.
+2. Counts the queries each page costs, in-process, with a warm navigation cache.
+3. Serves the site with granian (WSGI, threads), DEBUG off, WhiteNoise, and drives
+   every page from separate processes: bench/pace.py at a fixed rate (p50/p99 from
+   when each request was due) and wrk at saturation (requests per second per core).
+4. Serves again with whole-page caching on, and has nginx serve the very same bytes
+   as a static file, and prints the ratios side by side.
+
+Only 127.0.0.1 is ever targeted; every load run is bounded in time and count.
+Environment: BENCH_SIZE (small|full|medium), BENCH_DB, BENCH_SECONDS (per run, default 4),
+BENCH_RATE (fixed rate, default 10/s), BENCH_PORT (default 8765), CACHE_URL (default Redis
+on 127.0.0.1:6379/2 when it answers, else local memory).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = ROOT / ".venv" / "bin" / "python"
+GRANIAN = ROOT / ".venv" / "bin" / "granian"
+SIZES = {
+    "tiny": "--articles 300 --events 1500 --tags 100 --comments 2000 --years 5",
+    "small": "--articles 2000 --events 10000 --tags 500 --comments 20000 --years 10",
+    "medium": "--articles 20000 --events 100000 --tags 5000 --comments 200000",
+    "full": "--articles 200000 --events 1000000 --tags 50000 --comments 2000000",
+}
+SIZE = os.environ.get("BENCH_SIZE", "small")
+DB = os.environ.get("BENCH_DB", "dateline_bench")
+PG = "postgres://postgres@127.0.0.1:5432"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))
+NGINX_PORT = PORT + 1
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+RATE = float(os.environ.get("BENCH_RATE", "10"))
+CORES = os.cpu_count() or 1
+WORK = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
+# nginx's workers run as an unprivileged user and must be able to read the saved page.
+WORK.chmod(0o755)
+
+
+def log(message: str) -> None:
+    print(f"== {message}", flush=True)
+
+
+def redis_answers() -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", 6379), timeout=0.5) as sock:
+            sock.sendall(b"PING\r\n")
+            return sock.recv(16).startswith(b"+PONG")
+    except OSError:
+        return False
+
+
+CACHE_URL = os.environ.get("CACHE_URL") or ("redis://127.0.0.1:6379/2" if redis_answers() else "")
+SERVER_ENV = {
+    "DATABASE_URL": f"{PG}/{DB}",
+    "DEBUG": "0",
+    "SECRET_KEY": "bench-only-" + "x" * 40,
+    "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+    "SECURE_COOKIES": "0",
+    "STATIC_ROOT": str(WORK / "static"),
+    "CACHE_URL": CACHE_URL,
+    "CONN_MAX_AGE": "600",
+    "LOG_LEVEL": "ERROR",
+}
+
+
+# Tools ------------------------------------------------------------------------
+
+
+def ensure_tools() -> None:
+    missing_apt = [pkg for cmd, pkg in (("wrk", "wrk"), ("nginx", "nginx-light")) if not find_binary(cmd)]
+    if missing_apt and shutil.which("apt-get") and os.geteuid() == 0:
+        log(f"installing {' '.join(missing_apt)}")
+        subprocess.run(["apt-get", "update", "-qq"], check=False)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing_apt], check=False, stdout=subprocess.DEVNULL)
+    if not GRANIAN.exists():
+        subprocess.run([str(PY), "-m", "pip", "install", "--quiet", "-r", str(ROOT / "requirements.txt")], check=False)
+    missing = [name for name in ("wrk", "nginx", "pg_isready", "createdb") if not find_binary(name)]
+    if not GRANIAN.exists():
+        missing.append("granian (pip install -r requirements.txt)")
+    if missing:
+        sys.exit(
+            "bench: missing " + ", ".join(missing) + " (Debian: apt-get install wrk nginx-light postgresql-client)"
+        )
+    if subprocess.run(["pg_isready", "-q", "-h", "127.0.0.1", "-p", "5432"]).returncode != 0:
+        sys.exit("bench: PostgreSQL is not answering on 127.0.0.1:5432")
+
+
+def find_binary(name: str) -> str | None:
+    return shutil.which(name) or next(
+        (str(p) for p in (Path("/usr/sbin") / name, Path("/usr/local/sbin") / name) if p.exists()), None
+    )
+
+
+# Database ---------------------------------------------------------------------
+
+
+def manage(*args: str, env: dict | None = None, check: bool = True) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [str(PY), "manage.py", *args], cwd=ROOT, env={**os.environ, **SERVER_ENV, **(env or {})}, check=check
+    )
+
+
+def psql(sql: str, db: str = "postgres") -> str:
+    result = subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-d", db, "-tAc", sql], capture_output=True, text=True
+    )
+    return result.stdout.strip()
+
+
+def ensure_database() -> None:
+    wanted = f"bench_data {SIZES[SIZE]}"
+    have = psql(f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{DB}'")
+    if have == wanted:
+        log(f"database {DB} already holds size {SIZE}")
+        manage("migrate", "--noinput", "-v0")
+        return
+    log(f"building database {DB} at size {SIZE}")
+    subprocess.run(["dropdb", "-h", "127.0.0.1", "-U", "postgres", "--if-exists", DB], check=True)
+    subprocess.run(["createdb", "-h", "127.0.0.1", "-U", "postgres", DB], check=True)
+    manage("migrate", "--noinput", "-v0")
+    started = time.monotonic()
+    manage("bench_data", *SIZES[SIZE].split())
+    log(f"generated in {time.monotonic() - started:.0f} s")
+    psql(f"COMMENT ON DATABASE {DB} IS '{wanted}'")
+
+
+# Pages and query counts (in-process, against the bench database) ---------------
+
+
+def django_setup() -> None:
+    os.environ.update(SERVER_ENV)
+    os.environ["PAGE_CACHE"] = "0"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
+    """(label, path, kind) for each benchmarked page, and the admin session cookie."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+    from django.contrib.sessions.backends.db import SessionStore
+    from django.db.models import Count
+
+    from newsroom.comments.models import Comment
+    from newsroom.models import Author, Story
+
+    live = Story.objects.published()
+    newest = live.order_by("-date").values_list("date", flat=True).first()
+    day = live.filter(date__lte=newest.replace(day=1)).order_by("-date").values_list("date", flat=True).first()
+    busiest = (
+        Comment.objects.filter(story__kind="article")
+        .values("story")
+        .annotate(n=Count("pk"))
+        .order_by("-n")
+        .values_list("story", flat=True)
+        .first()
+    )
+    article = Story.objects.get(pk=busiest) if busiest else live.filter(kind="article").first()
+    tag = "china"
+    event = (
+        live.filter(kind="event", tagged_items__tag__slug=tag)
+        .annotate(n=Count("tagged_items"))
+        .order_by("-n", "-date")
+        .first()
+    )
+    tagged = live.filter(tagged_items__tag__slug=tag).count()
+    deep = min(5000, max(1, tagged // 20))
+    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+    year = live.filter(date__lt=newest.replace(month=1, day=1)).order_by("-date").values_list("date", flat=True).first()
+    year = (year or newest).year
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
+    )
+    user.is_staff = user.is_superuser = True
+    user.set_password("bench-password")
+    user.save()
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.create()
+
+    pages = [
+        ("front", "/", "public"),
+        ("day", f"/news/{day:%Y/%m/%d}/", "public"),
+        ("article", article.get_absolute_url(), "public"),
+        ("event + Related", event.get_absolute_url(), "public"),
+        ("tag page 1", f"/tags/{tag}/", "public"),
+        (f"tag page {deep}", f"/tags/{tag}/?page={deep}", "public"),
+        ("section", "/sections/news/world/", "public"),
+        ("author", author.get_absolute_url(), "public"),
+        ("search", "/search/?q=harbour+election", "public"),
+        ("feed", "/feeds/latest/rss/", "public"),
+        ("sitemap index", "/sitemap.xml", "public"),
+        (f"sitemap {year}", f"/sitemap-{year}.xml", "public"),
+        ("admin articles", "/admin/newsroom/article/", "admin"),
+        ("admin events", "/admin/events/event/", "admin"),
+        ("admin comments", "/admin/comments/comment/", "admin"),
+    ]
+    return pages, f"sessionid={session.session_key}"
+
+
+def count_queries(pages, cookie: str) -> dict[str, int]:
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from newsroom.context_processors import nav_sections
+
+    anonymous, staff = Client(), Client()
+    staff.cookies.load(cookie)
+    counts = {}
+    for label, path, kind in pages:
+        client = staff if kind == "admin" else anonymous
+        client.get(path)
+        cache.clear()
+        nav_sections()
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(path)
+        counts[label] = len(queries) if response.status_code == 200 else -response.status_code
+    return counts
+
+
+# Servers ----------------------------------------------------------------------
+
+
+class Server:
+    def __init__(self, page_cache: bool):
+        env = {**os.environ, **SERVER_ENV, "PAGE_CACHE": "1" if page_cache else "0"}
+        command = [
+            str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
+            "--workers", str(CORES), "--blocking-threads", "4", "--no-access-log", "--log-level", "error",
+            "newsroom.wsgi:application",
+        ]  # fmt: skip
+        self.process = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
+        wait_for(f"http://127.0.0.1:{PORT}/robots.txt")
+
+    def rss_mb(self) -> float:
+        return tree_rss(self.process.pid) / 1024
+
+    def stop(self) -> None:
+        os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+
+
+def wait_for(url: str, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2).read()
+            return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"bench: nothing answered at {url}")
+
+
+def tree_rss(pid: int) -> int:
+    """Resident memory in KiB of a process and all its descendants."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                parent = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(parent, []).append(int(entry.name))
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo += children.get(current, [])
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"VmRSS:\s+(\d+)", status)
+        total += int(found.group(1)) if found else 0
+    return total
+
+
+# Load -------------------------------------------------------------------------
+
+
+def to_ms(text: str) -> float:
+    value, unit = re.match(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(value) * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[unit]
+
+
+def wrk(url: str, cookie: str = "", seconds: float = SECONDS, connections: int = 8) -> dict:
+    command = ["wrk", "-t1", f"-c{connections}", f"-d{max(1, int(seconds))}s", "--latency", "--timeout", "10s", url]
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
+    p50 = re.search(r"50%\s+([\d.]+\w+)", output)
+    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {
+        "rps": float(rps.group(1)) if rps else 0.0,
+        "p50": to_ms(p50.group(1)) if p50 else float("nan"),
+        "p99": to_ms(p99.group(1)) if p99 else float("nan"),
+        "errors": int(bad.group(1)) if bad else 0,
+    }
+
+
+def pace(url: str, rate: float, cookie: str = "") -> dict:
+    command = [str(PY), str(ROOT / "bench" / "pace.py"), url, "--rate", str(rate), "--seconds", str(SECONDS)]
+    if cookie:
+        command += ["--cookie", cookie]
+    try:
+        output = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS + 90).stdout
+        return json.loads(output.strip().splitlines()[-1])
+    except (subprocess.TimeoutExpired, ValueError, IndexError):
+        return {"sent": 0, "errors": -1, "p50": float("nan"), "p99": float("nan"), "max": float("nan")}
+
+
+def rate_for(label: str) -> float:
+    if label.startswith("sitemap 1") or label.startswith("sitemap 2"):
+        return max(1.0, RATE / 10)
+    if label.startswith("admin"):
+        return max(1.0, RATE / 4)
+    return RATE
+
+
+def run_nginx(body: bytes) -> subprocess.Popen:
+    root = WORK / "nginx"
+    (root / "www").mkdir(parents=True, exist_ok=True)
+    (root / "www" / "index.html").write_bytes(body)
+    for path in (root, root / "www", root / "www" / "index.html"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    template = string.Template((ROOT / "bench" / "nginx.conf.template").read_text())
+    config = root / "nginx.conf"
+    config.write_text(template.substitute(root=root, port=NGINX_PORT, workers=CORES))
+    process = subprocess.Popen(
+        [find_binary("nginx"), "-c", str(config), "-p", str(root), "-g", "daemon off;"], start_new_session=True
+    )
+    wait_for(f"http://127.0.0.1:{NGINX_PORT}/index.html")
+    return process
+
+
+# Report -----------------------------------------------------------------------
+
+
+def fmt(value: float, digits: int = 1) -> str:
+    return "—" if value != value else f"{value:,.{digits}f}"
+
+
+def main() -> None:
+    if SIZE not in SIZES:
+        sys.exit(f"bench: BENCH_SIZE must be one of {', '.join(SIZES)}")
+    ensure_tools()
+    ensure_database()
+    manage("collectstatic", "--noinput", "-v0")
+    django_setup()
+    pages, cookie = pick_pages()
+    queries = count_queries(pages, cookie)
+    rows: dict[str, dict] = {}
+
+    log(f"dynamic pages (page cache off), {SECONDS:.0f} s per run, fixed rate {RATE:.0f}/s then saturation")
+    server = Server(page_cache=False)
+    try:
+        for label, path, kind in pages:
+            url = f"http://127.0.0.1:{PORT}{path}"
+            use = cookie if kind == "admin" else ""
+            rate = rate_for(label)
+            fixed = pace(url, rate, use)
+            full = wrk(url, use)
+            rows[label] = {"path": path, "queries": queries[label], "rate": rate, "fixed": fixed, "sat": full}
+            print(
+                f"   {label:<18} q={queries[label]:>3}  p50 {fmt(fixed['p50'])} ms  p99 {fmt(fixed['p99'])} ms"
+                f"  sat {fmt(full['rps'])} rps  errors {fixed['errors'] + full['errors']}",
+                flush=True,
+            )
+        dynamic_rss = server.rss_mb()
+    finally:
+        server.stop()
+
+    log("the same pages from the page cache")
+    cached: dict[str, dict] = {}
+    server = Server(page_cache=True)
+    try:
+        for label, path, kind in pages:
+            if kind != "public":
+                continue
+            url = f"http://127.0.0.1:{PORT}{path}"
+            with urllib.request.urlopen(url) as response:
+                response.read()
+                state = response.headers.get("X-Page-Cache", "")
+            cached[label] = {**wrk(url), "stored": state}
+        front_bytes = urllib.request.urlopen(f"http://127.0.0.1:{PORT}/").read()
+        cached_rss = server.rss_mb()
+    finally:
+        server.stop()
+
+    log("nginx serving the front page's bytes as a static file")
+    nginx = run_nginx(front_bytes)
+    try:
+        static = wrk(f"http://127.0.0.1:{NGINX_PORT}/index.html")
+    finally:
+        os.killpg(nginx.pid, signal.SIGTERM)
+        nginx.wait(10)
+
+    report = render(pages, rows, cached, static, dynamic_rss, cached_rss, len(front_bytes))
+    print(report)
+    saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}.md"
+    saved.write_text(report)
+    log(f"table saved to {saved}")
+    shutil.rmtree(WORK, ignore_errors=True)
+
+
+def render(pages, rows, cached, static, dynamic_rss, cached_rss, front_size) -> str:
+    lines = [
+        f"## Dateline bench: size {SIZE} ({SIZES[SIZE]}), {CORES} cores, granian WSGI {CORES} workers x 4 threads, "
+        f"cache {'Redis' if CACHE_URL.startswith('redis') else 'local memory'}",
+        "",
+        f"Fixed rate: bench/pace.py, open loop, {SECONDS:.0f} s per page. Saturation: wrk -c8, {SECONDS:.0f} s. "
+        "Latencies in ms; rps/core = saturated requests per second / cores.",
+        "",
+        "| page | queries | fixed rate/s | p50 | p99 | sat. p50 | sat. p99 | rps/core | cached rps/core | cached p99 |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for label, _path, _kind in pages:
+        row = rows[label]
+        hit = cached.get(label)
+        lines.append(
+            f"| {label} | {row['queries']} | {fmt(row['rate'], 0)} | {fmt(row['fixed']['p50'])} | "
+            f"{fmt(row['fixed']['p99'])} | {fmt(row['sat']['p50'])} | {fmt(row['sat']['p99'])} | "
+            f"{fmt(row['sat']['rps'] / CORES, 0)} | {fmt(hit['rps'] / CORES, 0) if hit else '—'} | "
+            f"{fmt(hit['p99']) if hit else '—'} |"
+        )
+    front, deep_label = (
+        rows["front"],
+        next(label for label, _, _ in pages if label.startswith("tag page ") and label != "tag page 1"),
+    )
+    ratios = [
+        "",
+        f"Server memory (RSS, all granian processes) after the dynamic runs: {dynamic_rss:.0f} MB; "
+        f"after the cached runs: {cached_rss:.0f} MB.",
+        "",
+        f"Front page ({front_size:,} bytes), saturated, side by side:",
+        f"- dynamic: {fmt(front['sat']['rps'], 0)} rps, p50 {fmt(front['sat']['p50'], 2)} ms",
+        f"- cached: {fmt(cached['front']['rps'], 0)} rps, p50 {fmt(cached['front']['p50'], 2)} ms",
+        f"- nginx static: {fmt(static['rps'], 0)} rps, p50 {fmt(static['p50'], 2)} ms",
+        f"- cached / dynamic throughput: {cached['front']['rps'] / max(front['sat']['rps'], 0.01):.1f}x; "
+        f"nginx / cached: {static['rps'] / max(cached['front']['rps'], 0.01):.1f}x",
+        f"- {deep_label} p99 / tag page 1 p99 (fixed rate): "
+        f"{rows[deep_label]['fixed']['p99'] / max(rows['tag page 1']['fixed']['p99'], 0.001):.2f}x",
+    ]
+    queries = {label: rows[label]["queries"] for label, _, kind in pages if kind == "public"}
+    ratios.append(f"- most queries on a public page: {max(queries.values())} ({max(queries, key=queries.get)})")
+    return "\n".join(lines + ratios) + "\n"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,199 @@
+"""Whole-page caching for anonymous readers: what is stored, what never is, and that changes show at once."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from newsroom import pagecache
+from newsroom.models import Status
+from newsroom.services import add_correction
+from tests.factories import ArticleFactory, CommentFactory, EventFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.DATELINE_PAGE_CACHE = True
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a write's after-commit hooks, as a real request's transaction would."""
+
+    def run(write):
+        with django_capture_on_commit_callbacks(execute=True):
+            return write()
+
+    return run
+
+
+def test_second_reader_gets_the_stored_page_without_queries(client, django_assert_num_queries):
+    story = ArticleFactory(headline="Harbour reopens", tags=["Harbour"])
+    first = client.get(story.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        second = client.get(story.get_absolute_url())
+    assert second["X-Page-Cache"] == "hit"
+    assert second.content.count(b"Harbour reopens") == first.content.count(b"Harbour reopens")
+    assert second["ETag"] and second["Last-Modified"]
+
+
+def test_list_pages_are_public_to_shared_caches(client):
+    ArticleFactory(headline="Front page story")
+    client.get("/")
+    response = client.get("/")
+    assert response["X-Page-Cache"] == "hit"
+    assert response["Cache-Control"].startswith("public, max-age=")
+    assert "Cookie" in response["Vary"]
+
+
+def test_revalidation_answers_not_modified(client):
+    ArticleFactory()
+    etag = client.get("/")["ETag"]
+    response = client.get("/", HTTP_IF_NONE_MATCH=etag)
+    assert response.status_code == 304
+
+
+def test_published_correction_shows_at_once(client, committed):
+    story = ArticleFactory(headline="Bridge toll rises")
+    url = story.get_absolute_url()
+    client.get(url)
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    committed(lambda: add_correction(story=story, note="The toll rises by 20p, not 50p.", by=None))
+    response = client.get(url)
+    assert response["X-Page-Cache"] == "miss"
+    assert "The toll rises by 20p, not 50p." in response.content.decode()
+
+
+def test_newly_published_story_shows_on_every_list_at_once(client, committed):
+    ArticleFactory(headline="Older story", tags=["Harbour"])
+    for url in ("/", "/news/", "/tags/harbour/"):
+        client.get(url)
+    committed(lambda: ArticleFactory(headline="Fresh harbour news", tags=["Harbour"]))
+    for url in ("/", "/news/", "/tags/harbour/"):
+        assert "Fresh harbour news" in client.get(url).content.decode(), url
+
+
+def test_edited_story_changes_the_related_box_of_its_neighbours(client, committed):
+    neighbour = EventFactory(summary="Ferry strike called off.", tags=["Ferries"])
+    story = EventFactory(summary="Ferry timetable changes.", tags=["Ferries"])
+    url = story.get_absolute_url()
+    assert "Ferry strike called off." in client.get(url).content.decode()
+
+    def edit():
+        neighbour.summary = "Ferry strike goes ahead."
+        neighbour.save()
+
+    committed(edit)
+    page = client.get(url).content.decode()
+    assert "Ferry strike goes ahead." in page
+    assert "Ferry strike called off." not in page
+
+
+def test_withdrawn_story_leaves_the_lists_at_once(client, committed):
+    story = ArticleFactory(headline="Story to withdraw")
+    assert "Story to withdraw" in client.get("/").content.decode()
+
+    def withdraw():
+        story.status = Status.WITHDRAWN
+        story.save()
+
+    committed(withdraw)
+    assert "Story to withdraw" not in client.get("/").content.decode()
+
+
+def test_approved_comment_shows_at_once_but_a_held_one_keeps_the_page(client, committed):
+    story = ArticleFactory()
+    url = story.get_absolute_url()
+    client.get(url)
+    committed(lambda: CommentFactory(story=story, status="pending", body="Waiting for a moderator."))
+    assert client.get(url)["X-Page-Cache"] == "hit"
+    committed(lambda: CommentFactory(story=story, body="An approved thought."))
+    response = client.get(url)
+    assert "An approved thought." in response.content.decode()
+
+
+def test_staff_are_never_served_or_stored(client):
+    story = ArticleFactory()
+    client.force_login(StaffFactory())
+    for _ in range(2):
+        response = client.get(story.get_absolute_url())
+        assert "X-Page-Cache" not in response
+    client.logout()
+    assert client.get(story.get_absolute_url())["X-Page-Cache"] == "miss"
+
+
+def test_staff_preview_of_a_draft_is_not_stored(client):
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    client.force_login(StaffFactory())
+    assert client.get(draft.get_absolute_url()).status_code == 200
+    client.logout()
+    assert client.get(draft.get_absolute_url()).status_code == 404
+
+
+def test_reader_with_a_session_sees_their_own_page(client):
+    story = ArticleFactory()
+    client.get(story.get_absolute_url())
+    session = client.session
+    session["comments_posted"] = [12345]
+    session.save()
+    assert "X-Page-Cache" not in client.get(story.get_absolute_url())
+
+
+def test_posts_and_errors_are_not_stored(client):
+    story = ArticleFactory()
+    client.post(story.get_absolute_url(), {})
+    assert client.get("/tags/no-such-context/").status_code == 404
+    assert "X-Page-Cache" not in client.get("/tags/no-such-context/")
+
+
+def test_each_reader_gets_their_own_form_token(client, django_assert_num_queries):
+    from django.test import Client
+
+    story = ArticleFactory(comments="open")
+    url = story.get_absolute_url()
+    client.get(url)
+    first, second = Client(), Client()
+    pages = [c.get(url) for c in (first, second)]
+    tokens = []
+    for page in pages:
+        assert page["X-Page-Cache"] == "hit"
+        assert page["Cache-Control"].startswith("private")
+        body = page.content.decode()
+        assert pagecache.TOKEN_HOLE.decode() not in body
+        tokens.append(body.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0])
+    assert tokens[0] != tokens[1]
+
+
+def test_a_scheduled_story_retires_stored_pages_when_it_falls_due(monkeypatch):
+    due = timezone.now() + timedelta(hours=1)
+    ArticleFactory(status=Status.SCHEDULED, publish_at=due)
+    before = pagecache.current_version()
+    assert pagecache.current_version() == before
+    monkeypatch.setattr(pagecache.time, "time", lambda: due.timestamp() + 1)
+    assert pagecache.current_version() != before
+
+
+def test_cache_can_be_switched_off(client, settings):
+    settings.DATELINE_PAGE_CACHE = False
+    ArticleFactory()
+    client.get("/")
+    assert "X-Page-Cache" not in client.get("/")
+
+
+def test_list_counts_are_kept_until_something_changes(client, committed):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(25):
+        ArticleFactory(headline=f"Harbour story {n}", tags=["Harbour"])
+    client.get("/tags/harbour/")
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get("/tags/harbour/?page=2").status_code == 200
+    assert not [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    committed(lambda: ArticleFactory(headline="Latest harbour story", tags=["Harbour"]))
+    with CaptureQueriesContext(connection) as queries:
+        assert "Latest harbour story" in client.get("/tags/harbour/").content.decode()
+    assert [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
