@@ -247,7 +247,9 @@ def count_queries(pages, cookie: str) -> dict[str, int]:
 
 class Server:
     def __init__(self, page_cache: bool):
-        env = {**os.environ, **SERVER_ENV, "PAGE_CACHE": "1" if page_cache else "0"}
+        # Both runs keep the site version, so list counts and page anchors stay cached as in production;
+        # the dynamic run renders every page instead of replaying it.
+        env = {**os.environ, **SERVER_ENV, "PAGE_CACHE": "1", "PAGE_CACHE_SERVE": "1" if page_cache else "0"}
         command = [
             str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
             "--workers", str(CORES), "--blocking-threads", "4", "--no-access-log", "--log-level", "error",

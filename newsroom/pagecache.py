@@ -48,7 +48,13 @@ SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
 
 
 def enabled() -> bool:
+    """Whether the site version is kept: stored pages and the list counts and anchors keyed by it."""
     return getattr(settings, "DATELINE_PAGE_CACHE", True)
+
+
+def serving() -> bool:
+    """Whether whole pages are stored and replayed (off with the version still kept: every page renders)."""
+    return enabled() and getattr(settings, "DATELINE_PAGE_CACHE_SERVE", True)
 
 
 def timeout() -> int:
@@ -115,7 +121,7 @@ def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -
 
 
 def cacheable_request(request) -> bool:
-    if not enabled() or request.method not in ("GET", "HEAD"):
+    if not serving() or request.method not in ("GET", "HEAD"):
         return False
     if request.path.startswith(SKIPPED_PREFIXES):
         return False

@@ -280,6 +280,8 @@ def restore_revision(*, story: Story, revision, by) -> Story:
             setattr(restored, name, value)
         with reversion.create_revision():
             restored.save()
+            # The links the revision brought back carry the listing order of their time.
+            TaggedStory.sync_listing([restored.pk])
             reversion.set_user(by)
             reversion.set_comment(
                 f"Restored the revision of {timezone.localtime(revision.date_created):%-d %b %Y %H:%M}"
@@ -323,6 +325,7 @@ def merge_tags(*, source: Tag, target: Tag, by) -> int:
             )
         )
         TaggedStory.objects.bulk_create(TaggedStory(tag=target, content_object_id=pk) for pk in moving - already)
+        TaggedStory.sync_listing(moving - already)
         TaggedStory.objects.filter(tag=source).delete()
         # Addresses that pointed at the merged context now follow it to its new home.
         TagRedirect.objects.filter(tag=source).update(tag=target)

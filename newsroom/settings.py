@@ -170,6 +170,8 @@ DATELINE_SITE_NAME = os.environ.get("SITE_NAME", "Dateline")
 DATELINE_PAGE_SIZE = 20
 # Whole pages for anonymous readers (newsroom.pagecache). Off while developing, so edits show at once.
 DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
+# PAGE_CACHE_SERVE=0 renders every page while list counts stay cached (how the benchmark measures a render).
+DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 

@@ -11,6 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
@@ -23,8 +24,8 @@ from django.views.generic.dates import (
 from taggit.models import Tag
 
 from . import markdown, popularity
-from .models import Article, Author, Byline, RelatedLink, Section, Source, Story, StoryRedirect
-from .pagination import CachedCountPaginator
+from .models import Article, Author, Byline, RelatedLink, Section, Source, Story, StoryRedirect, TaggedStory
+from .pagination import ArchivePaginator
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -309,7 +310,7 @@ class PaginatedStoryList(ListView):
     paginate_by = PAGE_SIZE
     template_name = "newsroom/story_list.html"
     context_object_name = "stories"
-    paginator_class = CachedCountPaginator
+    paginator_class = ArchivePaginator
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # Every page of one list shares its count, so the key is the path without the page number.
@@ -335,8 +336,21 @@ class TagView(PaginatedStoryList):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
+        """The ids of the context's live stories, in listing order, read from the link table's own index."""
         self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(tagged_items__tag=self.tag)
+        return (
+            TaggedStory.objects.filter(tag=self.tag, listed=True, story_publish_at__lte=timezone.now())
+            .order_by("-story_date", "-story_publish_at", "-content_object_id")
+            .values_list("content_object_id", flat=True)
+        )
+
+    def paginate_queryset(self, queryset, page_size):
+        paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
+        ids = list(ids)
+        # published() again: the link table's copy of a story's state never decides what a reader sees.
+        found = Story.objects.published().for_listing().in_bulk(ids)
+        page.object_list = [found[pk] for pk in ids if pk in found]
+        return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(tag=self.tag, **kwargs)
@@ -363,16 +377,24 @@ class SectionView(PaginatedStoryList):
     template_name = "newsroom/section_detail.html"
 
     def get_queryset(self):
-        self.section = get_object_or_404(
-            Section.objects.select_related("parent__parent__parent"), path=self.kwargs["path"].strip("/")
+        # The section and everything below it in one query; the list then filters on a plain list of ids,
+        # which lets the database walk its live-stories index in order instead of scanning every article.
+        path = self.kwargs["path"].strip("/")
+        tree = list(
+            Section.objects.select_related("parent__parent__parent").filter(
+                Q(path=path) | Q(path__startswith=f"{path}/")
+            )
         )
-        within = Q(article__section=self.section) | Q(article__section__path__startswith=f"{self.section.path}/")
-        return super().get_queryset().filter(within)
+        self.section = next((section for section in tree if section.path == path), None)
+        if self.section is None:
+            raise Http404("No such section.")
+        self.subsections = sorted(
+            (section for section in tree if section.parent_id == self.section.pk), key=lambda s: (s.order, s.name)
+        )
+        return super().get_queryset().filter(article__section_id__in=[section.pk for section in tree])
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(
-            section=self.section, subsections=list(self.section.children.order_by("order", "name")), **kwargs
-        )
+        return super().get_context_data(section=self.section, subsections=self.subsections, **kwargs)
 
 
 class AuthorView(PaginatedStoryList):

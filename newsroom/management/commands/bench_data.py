@@ -359,7 +359,7 @@ ARTICLE_COLUMNS = (
     "section_id",
 )
 EVENT_COLUMNS = ("story_ptr_id", "summary", "category")
-TAGGED_COLUMNS = ("id", "content_object_id", "tag_id")
+TAGGED_COLUMNS = ("id", "content_object_id", "tag_id", "story_date", "story_publish_at", "listed")
 SOURCE_COLUMNS = ("id", "story_id", "outlet_id", "title", "url", "published_on", "order")
 BYLINE_COLUMNS = ("id", "article_id", "author_id", "role", "order")
 COMMENT_COLUMNS = (
@@ -668,8 +668,13 @@ class Command(BaseCommand):
             self.writer.add(STAGE_TABLE, STAGE_COLUMNS, (*row, *texts))
         else:
             self.writer.add(Story._meta.db_table, STORY_COLUMNS, row)
+        listed = status in ("published", "scheduled")
         for tag in self.pick_tags(*((1, 4) if kind == "event" else (2, 6))):
-            self.writer.add(TaggedStory._meta.db_table, TAGGED_COLUMNS, (self.take_id(TaggedStory), story_id, tag))
+            self.writer.add(
+                TaggedStory._meta.db_table,
+                TAGGED_COLUMNS,
+                (self.take_id(TaggedStory), story_id, tag, day, publish_at, listed),
+            )
 
     def add_sources(self, story_id: int, day: date, slug: str, count: int) -> None:
         outlets = self.rng.choices(self.outlets, cum_weights=self.outlet_weights, k=count)
