@@ -45,6 +45,7 @@ DB = os.environ.get("BENCH_DB", "dateline_bench")
 PG = "postgres://postgres@127.0.0.1:5432"
 PORT = int(os.environ.get("BENCH_PORT", "8765"))
 NGINX_PORT = PORT + 1
+FRONT_PORT = PORT + 2
 SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 RATE = float(os.environ.get("BENCH_RATE", "10"))
 CORES = os.cpu_count() or 1
@@ -250,6 +251,9 @@ class Server:
         # Both runs keep the site version, so list counts and page anchors stay cached as in production;
         # the dynamic run renders every page instead of replaying it.
         env = {**os.environ, **SERVER_ENV, "PAGE_CACHE": "1", "PAGE_CACHE_SERVE": "1" if page_cache else "0"}
+        if page_cache:
+            # The cached run also writes page files for the nginx front (deploy/nginx-dateline.conf).
+            env["PAGE_FILES"] = str(WORK / "pages")
         command = [
             str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
             "--workers", str(CORES), "--blocking-threads", "4", "--no-access-log", "--log-level", "error",
@@ -348,11 +352,21 @@ def rate_for(label: str) -> float:
 
 
 def run_nginx(body: bytes) -> subprocess.Popen:
+    """nginx serving ``body`` as a static file, and the production front (page files, else the app)."""
     root = WORK / "nginx"
     (root / "www").mkdir(parents=True, exist_ok=True)
     (root / "www" / "index.html").write_bytes(body)
     for path in (root, root / "www", root / "www" / "index.html"):
         path.chmod(0o755 if path.is_dir() else 0o644)
+    front = (ROOT / "deploy" / "nginx-dateline.conf").read_text()
+    for production, here in (
+        ("listen 80;", f"listen 127.0.0.1:{FRONT_PORT};"),
+        ("/srv/dateline/pages", str(WORK / "pages")),
+        ("server 127.0.0.1:8000;", f"server 127.0.0.1:{PORT};"),
+    ):
+        assert production in front, f"deploy/nginx-dateline.conf no longer has {production!r}"
+        front = front.replace(production, here)
+    (root / "front.conf").write_text(front)
     template = string.Template((ROOT / "bench" / "nginx.conf.template").read_text())
     config = root / "nginx.conf"
     config.write_text(template.substitute(root=root, port=NGINX_PORT, workers=CORES))
@@ -381,7 +395,7 @@ def main() -> None:
     queries = count_queries(pages, cookie)
     rows: dict[str, dict] = {}
 
-    log(f"dynamic pages (page cache off), {SECONDS:.0f} s per run, fixed rate {RATE:.0f}/s then saturation")
+    log(f"dynamic pages (every page rendered), {SECONDS:.0f} s per run, fixed rate {RATE:.0f}/s then saturation")
     server = Server(page_cache=False)
     try:
         for label, path, kind in pages:
@@ -400,8 +414,9 @@ def main() -> None:
     finally:
         server.stop()
 
-    log("the same pages from the page cache")
+    log("the same pages from the page cache, straight from the application")
     cached: dict[str, dict] = {}
+    fronted: dict[str, dict] = {}
     server = Server(page_cache=True)
     try:
         for label, path, kind in pages:
@@ -414,18 +429,26 @@ def main() -> None:
             cached[label] = {**wrk(url), "stored": state}
         front_bytes = urllib.request.urlopen(f"http://127.0.0.1:{PORT}/").read()
         cached_rss = server.rss_mb()
+
+        log("through the nginx front (page files where written, else the application), and nginx static")
+        nginx = run_nginx(front_bytes)
+        try:
+            for label, path, kind in pages:
+                if kind != "public":
+                    continue
+                url = f"http://127.0.0.1:{FRONT_PORT}{path}"
+                with urllib.request.urlopen(url) as response:
+                    response.read()
+                    served = response.headers.get("X-Page-Cache", "")
+                fronted[label] = {**wrk(url), "served": served}
+            static = wrk(f"http://127.0.0.1:{NGINX_PORT}/index.html")
+        finally:
+            os.killpg(nginx.pid, signal.SIGTERM)
+            nginx.wait(10)
     finally:
         server.stop()
 
-    log("nginx serving the front page's bytes as a static file")
-    nginx = run_nginx(front_bytes)
-    try:
-        static = wrk(f"http://127.0.0.1:{NGINX_PORT}/index.html")
-    finally:
-        os.killpg(nginx.pid, signal.SIGTERM)
-        nginx.wait(10)
-
-    report = render(pages, rows, cached, static, dynamic_rss, cached_rss, len(front_bytes))
+    report = render(pages, rows, cached, fronted, static, dynamic_rss, cached_rss, len(front_bytes))
     print(report)
     saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}.md"
     saved.write_text(report)
@@ -433,7 +456,7 @@ def main() -> None:
     shutil.rmtree(WORK, ignore_errors=True)
 
 
-def render(pages, rows, cached, static, dynamic_rss, cached_rss, front_size) -> str:
+def render(pages, rows, cached, fronted, static, dynamic_rss, cached_rss, front_size) -> str:
     lines = [
         f"## Dateline bench: size {SIZE} ({SIZES[SIZE]}), {CORES} cores, granian WSGI {CORES} workers x 4 threads, "
         f"cache {'Redis' if CACHE_URL.startswith('redis') else 'local memory'}",
@@ -441,8 +464,12 @@ def render(pages, rows, cached, static, dynamic_rss, cached_rss, front_size) -> 
         f"Fixed rate: bench/pace.py, open loop, {SECONDS:.0f} s per page. Saturation: wrk -c8, {SECONDS:.0f} s. "
         "Latencies in ms; rps/core = saturated requests per second / cores.",
         "",
-        "| page | queries | fixed rate/s | p50 | p99 | sat. p50 | sat. p99 | rps/core | cached rps/core | cached p99 |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "Cached: the page cache on, straight from granian. Front: through nginx with deploy/nginx-dateline.conf "
+        "(file: a page file; app: passed on to granian's page cache).",
+        "",
+        "| page | queries | fixed rate/s | p50 | p99 | sat. p50 | sat. p99 | rps/core | cached rps/core | cached p99 "
+        "| front rps/core | front p99 | front |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for label, _path, _kind in pages:
         row = rows[label]
@@ -451,7 +478,13 @@ def render(pages, rows, cached, static, dynamic_rss, cached_rss, front_size) -> 
             f"| {label} | {row['queries']} | {fmt(row['rate'], 0)} | {fmt(row['fixed']['p50'])} | "
             f"{fmt(row['fixed']['p99'])} | {fmt(row['sat']['p50'])} | {fmt(row['sat']['p99'])} | "
             f"{fmt(row['sat']['rps'] / CORES, 0)} | {fmt(hit['rps'] / CORES, 0) if hit else '—'} | "
-            f"{fmt(hit['p99']) if hit else '—'} |"
+            f"{fmt(hit['p99']) if hit else '—'} | "
+            + (
+                f"{fmt(fronted[label]['rps'] / CORES, 0)} | {fmt(fronted[label]['p99'])} | "
+                f"{fronted[label]['served'] or '—'} |"
+                if label in fronted
+                else "— | — | — |"
+            )
         )
     front, deep_label = (
         rows["front"],
@@ -465,9 +498,13 @@ def render(pages, rows, cached, static, dynamic_rss, cached_rss, front_size) -> 
         f"Front page ({front_size:,} bytes), saturated, side by side:",
         f"- dynamic: {fmt(front['sat']['rps'], 0)} rps, p50 {fmt(front['sat']['p50'], 2)} ms",
         f"- cached: {fmt(cached['front']['rps'], 0)} rps, p50 {fmt(cached['front']['p50'], 2)} ms",
+        f"- cached through the nginx front: {fmt(fronted['front']['rps'], 0)} rps, "
+        f"p50 {fmt(fronted['front']['p50'], 2)} ms ({fronted['front']['served']})",
         f"- nginx static: {fmt(static['rps'], 0)} rps, p50 {fmt(static['p50'], 2)} ms",
-        f"- cached / dynamic throughput: {cached['front']['rps'] / max(front['sat']['rps'], 0.01):.1f}x; "
-        f"nginx / cached: {static['rps'] / max(cached['front']['rps'], 0.01):.1f}x",
+        f"- cached / dynamic throughput: {cached['front']['rps'] / max(front['sat']['rps'], 0.01):.1f}x "
+        f"from the application, {fronted['front']['rps'] / max(front['sat']['rps'], 0.01):.1f}x through the front",
+        f"- nginx static / cached: {static['rps'] / max(cached['front']['rps'], 0.01):.1f}x from the application, "
+        f"{static['rps'] / max(fronted['front']['rps'], 0.01):.1f}x through the front",
         f"- {deep_label} p99 / tag page 1 p99 (fixed rate): "
         f"{rows[deep_label]['fixed']['p99'] / max(rows['tag page 1']['fixed']['p99'], 0.001):.2f}x",
     ]

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Count, DateField, F, FloatField, Func, Q, Value
+from django.utils import timezone
 from taggit.models import Tag
 
 from newsroom.models import RelatedLink, Story, TaggedStory
@@ -138,11 +139,25 @@ def _nearest_candidates(live, tag_ids: list[int], day: date):
     """
     if not connection.features.supports_slicing_ordering_in_compound:
         return live.values("pk")
+    # Read from the context links' own listing index (story day and time copied onto each link), so a
+    # rare context costs forty index entries too, instead of a walk through every story by date.
+    # The ranking query still keeps only stories in ``live``.
+    now = timezone.now()
     parts = []
     for tag_id in tag_ids:
-        sharing = live.filter(tagged_items__tag_id=tag_id).values_list("pk", flat=True)
-        parts.append(sharing.filter(date__lte=day).order_by("-date", "-pk")[:CANDIDATES_PER_CONTEXT])
-        parts.append(sharing.filter(date__gt=day).order_by("date", "pk")[:CANDIDATES_PER_CONTEXT])
+        sharing = TaggedStory.objects.filter(tag_id=tag_id, listed=True, story_publish_at__lte=now).values_list(
+            "content_object_id", flat=True
+        )
+        parts.append(
+            sharing.filter(story_date__lte=day).order_by("-story_date", "-story_publish_at", "-content_object_id")[
+                :CANDIDATES_PER_CONTEXT
+            ]
+        )
+        parts.append(
+            sharing.filter(story_date__gt=day).order_by("story_date", "story_publish_at", "content_object_id")[
+                :CANDIDATES_PER_CONTEXT
+            ]
+        )
     first, *rest = parts
     return first.union(*rest, all=True)
 

@@ -9,6 +9,12 @@ the price of rebuilding pages that did not change. A scheduled story turns
 public by the clock with no save at all, so the version also records the next
 such moment and expires by itself then.
 
+A reader's request for a stored page costs one cache round trip (the version
+and the page fetched together) and skips sessions, authentication and the
+rest of the middleware: ``PageCacheMiddleware`` sits near the top of
+``MIDDLEWARE``, below only the security headers, static files and the
+most-read counter.
+
 Never stored: anything but a plain GET or HEAD answered 200, requests carrying
 a session or messages cookie (staff, previews, a reader who has posted and may
 see their own comment waiting, flash messages), responses marked private or
@@ -20,15 +26,19 @@ put back in on the way out.
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import shutil
+import tempfile
 import time
 import uuid
+from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import get_token
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
@@ -43,6 +53,7 @@ KEPT_HEADERS = (
     "Link",
     "X-Content-Type-Options",
     "X-Dateline-Story",
+    "X-Frame-Options",
 )
 SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
 
@@ -87,14 +98,33 @@ def time_now():
 def new_version() -> tuple[str, float | None]:
     record = (uuid.uuid4().hex[:12], _next_due())
     cache.set(VERSION_KEY, record, None)
+    point_files_at(record[0])
     return record
 
 
-def current_version() -> str:
-    record = cache.get(VERSION_KEY)
+def current_version(record: tuple | None = None) -> str:
+    """The site version; ``record`` is the version entry when the caller has already fetched it."""
+    if record is None:
+        record = cache.get(VERSION_KEY)
     if record is None or (record[1] is not None and time.time() >= record[1]):
         record = new_version()
     return record[0]
+
+
+def remember(name: str, compute):
+    """``compute()``, kept until the site version moves on; computed every time when no version is kept.
+
+    For figures that change only when something a reader could see changes: list counts, page anchors,
+    a thread's comment count.
+    """
+    if not enabled():
+        return compute()
+    key = f"dateline:kept:{current_version()}:{name}"
+    value = cache.get(key)
+    if value is None:
+        value = compute()
+        cache.set(key, value, timeout())
+    return value
 
 
 def forget_pages() -> None:
@@ -104,7 +134,7 @@ def forget_pages() -> None:
     With the page cache off nothing was stored, and nothing is scheduled.
     """
     if enabled():
-        transaction.on_commit(lambda: cache.delete(VERSION_KEY))
+        transaction.on_commit(new_version)
 
 
 def forget_pages_after_save(sender, instance=None, created=False, **kwargs) -> None:
@@ -120,6 +150,66 @@ def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -
     forget_pages()
 
 
+# Page files for a web server in front (deploy/nginx.conf) ------------------------------------------
+#
+# With DATELINE_PAGE_FILES set, every stored page that is the same for every reader (no form token,
+# not a story page, whose reads are counted here, an HTML page at an address ending in "/" with no
+# query string) is also written to <DATELINE_PAGE_FILES>/v-<version>/<path>index.html. The link
+# <DATELINE_PAGE_FILES>/current always names the current version's directory: a new version points it
+# at a new, empty directory in one atomic rename, so the server in front stops serving every old page
+# at the same moment the cache does. Old directories are removed a little later.
+
+FILE_PATH = re.compile(r"^/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*$")
+OLD_FILES_SECONDS = 120
+
+
+def files_root() -> Path | None:
+    root = getattr(settings, "DATELINE_PAGE_FILES", "")
+    return Path(root) if root else None
+
+
+def point_files_at(version: str) -> None:
+    root = files_root()
+    if root is None:
+        return
+    target = root / f"v-{version}"
+    target.mkdir(parents=True, exist_ok=True)
+    link = root / f".current-{uuid.uuid4().hex[:8]}"
+    os.symlink(target.name, link)
+    os.replace(link, root / "current")
+    cutoff = time.time() - OLD_FILES_SECONDS
+    for old in root.glob("v-*"):
+        try:
+            if old != target and old.stat().st_mtime < cutoff:
+                shutil.rmtree(old, ignore_errors=True)
+        except FileNotFoundError:
+            pass
+
+
+def write_page_file(request, response, version: str) -> None:
+    root = files_root()
+    if root is None or request.META.get("QUERY_STRING") or not FILE_PATH.match(request.path):
+        return
+    if TOKEN_HOLE in response.content or "X-Dateline-Story" in response:
+        return
+    if not response.get("Content-Type", "").startswith("text/html"):
+        return
+    if not (root / "current").exists():
+        # The version was made where no files are written (or before they were): start serving this one.
+        point_files_at(version)
+    folder = root / f"v-{version}" / request.path.lstrip("/")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".page-")
+        with os.fdopen(handle, "wb") as out:
+            out.write(response.content)
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, folder / "index.html")
+    except OSError:
+        # A version retired while this page rendered: its directory is gone, and the page with it.
+        return
+
+
 def cacheable_request(request) -> bool:
     if not serving() or request.method not in ("GET", "HEAD"):
         return False
@@ -129,9 +219,10 @@ def cacheable_request(request) -> bool:
     return settings.SESSION_COOKIE_NAME not in cookies and "messages" not in cookies
 
 
-def page_key(request, version: str) -> str:
+def page_key(request) -> str:
+    """One key per address; the stored entry says which site version it was rendered under."""
     address = f"{request.get_host()}{request.get_full_path()}"
-    return f"dateline:page:{version}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"dateline:pages:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def cacheable_response(request, response) -> bool:
@@ -149,8 +240,12 @@ def cacheable_response(request, response) -> bool:
     return not (storage is not None and getattr(storage, "_queued_messages", None))
 
 
+# Hits skip the CSRF middleware; this one instance sets the form token's cookie for pages that carry the form.
+_csrf = CsrfViewMiddleware(lambda request: None)
+
+
 class PageCacheMiddleware:
-    """Serve and store whole pages; goes last in MIDDLEWARE so CSRF, sessions and headers still run."""
+    """Serve and store whole pages. Near the top of MIDDLEWARE: a hit returns before sessions or auth run."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -158,39 +253,44 @@ class PageCacheMiddleware:
     def __call__(self, request):
         if not cacheable_request(request):
             return self.get_response(request)
-        version = current_version()
-        key = page_key(request, version)
-        stored = cache.get(key)
-        if stored is not None:
+        key = page_key(request)
+        found = cache.get_many([VERSION_KEY, key])
+        version = current_version(found.get(VERSION_KEY))
+        stored = found.get(key)
+        if stored is not None and stored[5] == version:
             return self.replay(request, stored)
         response = self.get_response(request)
         if cacheable_response(request, response):
-            stored = self.store(key, response)
+            stored = self.store(key, response, version)
             if stored is not None:
                 self.mark(response, stored, hit=False)
+                write_page_file(request, response, version)
         return response
 
-    def store(self, key: str, response) -> tuple | None:
+    def store(self, key: str, response, version: str) -> tuple | None:
         body = TOKEN_FIELD.sub(rb"\1" + TOKEN_HOLE + rb"\2", response.content)
         headers = {name: response[name] for name in KEPT_HEADERS if name in response}
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        stored = (response.status_code, headers, body, etag, time.time())
+        stored = (response.status_code, headers, body, etag, time.time(), version)
         cache.set(key, stored, timeout())
         return stored
 
     def replay(self, request, stored: tuple):
-        status, headers, body, etag, stored_at = stored
+        status, headers, body, etag, stored_at, _ = stored
         response = HttpResponse(status=status, headers=headers)
         if TOKEN_HOLE in body:
+            _csrf.process_request(request)
             body = body.replace(TOKEN_HOLE, get_token(request).encode())
         response.content = body
         self.mark(response, stored, hit=True)
         answer = get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
+        if TOKEN_HOLE in stored[2]:
+            _csrf.process_response(request, answer)
         return answer
 
     @staticmethod
     def mark(response, stored: tuple, *, hit: bool) -> None:
-        _, _, body, etag, stored_at = stored
+        _, _, body, etag, stored_at, _ = stored
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stored_at)
         if TOKEN_HOLE in body:

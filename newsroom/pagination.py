@@ -71,18 +71,11 @@ class ArchivePaginator(Paginator):
         self.count_key = count_key
 
     def _kept(self, name: str, compute):
-        from django.core.cache import cache
-
         from . import pagecache
 
-        if not self.count_key or not pagecache.enabled():
+        if not self.count_key:
             return compute()
-        key = f"dateline:list:{pagecache.current_version()}:{name}:{self.count_key}"
-        value = cache.get(key)
-        if value is None:
-            value = compute()
-            cache.set(key, value, pagecache.timeout())
-        return value
+        return pagecache.remember(f"list:{name}:{self.count_key}", compute)
 
     @cached_property
     def count(self) -> int:

@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
 
+from . import pagecache
 from .models import (
     Correction,
     PreviewLink,
@@ -197,6 +198,8 @@ def publish_due(*, now: datetime | None = None) -> int:
             )
             for pk, publish_at in due
         )
+        # The UPDATE sends no signals: retire stored pages (and the page files a server in front reads) here.
+        pagecache.forget_pages()
     return len(due)
 
 

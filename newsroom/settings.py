@@ -61,16 +61,17 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Counts reads of story pages whether rendered or replayed from the page cache below it.
+    "newsroom.popularity.MostReadMiddleware",
+    # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
+    # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
+    "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    # Counts reads of story pages whether rendered or replayed from the page cache below it.
-    "newsroom.popularity.MostReadMiddleware",
-    # Last, so that sessions, CSRF and security headers still run around a page served from the cache.
-    "newsroom.pagecache.PageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -172,6 +173,8 @@ DATELINE_PAGE_SIZE = 20
 DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 # PAGE_CACHE_SERVE=0 renders every page while list counts stay cached (how the benchmark measures a render).
 DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
+# A folder a web server in front serves stored pages from (deploy/nginx.conf); empty: none written.
+DATELINE_PAGE_FILES = os.environ.get("PAGE_FILES", "")
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 

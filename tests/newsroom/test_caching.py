@@ -197,3 +197,104 @@ def test_list_counts_are_kept_until_something_changes(client, committed):
     with CaptureQueriesContext(connection) as queries:
         assert "Latest harbour story" in client.get("/tags/harbour/").content.decode()
     assert [q for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_a_stored_page_costs_one_cache_round_trip_and_never_opens_a_session(client, monkeypatch):
+    from django.contrib.sessions.backends.base import SessionBase
+    from django.core.cache import cache
+
+    ArticleFactory(headline="Night buses return", tags=["Buses"])
+    client.get("/tags/buses/")
+    calls, depth = [], [0]
+
+    def spy(name, real):
+        # Only the calls the middleware makes: a backend's get_many may loop over get inside.
+        def call(*args, **kwargs):
+            if not depth[0]:
+                calls.append(name)
+            depth[0] += 1
+            try:
+                return real(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+
+        return call
+
+    for name in ("get", "get_many", "set", "set_many", "delete", "incr", "add"):
+        monkeypatch.setattr(cache, name, spy(name, getattr(cache, name)))
+    monkeypatch.setattr(SessionBase, "_get_session", lambda *a, **k: pytest.fail("a stored page opened a session"))
+    response = client.get("/tags/buses/")
+    assert response["X-Page-Cache"] == "hit"
+    assert "Night buses return" in response.content.decode()
+    assert calls == ["get_many"]
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_a_reader_can_post_a_comment_from_a_stored_page_with_csrf_checks_on(client):
+    from django.test import Client
+
+    from newsroom.comments.models import Comment
+    from tests.comments.utils import form_data, post_url
+
+    story = ArticleFactory(comments="open")
+    client.get(story.get_absolute_url())
+    reader = Client(enforce_csrf_checks=True)
+    page = reader.get(story.get_absolute_url())
+    assert page["X-Page-Cache"] == "hit"
+    assert "csrftoken" in page.cookies, "the stored page hands the reader a CSRF cookie to go with its form"
+    token = page.content.decode().split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+    answer = reader.post(post_url(story), {**form_data(story), "csrfmiddlewaretoken": token})
+    assert answer.status_code in (200, 302)
+    assert Comment.objects.filter(story=story, name="Maria Lopes").exists()
+    forged = Client(enforce_csrf_checks=True).post(post_url(story), {**form_data(story), "csrfmiddlewaretoken": token})
+    assert forged.status_code == 403
+
+
+@pytest.fixture
+def page_files(settings, tmp_path):
+    settings.DATELINE_PAGE_FILES = str(tmp_path / "pages")
+    return tmp_path / "pages"
+
+
+def served_file(page_files, path: str):
+    """What nginx would answer for ``path`` (deploy/nginx-dateline.conf): the file under current/, or nothing."""
+    candidate = page_files / "current" / path.lstrip("/") / "index.html"
+    return candidate.read_text() if candidate.exists() else None
+
+
+def test_list_pages_are_written_for_the_server_in_front_and_retired_on_publish(client, page_files, committed):
+    ArticleFactory(headline="Harbour wall repaired", tags=["Harbour"])
+    assert client.get("/tags/harbour/")["X-Page-Cache"] == "miss"
+    assert "Harbour wall repaired" in served_file(page_files, "/tags/harbour/")
+
+    committed(lambda: ArticleFactory(headline="Harbour lights switched on", tags=["Harbour"]))
+    assert served_file(page_files, "/tags/harbour/") is None, "the old page must stop being served at once"
+    client.get("/tags/harbour/")
+    assert "Harbour lights switched on" in served_file(page_files, "/tags/harbour/")
+
+
+def test_pages_that_differ_per_reader_or_count_reads_are_never_written(client, page_files):
+    story = ArticleFactory(headline="Ferry fares", comments="open", tags=["Ferries"])
+    client.get(story.get_absolute_url())
+    client.get("/tags/ferries/?page=1")
+    client.get("/feeds/latest/rss/")
+    client.get("/search/?q=ferry")
+    written = sorted(str(p.relative_to(page_files)) for p in page_files.rglob("index.html"))
+    assert written == []
+    client.get("/")
+    written = [p for p in page_files.rglob("index.html")]
+    assert [p.parent.name for p in written] == [(page_files / "current").resolve().name]
+
+
+def test_a_scheduled_story_going_live_retires_the_page_files(client, page_files, committed):
+    story = ArticleFactory(
+        headline="Budget statement", status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(hours=1)
+    )
+    ArticleFactory(headline="Budget preview", tags=["Budget"])
+    client.get("/tags/budget/")
+    assert served_file(page_files, "/tags/budget/") is not None
+    type(story).objects.filter(pk=story.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    from newsroom.services import publish_due
+
+    assert committed(publish_due) == 1
+    assert served_file(page_files, "/tags/budget/") is None

@@ -56,7 +56,7 @@ def test_pages_are_stored_in_redis_and_a_correction_replaces_them(
     story = ArticleFactory(headline="Tram line opens")
     url = story.get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "miss"
-    stored = [key for key in redis_cache.scan_iter("dateline-test-*") if b"dateline:page:" in key]
+    stored = [key for key in redis_cache.scan_iter("dateline-test-*") if b"dateline:pages:" in key]
     assert stored
     assert client.get(url)["X-Page-Cache"] == "hit"
 

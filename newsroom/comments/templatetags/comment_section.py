@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django import template
-from django.db.models import Count, Window
+
+from newsroom import pagecache
 
 from ..conf import setting
 from ..forms import CommentForm
@@ -52,18 +53,26 @@ def page_number(value) -> int:
 
 
 def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment], int, int]:
-    """One page of a story's approved comments and their total, in one query on any page that exists."""
+    """One page of a story's approved comments, their total and the page number shown.
+
+    One query for a thread that fits on its first page. A longer thread's total
+    is counted from the index and kept under the site version, which moves on
+    whenever a comment is approved, so a story with a hundred thousand comments
+    does not read all of them to print how many there are.
+    """
     approved = Comment.objects.for_story_page(story)
-    counted = approved.annotate(total=Window(Count("pk")))
-    rows = list(counted[(number - 1) * per_page : number * per_page])
-    if rows:
-        return rows, rows[0].total, number
+    first = None
     if number == 1:
-        return [], 0, 1
+        first = list(approved[:per_page])
+        if len(first) < per_page:
+            return first, len(first), 1
+    total = pagecache.remember(f"comments:{story.pk}", approved.count)
     # Past the last page (an old link, a typed number): show the last page instead of nothing.
-    total = approved.count()
     last = max(1, -(-total // per_page))
-    return list(counted[(last - 1) * per_page : last * per_page]), total, last
+    number = min(number, last)
+    if number == 1 and first is not None:
+        return first, total, 1
+    return list(approved[(number - 1) * per_page : number * per_page]), total, number
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
