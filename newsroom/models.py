@@ -215,14 +215,30 @@ class Outlet(models.Model):
         return self.name
 
 
+class TaggedStoryManager(models.Manager):
+    def bulk_create(self, objs, *args, **kwargs):
+        """Fill in each link's copy of its story's listing order, which bulk_create would skip with save()."""
+        objs = list(objs)
+        stories = {
+            pk: (day, publish_at, status in LIVE_STATUSES)
+            for pk, day, publish_at, status in Story.objects.filter(
+                pk__in={link.content_object_id for link in objs}
+            ).values_list("pk", "date", "publish_at", "status")
+        }
+        for link in objs:
+            if link.content_object_id in stories:
+                link.story_date, link.story_publish_at, link.listed = stories[link.content_object_id]
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class TaggedStory(TaggedItemBase):
     """Taggit through model with a real foreign key to Story (integer joins).
 
     Each link also carries a copy of its story's listing order (day and publish
     time) and whether the story is live, so a context page reads its stories
     in order from one index on this table alone: page 5,000 of "China" walks
-    narrow index entries instead of joining a hundred thousand stories. Story.save()
-    and every bulk status change keep the copy current (``sync_listing``); the
+    narrow index entries instead of joining a hundred thousand stories. save(),
+    bulk_create(), Story.save() and revision restores keep the copy current; the
     public pages still check ``published()`` on the stories they show, so a
     stale copy could only ever make a page one story short, never show a draft.
     """
@@ -231,6 +247,8 @@ class TaggedStory(TaggedItemBase):
     story_date = models.DateField(null=True, editable=False)
     story_publish_at = models.DateTimeField(null=True, editable=False)
     listed = models.BooleanField(default=False, editable=False)
+
+    objects = TaggedStoryManager()
 
     class Meta:
         verbose_name = "context"

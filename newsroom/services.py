@@ -328,7 +328,6 @@ def merge_tags(*, source: Tag, target: Tag, by) -> int:
             )
         )
         TaggedStory.objects.bulk_create(TaggedStory(tag=target, content_object_id=pk) for pk in moving - already)
-        TaggedStory.sync_listing(moving - already)
         TaggedStory.objects.filter(tag=source).delete()
         # Addresses that pointed at the merged context now follow it to its new home.
         TagRedirect.objects.filter(tag=source).update(tag=target)

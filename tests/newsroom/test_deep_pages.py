@@ -133,3 +133,31 @@ def test_a_draft_never_shows_on_a_context_page_even_if_its_link_says_listed(clie
     page = client.get("/tags/harbour/").content.decode()
     assert "Harbour dredging begins" in page
     assert "Unfinished harbour piece" not in page
+
+
+def test_links_made_in_bulk_list_their_stories_like_links_made_one_by_one(client):
+    from newsroom.models import Story
+
+    story = ArticleFactory(headline="Lighthouse keepers return")
+    tag = Tag.objects.create(name="Lighthouses", slug="lighthouses")
+    TaggedStory.objects.bulk_create([TaggedStory(tag=tag, content_object_id=story.pk)])
+    link = TaggedStory.objects.get(tag=tag)
+    assert (link.story_date, link.listed) == (Story.objects.get(pk=story.pk).date, True)
+    assert "Lighthouse keepers return" in client.get("/tags/lighthouses/").content.decode()
+
+
+def test_every_context_page_of_the_demo_newsroom_lists_its_published_stories(client):
+    from django.core.management import call_command
+
+    from newsroom.models import Story
+
+    call_command("load_demo", verbosity=0)
+    for tag in Tag.objects.all():
+        published = Story.objects.published().filter(tagged_items__tag=tag).count()
+        assert TaggedStory.objects.filter(tag=tag, listed=True).count() >= published
+    busiest = max(Tag.objects.all(), key=lambda t: Story.objects.published().filter(tagged_items__tag=t).count())
+    shown = Story.objects.published().filter(tagged_items__tag=busiest).count()
+    page = client.get(f"/tags/{busiest.slug}/")
+    assert page.status_code == 200
+    assert page.content.decode().count('<article class="item ') == min(shown, 20)
+    assert client.get(f"/tags/{busiest.slug}/?page=2").status_code == (200 if shown > 20 else 404)
