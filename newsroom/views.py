@@ -326,18 +326,19 @@ class TagView(PaginatedStoryList):
     template_name = "newsroom/tag_detail.html"
 
     def get(self, request, *args, **kwargs):
-        if not Tag.objects.filter(slug=kwargs["slug"]).exists():
+        self.tag = Tag.objects.filter(slug=kwargs["slug"]).first()
+        if self.tag is None:
             # A context merged into another one sends its readers on to where its stories went.
             from .models import TagRedirect
 
             moved = TagRedirect.objects.select_related("tag").filter(old_slug=kwargs["slug"]).first()
             if moved is not None:
                 return HttpResponsePermanentRedirect(reverse("newsroom:tag", args=[moved.tag.slug]))
+            raise Http404("No such context.")
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
         """The ids of the context's live stories, in listing order, read from the link table's own index."""
-        self.tag = get_object_or_404(Tag, slug=self.kwargs["slug"])
         return (
             TaggedStory.objects.filter(tag=self.tag, listed=True, story_publish_at__lte=timezone.now())
             .order_by("-story_date", "-story_publish_at", "-content_object_id")
