@@ -157,3 +157,28 @@ def test_sitemaps_run_a_constant_number_of_queries(client):
         counts.append(sizes)
     assert counts[0] == counts[1], counts
     assert Story.objects.count() == 35
+
+
+def test_a_crawl_of_the_index_reuses_the_archive_totals_worked_out_by_the_last_one(client, settings):
+    settings.DATELINE_PAGE_CACHE = True
+    settings.DATELINE_PAGE_CACHE_SERVE = False
+    ArticleFactory(headline="Older story", publish_at=at(2019))
+    first = locations(xml(client, "/sitemap.xml"))
+    with CaptureQueriesContext(connection) as queries:
+        again = locations(xml(client, "/sitemap.xml"))
+    assert again == first and "/sitemap-2019.xml" in again
+    assert len(queries) == 0, [q["sql"] for q in queries.captured_queries]
+    # The news sitemap, where crawlers look for fresh stories, is never behind.
+    ArticleFactory(headline="Fresh story", publish_at=timezone.now() - timedelta(minutes=5))
+    assert "Fresh story" in client.get("/sitemap-news.xml").content.decode()
+
+
+def test_a_year_sitemap_page_holds_at_most_the_page_size(client, monkeypatch):
+    from newsroom import sitemaps
+
+    assert sitemaps.SITEMAP_PAGE_SIZE <= 5000
+    monkeypatch.setattr(YearSitemap, "limit", 3)
+    for day in range(1, 8):
+        ArticleFactory(publish_at=at(2017, 3, day))
+    pages = [locations(xml(client, f"/sitemap-2017.xml?p={n}")) for n in (1, 2, 3)]
+    assert [len(p) for p in pages] == [3, 3, 1]
