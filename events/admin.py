@@ -27,6 +27,8 @@ class EventAdmin(StoryContentAdmin):
     textarea_rows = {"summary": 3}
     list_display = ("date", "summary_text", "category", "contexts", "status", "publish_time")
     list_display_links = ("summary_text",)
+    # Only the orders an index can give straight away; status and category are filters instead.
+    sortable_by = ("date", "publish_time")
     list_filter = ("status", "category", ContextFilter)
     search_fields = ("title", "slug")
     date_hierarchy = "date"

@@ -37,7 +37,10 @@ class Event(Story):
 
     class Meta:
         ordering = ["-date", "category", "pk"]
-        indexes = [models.Index(fields=["category"], name="event_category")]
+        indexes = [
+            # With the story id in it, a category filter is read from the index alone, without visiting events.
+            models.Index(fields=["category", "story_ptr"], name="event_category_story"),
+        ]
 
     def __str__(self) -> str:
         return self.title or plain_text(self.summary)

@@ -388,6 +388,8 @@ class Story(models.Model):
             models.Index(
                 fields=["-publish_at", "-id"], condition=Q(status__in=LIVE_STATUSES), name="story_live_publish_at"
             ),
+            # The admin lists' sort by publish time, whatever the state.
+            models.Index(fields=["publish_at", "id"], name="story_publish_at"),
         ]
 
     def __str__(self) -> str:

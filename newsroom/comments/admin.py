@@ -8,13 +8,13 @@ JavaScript) and the same decisions exist as bulk actions. All of them go through
 from __future__ import annotations
 
 import ipaddress
+from collections import defaultdict
 from urllib.parse import urlsplit
 
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, Count, IntegerField, OuterRef, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -23,8 +23,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
+from newsroom.admin import OfferedSortsChangeList
+from newsroom.pagination import EstimatedCountPaginator
+
 from . import services
-from .models import BannedCommenter, Comment, CommentFlag, WordRule
+from .models import BannedCommenter, Comment, CommentFlag, WordRule, pending_first
 from .querysets import Status
 
 EXCERPT_LENGTH = 160
@@ -54,6 +57,24 @@ class AddressSearchMixin:
         return results | queryset.filter(ip_address=address), may_have_duplicates
 
 
+QUEUE_TABS = {
+    Status.PENDING: "Awaiting moderation",
+    "flagged": "Flagged by readers",
+    Status.APPROVED: "Approved",
+    Status.REJECTED: "Rejected",
+    Status.SPAM: "Spam",
+    "all": "All, pending first",
+}
+# The tabs that hold comments of one status only.
+SINGLE_STATUS_TABS = {Status.PENDING, Status.APPROVED, Status.REJECTED, Status.SPAM}
+
+
+def queue_tab(request) -> str:
+    """The tab of the queue a request asks for; the pending queue unless it names another one."""
+    value = request.GET.get(QueueFilter.parameter_name)
+    return value if value in QUEUE_TABS else QueueFilter.default
+
+
 class QueueFilter(admin.SimpleListFilter):
     """Opens on the queue (pending comments) rather than on everything."""
 
@@ -62,19 +83,11 @@ class QueueFilter(admin.SimpleListFilter):
     default = Status.PENDING
 
     def lookups(self, request, model_admin):
-        return [
-            (Status.PENDING, "Awaiting moderation"),
-            ("flagged", "Flagged by readers"),
-            (Status.APPROVED, "Approved"),
-            (Status.REJECTED, "Rejected"),
-            (Status.SPAM, "Spam"),
-            ("all", "All, pending first"),
-        ]
+        return list(QUEUE_TABS.items())
 
     def value(self):
         value = super().value()
-        known = {lookup for lookup, _ in self.lookup_choices}
-        return value if value in known else self.default
+        return value if value in QUEUE_TABS else self.default
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
@@ -93,16 +106,40 @@ class QueueFilter(admin.SimpleListFilter):
         return queryset.filter(status=value)
 
 
-def commenter_history(status: str):
-    """How many of this commenter's comments have this status, as one correlated subquery."""
-    same_commenter = (
-        Comment.objects.filter(commenter_key=OuterRef("commenter_key"), status=status)
-        .order_by()
-        .values("commenter_key")
-        .annotate(total=Count("pk"))
-        .values("total")[:1]
-    )
-    return Coalesce(Subquery(same_commenter, output_field=IntegerField()), Value(0))
+class QueuePaginator(EstimatedCountPaginator):
+    """Exact counts for the queue and the smaller tabs, estimates for the approved and all tabs.
+
+    Counting one status reads only the queue index, a few milliseconds per hundred thousand comments,
+    so the pending tab's total agrees with the "awaiting moderation" count above it.
+    """
+
+    exact_below = 200_000
+
+
+class QueueChangeList(OfferedSortsChangeList):
+    """The moderation list, with each commenter's record read in one query for the whole page.
+
+    As annotations of the list query, the record would be counted for every row an OFFSET skips too:
+    page 100 of the queue would count the comments of 5,000 commenters to show 50.
+    """
+
+    def get_results(self, request):
+        super().get_results(request)
+        comments = list(self.result_list)
+        keys = {comment.commenter_key for comment in comments}
+        record: dict[str, dict[str, int]] = defaultdict(dict)
+        if keys:
+            # Answered by the (commenter, status) index alone.
+            counts = (
+                Comment.objects.filter(commenter_key__in=keys)
+                .order_by()
+                .values_list("commenter_key", "status")
+                .annotate(total=Count("*"))
+            )
+            for key, status, total in counts:
+                record[key][status] = total
+        for comment in comments:
+            comment.record = record[comment.commenter_key]
 
 
 class CommentFlagInline(admin.TabularInline):
@@ -132,6 +169,11 @@ class CommentAdmin(AddressSearchMixin, admin.ModelAdmin):
     list_filter = (QueueFilter,)
     list_select_related = ("story", "user")
     list_per_page = 50
+    paginator = QueuePaginator
+    # A second count of all two million comments beside every search is not worth its cost.
+    show_full_result_count = False
+    # Counts beside every tab would each count a good part of the table.
+    show_facets = admin.ShowFacets.NEVER
     search_fields = ("body", "name", "email", "story__title")
     actions = ("approve_selected", "reject_selected", "spam_selected", "ban_selected")
     inlines = (CommentFlagInline,)
@@ -160,24 +202,24 @@ class CommentAdmin(AddressSearchMixin, admin.ModelAdmin):
     class Media:
         css = {"all": ["comments/admin.css"]}
 
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .annotate(
-                approved_history=commenter_history(Status.APPROVED),
-                rejected_history=commenter_history(Status.REJECTED),
-                spam_history=commenter_history(Status.SPAM),
-            )
-        )
+    def get_changelist(self, request, **kwargs):
+        return QueueChangeList
 
     def get_ordering(self, request):
-        # Pending first even when the moderator asks for every status, newest first within each.
-        return [Case(When(status=Status.PENDING, then=Value(0)), default=Value(1)).asc(), "-created_at"]
+        if queue_tab(request) in SINGLE_STATUS_TABS:
+            # Newest first, straight from the (status, posted) index.
+            return ["-created_at"]
+        # Pending first even when the moderator asks for every status, newest first within each;
+        # the comment_pending_first index holds the list in this order.
+        return [pending_first().asc(), "-created_at"]
+
+    def get_sortable_by(self, request):
+        # The list of every status keeps its one order; within a tab, by the time posted either way.
+        return () if queue_tab(request) == "all" else ("posted",)
 
     def get_list_display(self, request):
         columns = list(super().get_list_display(request))
-        if request.GET.get(QueueFilter.parameter_name, QueueFilter.default) == QueueFilter.default:
+        if queue_tab(request) == QueueFilter.default:
             # Everything in the queue view is pending; the column would only take room from the text.
             columns.remove("status_badge")
         if self.has_change_permission(request):
@@ -228,12 +270,12 @@ class CommentAdmin(AddressSearchMixin, admin.ModelAdmin):
 
     @admin.display(description="history")
     def history(self, comment: Comment):
-        approved = getattr(comment, "approved_history", None)
-        if approved is None:
+        record = getattr(comment, "record", None)
+        if record is None:
             return "—"
-        parts = [f"{approved} approved", f"{comment.rejected_history} rejected"]
-        if comment.spam_history:
-            parts.append(f"{comment.spam_history} spam")
+        parts = [f"{record.get(Status.APPROVED, 0)} approved", f"{record.get(Status.REJECTED, 0)} rejected"]
+        if record.get(Status.SPAM):
+            parts.append(f"{record[Status.SPAM]} spam")
         return format_html_join(" · ", '<span class="comment-history">{}</span>', ((part,) for part in parts))
 
     @admin.display(description="why held")

@@ -102,22 +102,63 @@ def test_queue_row_shows_story_commenter_history_reason_and_escaped_text(client,
         assert f">{label}</button>" in row
 
 
-def test_queue_costs_the_same_queries_with_5_or_30_comments(client, moderator):
+@pytest.mark.parametrize(
+    "query", ["", "?status=flagged", "?status=approved", "?status=all", "?o=6", "?status=spam&o=-7"]
+)
+def test_queue_costs_the_same_queries_with_3_or_30_comments(client, moderator, query):
     story = ArticleFactory()
 
     def add(count):
+        # ``count`` comments of each status, from a handful of commenters, the pending and spam ones flagged.
         for _ in range(count):
-            CommentFactory(story=story, status="pending", email=f"reader{Comment.objects.count()}@readers.example")
+            number = Comment.objects.count()
+            for status, flags in (("pending", 1), ("approved", 0), ("spam", 2)):
+                CommentFactory(
+                    story=story, status=status, email=f"reader{number % 7}@readers.example", flag_count=flags
+                )
 
     def cost():
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(QUEUE).status_code == 200
+            assert client.get(QUEUE + query).status_code == 200
         return len(queries)
 
-    add(5)
+    add(3)
     few = cost()
-    add(25)
+    add(27)
+    assert Comment.objects.filter(status="pending").count() == 30
     assert cost() == few
+
+
+def test_commenter_history_shows_on_later_pages_of_the_queue_too(client, moderator):
+    for _ in range(2):
+        CommentFactory(name="Maria Lopes", email="maria@readers.example", status="approved")
+    maria = CommentFactory(name="Maria Lopes", email="maria@readers.example", status="pending")
+    Comment.objects.filter(pk=maria.pk).update(created_at=timezone.now() - timedelta(days=1))
+    CommentFactory.create_batch(50, status="pending")
+
+    second_page = client.get(QUEUE, {"p": "2"}).content.decode()
+
+    [row] = rows(second_page)
+    assert "Maria Lopes" in row
+    assert '<span class="comment-history">2 approved</span> · <span class="comment-history">0 rejected</span>' in row
+
+
+def test_queue_tabs_sort_by_time_posted_and_the_all_tab_keeps_pending_first(client, moderator):
+    older = CommentFactory(body="Older pending", status="pending")
+    Comment.objects.filter(pk=older.pk).update(created_at=timezone.now() - timedelta(days=2))
+    CommentFactory(body="Newer pending", status="pending")
+    CommentFactory(body="Newest approved")
+
+    queue = client.get(QUEUE).content.decode()
+    oldest_first = client.get(QUEUE, {"o": "6"}).content.decode()
+    everything = client.get(QUEUE, {"status": "all", "o": "7"}).content.decode()
+
+    assert re.findall(r'<th scope="col" class="sortable column-(\w+)', queue) == ["posted"]
+    assert queue.index("Newer pending") < queue.index("Older pending")
+    assert oldest_first.index("Older pending") < oldest_first.index("Newer pending")
+    assert "sortable" not in everything.split("<tbody>")[0].split('id="result_list"')[1]
+    assert everything.index("Older pending") < everything.index("Newest approved")
+    assert "Show counts" not in queue
 
 
 def test_one_click_approve_records_who_and_when_and_returns_to_the_queue(client, moderator):

@@ -21,6 +21,8 @@ from tests.newsroom.test_admin import (
     form_errors,
     inline_prefixes,
     page_text,
+    sidebar,
+    sortable_columns,
 )
 
 pytestmark = pytest.mark.django_db
@@ -182,20 +184,55 @@ def test_event_changelist_search_and_filters(client, editor):
     assert "Disasters and accidents" in listing
 
 
-def test_event_changelist_query_count_does_not_grow_with_rows(client, editor):
-    def add_events(count):
-        for _ in range(count):
-            event = EventFactory(tags=["Harbour", "Storms"])
+@pytest.mark.parametrize(
+    ("query", "long_list"),
+    [
+        ("", False),
+        ("", True),
+        ("?status=published", False),
+        ("?category=economy", False),
+        ("?context=harbour", True),
+        ("?o=1", False),
+        ("?o=-6", False),
+        ("?date__year=2020", True),
+    ],
+)
+def test_event_changelist_query_count_does_not_grow_with_rows(client, editor, monkeypatch, query, long_list):
+    if long_list:
+        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+
+    def add_events(numbers):
+        for number in numbers:
+            # Spread over the days of a dozen years, so the date bar has more to show as rows are added.
+            event = EventFactory(
+                tags=["Harbour", "Storms"], date=timezone.localdate() - timedelta(days=40 * number + 1)
+            )
             SourceFactory(story=event)
 
-    url = admin_url(Event, "changelist")
-    add_events(5)
+    url = admin_url(Event, "changelist") + query
+    add_events(range(3))
     client.get(url)
-    at_five = changelist_query_count(client, url)
-    add_events(25)
+    at_three = changelist_query_count(client, url)
+    add_events(range(3, 30))
 
-    assert changelist_query_count(client, url) == at_five
+    assert changelist_query_count(client, url) == at_three
     assert Event.objects.count() == 30
+
+
+def test_event_list_offers_the_contexts_of_events_and_sorts_by_day_or_publish_time(client, editor):
+    yesterday = EventFactory(tags=["Storms"], date=timezone.localdate() - timedelta(days=1))
+    last_week = EventFactory(tags=["Storms", "Harbour"], date=timezone.localdate() - timedelta(days=7))
+    ArticleFactory(tags=["Elections"])
+    url = admin_url(Event, "changelist")
+
+    response = client.get(url)
+
+    assert sidebar(response, "context") == [("All", True), ("Storms", False), ("Harbour", False)]
+    assert sortable_columns(response) == {"date", "publish_time"}
+    assert [event.pk for event in client.get(f"{url}?o=1").context["cl"].result_list] == [last_week.pk, yesterday.pk]
+    chosen = client.get(f"{url}?context=elections")
+    assert ("Elections", True) in sidebar(chosen, "context")
+    assert list(chosen.context["cl"].result_list) == []
 
 
 def test_view_on_site_for_a_draft_event_opens_its_preview(client, editor):

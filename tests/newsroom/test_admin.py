@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -328,6 +329,7 @@ def test_changelist_filters_by_status_kind_section_context_language_and_date(cli
     assert changelist_pks(client, f"{url}?date__year=2012&date__month=4") == {french.pk}
     assert changelist_pks(client, f"{url}?context=lighthouses") == {rare.pk}
     assert changelist_pks(client, f"{url}?context=no-such-context") == set()
+    assert changelist_pks(client, f"{url}?section=no-such-section") == set()
 
 
 def test_context_filter_offers_only_the_most_used_contexts(client, editor):
@@ -355,26 +357,129 @@ def changelist_query_count(client, url: str) -> int:
     return len(queries.captured_queries)
 
 
-def bylined_article(image):
-    return ArticleFactory(lead_image=image, authors=AuthorFactory.create_batch(2), tags=["Harbour", "Elections"])
+def bylined_article(image, section, years_back: int = 0):
+    return ArticleFactory(
+        lead_image=image,
+        section=section,
+        authors=AuthorFactory.create_batch(2),
+        tags=["Harbour", "Elections"],
+        publish_at=datetime(2020, 12, 31, 12, tzinfo=ZoneInfo("UTC")) - timedelta(days=365 * years_back),
+    )
 
 
-def test_article_changelist_query_count_does_not_grow_with_rows(client, editor):
-    image = ImageFactory()
-    url = admin_url(Article, "changelist")
-    for _ in range(5):
-        bylined_article(image)
+@pytest.mark.parametrize(
+    ("query", "long_list"),
+    [
+        ("", False),
+        ("", True),
+        ("?status=published", False),
+        ("?context=harbour", False),
+        ("?section=local", False),
+        ("?o=-8", False),
+        ("?date__year=2020", True),
+        ("?context=harbour&status=published&q=harbour", False),
+    ],
+)
+def test_article_changelist_query_count_does_not_grow_with_rows(client, editor, monkeypatch, query, long_list):
+    if long_list:
+        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+    image, section = ImageFactory(), SectionFactory(name="Local", slug="local")
+    url = admin_url(Article, "changelist") + query
+    # Spread over the years, so the date bar has more years to show as rows are added.
+    for number in range(3):
+        bylined_article(image, section, years_back=number)
     client.get(url)
-    at_five = changelist_query_count(client, url)
+    at_three = changelist_query_count(client, url)
 
-    for _ in range(25):
-        bylined_article(image)
+    for number in range(3, 30):
+        bylined_article(image, section, years_back=number % 12)
     at_thirty = changelist_query_count(client, url)
 
     assert Article.objects.count() == 30
-    assert at_thirty == at_five
-    filtered = f"{url}?context=harbour&status=published&q=harbour"
-    assert changelist_query_count(client, filtered) == changelist_query_count(client, filtered)
+    assert at_thirty == at_three
+
+
+def sidebar(response, title: str) -> list[tuple[str, bool]]:
+    """The choices of one filter in the sidebar, as the editor sees them: (label, whether chosen)."""
+    content = response.content.decode()
+    block = re.search(rf'<details data-filter-title="{title}".*?</details>', content, flags=re.S)
+    assert block, f"no {title} filter in the sidebar"
+    return [
+        (html.unescape(label), bool(selected))
+        for selected, label in re.findall(r'<li( class="selected")?>\s*<a href="[^"]*">([^<]*)</a>', block.group())
+    ]
+
+
+def test_context_filter_lists_the_contexts_most_used_lately_and_keeps_the_chosen_one(client, editor, monkeypatch):
+    monkeypatch.setattr("newsroom.admin.RECENT_STORIES_FOR_CONTEXTS", 4)
+    long_ago = timezone.now() - timedelta(days=3650)
+    archive = {ArticleFactory(tags=["Archive"], publish_at=long_ago).pk for _ in range(5)}
+    for tags in (["Harbour", "Rail"], ["Harbour", "Rail"], ["Harbour"], ["Schools"]):
+        ArticleFactory(tags=tags)
+    for _ in range(3):
+        EventFactory(tags=["Storms"], date=timezone.localdate())
+    url = admin_url(Article, "changelist")
+
+    offered = sidebar(client.get(url), "context")
+
+    assert offered == [("All", True), ("Harbour", False), ("Rail", False), ("Schools", False)]
+
+    chosen = client.get(f"{url}?context=archive")
+
+    assert ("Archive", True) in sidebar(chosen, "context")
+    assert {article.pk for article in chosen.context["cl"].result_list} == archive
+
+
+def date_bar(response) -> list[str]:
+    """The choices of the date bar above the list, without its back link, as the editor reads them."""
+    bar = re.search(r'<nav class="toplinks">(.*?)</nav>', response.content.decode(), flags=re.S)
+    assert bar, "no date bar above the list"
+    choices = re.sub(r'<a [^>]*class="date-back"[^>]*>.*?</a>', "", bar.group(1), flags=re.S)
+    return [html.unescape(line.strip()) for line in re.sub(r"<[^>]+>", "\n", choices).splitlines() if line.strip()]
+
+
+@pytest.mark.parametrize("long_list", [False, True], ids=["short list read whole", "long list probed"])
+def test_date_bar_offers_only_the_years_months_and_days_that_have_stories(client, editor, monkeypatch, long_list):
+    if long_list:
+        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+    utc = ZoneInfo("UTC")
+    for moment in [
+        datetime(2010, 3, 5, 12),
+        datetime(2012, 4, 23, 12),
+        datetime(2012, 4, 25, 12),
+        datetime(2012, 11, 2, 12),
+    ]:
+        ArticleFactory(publish_at=moment.replace(tzinfo=utc))
+    ArticleFactory(status=Status.DRAFT, publish_at=datetime(2011, 6, 1, 12, tzinfo=utc), tags=["Budget"])
+    ArticleFactory(status=Status.DRAFT, publish_at=datetime(2011, 9, 9, 12, tzinfo=utc))
+    url = admin_url(Article, "changelist")
+
+    assert date_bar(client.get(url)) == ["2010", "2011", "2012"]
+    assert date_bar(client.get(f"{url}?status=published")) == ["2010", "2012"]
+    assert date_bar(client.get(f"{url}?date__year=2012")) == ["April 2012", "November 2012"]
+    assert date_bar(client.get(f"{url}?date__year=2012&date__month=4")) == ["April 23", "April 25"]
+    assert date_bar(client.get(f"{url}?date__year=2012&date__month=4&date__day=23")) == ["April 23"]
+    # A list within one year opens on its months, one within one month on its days.
+    assert date_bar(client.get(f"{url}?status=draft")) == ["June 2011", "September 2011"]
+    assert date_bar(client.get(f"{url}?context=budget")) == ["June 1"]
+
+
+def sortable_columns(response) -> set[str]:
+    return set(re.findall(r'<th scope="col" class="sortable column-(\w+)', response.content.decode()))
+
+
+def test_article_list_sorts_only_by_publish_time(client, editor):
+    newer = ArticleFactory(headline="Zebra crossing repainted", publish_at=timezone.now() - timedelta(days=1))
+    older = ArticleFactory(headline="Airport opens", publish_at=timezone.now() - timedelta(days=2))
+    url = admin_url(Article, "changelist")
+
+    response = client.get(url)
+
+    assert sortable_columns(response) == {"publish_time"}
+    assert "Show counts" not in page_text(response)
+    assert [a.pk for a in client.get(f"{url}?o=8").context["cl"].result_list] == [older.pk, newer.pk]
+    # An old link sorting by headline keeps the usual order, newest first.
+    assert [a.pk for a in client.get(f"{url}?o=2").context["cl"].result_list] == [newer.pk, older.pk]
 
 
 @pytest.mark.parametrize("model", [Story, Image, Outlet])
