@@ -18,6 +18,7 @@ stories, is always current.
 
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -36,6 +37,8 @@ from .models import Author, Section, Story, TaggedStory
 
 SITEMAP_PAGE_SIZE = 2000
 SITEMAP_DATA_SECONDS = 600
+# Longest a refresh of those figures may take before another request may start one.
+REFRESH_SECONDS = 60
 NEWS_WINDOW = timedelta(days=2)
 # Google reads at most this many addresses from one news sitemap.
 NEWS_LIMIT = 1000
@@ -150,9 +153,34 @@ class NewsSitemap(Sitemap):
 
 
 def _kept(name: str, compute):
+    """``compute()``, worked out by one request at a time and shared for SITEMAP_DATA_SECONDS.
+
+    When it is due again, the request that takes the lock works it out while the others keep answering
+    with the previous figures; only the very first time do they wait for it (it takes seconds, and a
+    crawler asking for several sitemaps at once would otherwise start that work once per request).
+    """
     if not pagecache.enabled():
         return compute()
-    return cache.get_or_set(f"dateline:sitemap:{name}", compute, SITEMAP_DATA_SECONDS)
+    key, lock = f"dateline:sitemap:{name}", f"dateline:sitemap:{name}:lock"
+    found = cache.get(key)
+    if found is not None and found[1] > time.time():
+        return found[0]
+    if cache.add(lock, True, REFRESH_SECONDS):
+        try:
+            value = compute()
+            cache.set(key, (value, time.time() + SITEMAP_DATA_SECONDS), SITEMAP_DATA_SECONDS * 12)
+        finally:
+            cache.delete(lock)
+        return value
+    if found is not None:
+        return found[0]
+    deadline = time.monotonic() + REFRESH_SECONDS
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        found = cache.get(key)
+        if found is not None:
+            return found[0]
+    return compute()
 
 
 def _years() -> list[tuple[int, int, object]]:
