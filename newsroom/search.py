@@ -44,7 +44,6 @@ from django.shortcuts import render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
-from taggit.models import Tag
 
 from .filters import FILTER_NAMES, StorySearchFilter, event_categories
 from .models import Article, Byline, Story, TaggedStory
@@ -398,16 +397,13 @@ def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
         if section_path:
             sections[section_path, section_name] += n
 
-    # Links are grouped by context id alone, from one index, and only the ten largest are named:
-    # grouping by name would look up every linked context to show ten of them.
+    # The candidates' few thousand links at most, named in the same query: one query for the facet.
     top_tags = list(
         TaggedStory.objects.filter(content_object_id__in=among([story.pk for story in stories]))
-        .values_list("tag_id")
+        .values_list("tag_id", "tag__slug", "tag__name")
         .annotate(n=Count("*"))
         .order_by("-n", "tag_id")[:FACET_SIZE]
     )
-    names = Tag.objects.filter(pk__in=[pk for pk, _ in top_tags]).values_list("pk", "slug", "name")
-    tags = {pk: (slug, name) for pk, slug, name in names}
     authors = (
         Byline.objects.filter(article_id__in=articles)
         .values_list("author__slug", "author__name")
@@ -447,7 +443,7 @@ def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
             "Event category",
             largest_first((c, category_labels.get(c, c), n) for c, n in categories.items()),
         ),
-        facet("tag", "Contexts", largest_first((*tags[pk], n) for pk, n in top_tags if pk in tags)),
+        facet("tag", "Contexts", largest_first((slug, name, n) for _, slug, name, n in top_tags)),
         facet("author", "Authors", list(authors)),
     ]
     return [group for group in groups if group.values]
