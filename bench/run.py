@@ -501,7 +501,8 @@ def render(pages, rows, cached, fronted, static, dynamic_rss, cached_rss, front_
         "so counts and anchors are worked out there); rps/core = saturated requests per second / cores.",
         "",
         "Cached: the page cache on, straight from granian. Front: through nginx with deploy/nginx-dateline.conf "
-        "(file: a page file; app: passed on to granian's page cache).",
+        "(front column: 'file' when nginx answered from a page file, otherwise granian's own answer to the "
+        "first request through the front).",
         "",
         "| page | queries steady/first | first ms | fixed rate/s | p50 | p99 | sat. p50 | sat. p99 | rps/core "
         "| cached rps/core | cached p99 | front rps/core | front p99 | front |",
