@@ -163,15 +163,18 @@ def test_event_source_needs_a_link(client, editor):
     assert not Event.objects.exists()
 
 
-def test_event_changelist_search_and_filters(client, editor):
-    vote = EventFactory(summary="Voters elect a new harbour board.", category=Event.Category.POLITICS, tags=["Harbour"])
-    quake = EventFactory(
-        summary="A small earthquake shakes the coast.",
-        category=Event.Category.DISASTERS,
-        date=date(2012, 4, 23),
-        tags=["Earthquakes"],
-    )
-    draft = EventFactory(summary="Draft about the rail strike.", status=Status.DRAFT, publish_at=None)
+def test_event_changelist_search_and_filters(client, editor, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        vote = EventFactory(
+            summary="Voters elect a new harbour board.", category=Event.Category.POLITICS, tags=["Harbour"]
+        )
+        quake = EventFactory(
+            summary="A small earthquake shakes the coast.",
+            category=Event.Category.DISASTERS,
+            date=date(2012, 4, 23),
+            tags=["Earthquakes"],
+        )
+        draft = EventFactory(summary="Draft about the rail strike.", status=Status.DRAFT, publish_at=None)
     url = admin_url(Event, "changelist")
 
     assert changelist_pks(client, f"{url}?q=harbour") == {vote.pk}

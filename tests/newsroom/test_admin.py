@@ -299,13 +299,18 @@ def test_changelist_shows_thumbnail_byline_section_and_newsroom_time(client, edi
     assert '<span class="dateline-nowrap">23 Apr 2012,</span> <span class="dateline-nowrap">05:30 JST</span>' in text
 
 
-def test_changelist_search_finds_headlines_slugs_and_authors(client, editor):
-    harbour = ArticleFactory(headline="Harbour vote splits the council")
-    by_ana = ArticleFactory(headline="Schools reopen", authors=[AuthorFactory(name="Ana Ruiz")])
-    ArticleFactory(headline="Rail strike ends")
+def test_changelist_search_finds_headlines_slugs_and_authors(client, editor, django_capture_on_commit_callbacks):
+    # Saved as an editor's request would: the full-text index is brought up to date on commit.
+    with django_capture_on_commit_callbacks(execute=True):
+        harbour = ArticleFactory(headline="Harbour vote splits the council")
+        by_ana = ArticleFactory(headline="Schools reopen", authors=[AuthorFactory(name="Ana Ruiz")])
+        ArticleFactory(headline="Rail strike ends")
     url = admin_url(Article, "changelist")
 
     assert changelist_pks(client, f"{url}?q=harbour") == {harbour.pk}
+    # Words typed are the start of words in the story (full text on PostgreSQL, substrings elsewhere).
+    assert changelist_pks(client, f"{url}?q=harb") == {harbour.pk}
+    assert changelist_pks(client, f"{url}?q=council+harbour") == {harbour.pk}
     assert changelist_pks(client, f"{url}?q=schools-reopen") == {by_ana.pk}
     assert changelist_pks(client, f"{url}?q=ruiz") == {by_ana.pk}
     assert changelist_pks(client, f"{url}?q=ruiz&status=draft") == set()
@@ -650,3 +655,19 @@ def test_images_missing_alt_text_can_be_listed(client, editor):
     ImageFactory()
 
     assert changelist_pks(client, admin_url(Image, "changelist") + "?alt=missing") == {missing.pk}
+
+
+def test_a_search_matching_too_many_stories_for_a_date_bar_shows_the_list_without_one(
+    client, editor, monkeypatch, django_capture_on_commit_callbacks
+):
+    import newsroom.admin
+
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(3):
+            ArticleFactory(headline=f"Harbour works phase {n}")
+    url = admin_url(Article, "changelist")
+    assert 'class="toplinks"' in client.get(f"{url}?q=harbour").content.decode()
+    monkeypatch.setattr(newsroom.admin, "DATE_BAR_READ_BELOW", 2)
+    page = client.get(f"{url}?q=harbour").content.decode()
+    assert 'class="toplinks"' not in page
+    assert all(f"Harbour works phase {n}" in page for n in range(3))
