@@ -368,6 +368,23 @@ def warm_up(url: str, cookie: str = "") -> float:
     return (time.monotonic() - started) * 1000
 
 
+def saturate_public(pages, port: int) -> dict[str, dict]:
+    """Each public page requested once (stored, or written as a page file), then wrk at saturation.
+
+    "served" is the first answer's X-Page-Cache: hit, miss, or "file" when nginx answered from a page file.
+    """
+    results = {}
+    for label, path, kind in pages:
+        if kind != "public":
+            continue
+        url = f"http://127.0.0.1:{port}{path}"
+        with urllib.request.urlopen(url) as response:
+            response.read()
+            served = response.headers.get("X-Page-Cache", "")
+        results[label] = {**wrk(url), "served": served}
+    return results
+
+
 def rate_for(label: str) -> float:
     if label.startswith("sitemap 1") or label.startswith("sitemap 2"):
         return max(1.0, RATE / 10)
@@ -450,32 +467,16 @@ def main() -> None:
         server.stop()
 
     log("the same pages from the page cache, straight from the application")
-    cached: dict[str, dict] = {}
-    fronted: dict[str, dict] = {}
     server = Server(page_cache=True)
     try:
-        for label, path, kind in pages:
-            if kind != "public":
-                continue
-            url = f"http://127.0.0.1:{PORT}{path}"
-            with urllib.request.urlopen(url) as response:
-                response.read()
-                state = response.headers.get("X-Page-Cache", "")
-            cached[label] = {**wrk(url), "stored": state}
+        cached = saturate_public(pages, PORT)
         front_bytes = urllib.request.urlopen(f"http://127.0.0.1:{PORT}/").read()
         cached_rss = server.rss_mb()
 
         log("through the nginx front (page files where written, else the application), and nginx static")
         nginx = run_nginx(front_bytes)
         try:
-            for label, path, kind in pages:
-                if kind != "public":
-                    continue
-                url = f"http://127.0.0.1:{FRONT_PORT}{path}"
-                with urllib.request.urlopen(url) as response:
-                    response.read()
-                    served = response.headers.get("X-Page-Cache", "")
-                fronted[label] = {**wrk(url), "served": served}
+            fronted = saturate_public(pages, FRONT_PORT)
             static = wrk(f"http://127.0.0.1:{NGINX_PORT}/index.html")
         finally:
             os.killpg(nginx.pid, signal.SIGTERM)

@@ -18,3 +18,9 @@ def clear_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def indexed(django_capture_on_commit_callbacks):
+    """Run the after-commit work (search indexing, page cache versions) the test's transaction holds back."""
+    return lambda: django_capture_on_commit_callbacks(execute=True)

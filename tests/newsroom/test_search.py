@@ -18,12 +18,6 @@ ON_POSTGRES = connection.vendor == "postgresql"
 NOW = timezone.now()
 
 
-@pytest.fixture
-def indexed(django_capture_on_commit_callbacks):
-    """Run the after-commit indexing that the test's own transaction would otherwise hold back."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
 def search(client, **params):
     return client.get("/search/", params)
 

@@ -17,12 +17,6 @@ NOW = timezone.now()
 
 
 @pytest.fixture
-def indexed(django_capture_on_commit_callbacks):
-    """Run the after-commit indexing that the test's own transaction would otherwise hold back."""
-    return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
 def bound(settings):
     settings.DATELINE_SEARCH_CANDIDATES = 5
     return 5
