@@ -186,6 +186,24 @@ def point_files_at(version: str) -> None:
             pass
 
 
+def follow_version_with_files(version: str) -> None:
+    """Point ``current`` at this version's folder if it names another one.
+
+    Where several machines each keep their own folder, a change made on one moves the version on in the
+    shared cache, and this brings every other machine's folder along with the first request its own
+    application answers. (A single folder on shared storage needs no catching up.)
+    """
+    root = files_root()
+    if root is None:
+        return
+    try:
+        pointed = os.readlink(root / "current")
+    except OSError:
+        return
+    if pointed != f"v-{version}":
+        point_files_at(version)
+
+
 def write_page_file(request, response, version: str) -> None:
     root = files_root()
     if root is None or request.META.get("QUERY_STRING") or not FILE_PATH.match(request.path):
@@ -256,6 +274,7 @@ class PageCacheMiddleware:
         key = page_key(request)
         found = cache.get_many([VERSION_KEY, key])
         version = current_version(found.get(VERSION_KEY))
+        follow_version_with_files(version)
         stored = found.get(key)
         if stored is not None and stored[5] == version:
             return self.replay(request, stored)

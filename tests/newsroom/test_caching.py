@@ -1,5 +1,6 @@
 """Whole-page caching for anonymous readers: what is stored, what never is, and that changes show at once."""
 
+import os
 from datetime import timedelta
 
 import pytest
@@ -298,3 +299,16 @@ def test_a_scheduled_story_going_live_retires_the_page_files(client, page_files,
 
     assert committed(publish_due) == 1
     assert served_file(page_files, "/tags/budget/") is None
+
+
+def test_a_machine_whose_own_page_files_fell_behind_catches_up_on_its_next_request(client, page_files):
+    from django.core.cache import cache
+
+    ArticleFactory(headline="Tide tables for March", tags=["Tides"])
+    client.get("/tags/tides/")
+    assert served_file(page_files, "/tags/tides/") is not None
+    # Another machine publishes: the shared version moves on, this machine's folder link does not.
+    cache.set(pagecache.VERSION_KEY, ("elsewhere01", None), None)
+    client.get("/search/?q=tide")
+    assert served_file(page_files, "/tags/tides/") is None
+    assert os.readlink(page_files / "current") == "v-elsewhere01"
