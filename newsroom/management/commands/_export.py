@@ -18,7 +18,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.management.base import CommandError
+from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 from django.test import Client
 from django.test.utils import override_settings
@@ -171,3 +171,16 @@ class Exporter:
                         if is_ours(entry):
                             self.remove(entry)
         self.remove_empty_dirs(news)
+
+
+class ExportCommand(BaseCommand):
+    """The arguments both exports take: where to write, the address it will be served at, progress."""
+
+    base_url_help = "Address the site is served at."
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", help="Where to write; created if missing.")
+        parser.add_argument("--base-url", default="http://localhost:8000", help=self.base_url_help)
+        progress = parser.add_mutually_exclusive_group()
+        progress.add_argument("--progress", action="store_true", default=None, help="Always show a progress bar.")
+        progress.add_argument("--no-progress", dest="progress", action="store_false", help="Never show one.")

@@ -1,27 +1,16 @@
-from django.core.management.base import BaseCommand
-
 from newsroom.markdown import INDEX_NAME
 
-from ._export import Exporter
+from ._export import ExportCommand, Exporter
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = (
         "Write the published archive as Markdown: DIR/news/YYYY/MM/DD/index.md for each day and "
         "DIR/news/YYYY/MM/DD/<slug>.md for each story, exactly as the site serves them. "
         "Re-running rewrites only changed files and removes files of stories no longer published."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("directory", help="Where to write; created if missing.")
-        parser.add_argument(
-            "--base-url",
-            default="http://localhost:8000",
-            help="Address the site is served at; used for the canonical links in response headers only.",
-        )
-        progress = parser.add_mutually_exclusive_group()
-        progress.add_argument("--progress", action="store_true", default=None, help="Always show a progress bar.")
-        progress.add_argument("--no-progress", dest="progress", action="store_false", help="Never show one.")
+    base_url_help = "Address the site is served at; used for the canonical links in response headers only."
 
     def handle(self, *args, directory, base_url, progress, **options):
         exporter = Exporter(directory, base_url=base_url, progress=progress)

@@ -5,14 +5,14 @@ from urllib.parse import unquote, urlsplit
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_storage
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import CommandError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
 from taggit.models import Tag
 
 from newsroom.models import Author, Section, Story, TaggedStory
 
-from ._export import Exporter
+from ._export import ExportCommand, Exporter
 
 NEXT_PAGE = re.compile(r'rel="next" href="\?page=(\d+)"')
 PAGE_LINK = re.compile(r'href="\?page=(\d+)"')
@@ -25,7 +25,7 @@ def _url_dir(url_setting: str) -> str:
     return urlsplit(url_setting).path.strip("/")
 
 
-class Command(BaseCommand):
+class Command(ExportCommand):
     help = (
         "Write the public site as static files for a plain web server: DIR/index.html, "
         "DIR/news/YYYY/MM/DD/index.html, DIR/news/YYYY/MM/DD/<slug>/index.html, tag, section and author "
@@ -33,16 +33,7 @@ class Command(BaseCommand):
         "Re-running rewrites only changed files and removes pages of stories no longer published."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument("directory", help="Where to write; created if missing.")
-        parser.add_argument(
-            "--base-url",
-            default="http://localhost:8000",
-            help="Address the copy will be served at, for canonical links, share links and structured data.",
-        )
-        progress = parser.add_mutually_exclusive_group()
-        progress.add_argument("--progress", action="store_true", default=None, help="Always show a progress bar.")
-        progress.add_argument("--no-progress", dest="progress", action="store_false", help="Never show one.")
+    base_url_help = "Address the copy will be served at, for canonical links, share links and structured data."
 
     def handle(self, *args, directory, base_url, progress, **options):
         exporter = Exporter(directory, base_url=base_url, progress=progress)
