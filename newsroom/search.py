@@ -21,6 +21,7 @@ and the same bound, which is enough to develop and test against.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 import string
@@ -36,9 +37,8 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Paginator
 from django.db import connection, connections, transaction
-from django.db.models import Count, F, FloatField, Prefetch, Q, QuerySet, TextField, Value
-from django.db.models.expressions import RawSQL
-from django.db.models.functions import Concat
+from django.db.models import F, FloatField, Prefetch, Q, QuerySet, TextField, Value
+from django.db.models.functions import Concat, Left
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.html import escape
@@ -54,6 +54,9 @@ SEARCH_CONFIG = getattr(settings, "DATELINE_SEARCH_CONFIG", "english")
 FACET_SIZE = 10
 DATES = ("from", "to")
 SNIPPET_WORDS = 28
+# Snippets come from the standfirst and the opening of the body, where a news story puts its facts:
+# highlighting costs time in proportion to the text read, so a long feature costs no more than a brief.
+SNIPPET_SOURCE_CHARS = 2000
 CANDIDATES = 500
 
 # Fields whose change alters what a story can be found by.
@@ -238,11 +241,14 @@ def highlight(text: str, words: list[str]) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def story_text(story: Story) -> str:
+def snippet_source(story: Story) -> tuple[str, bool]:
+    """The plain text snippets are cut from, and whether the story goes on past it."""
     if story.kind == Story.Kind.EVENT:
-        return html_to_text(story.event.summary)
+        return html_to_text(story.event.summary), False
     article = story.article
-    return " ".join(part for part in (article.standfirst, html_to_text(article.body)) if part)
+    body = article.body or ""
+    opening = html_to_text(body[:SNIPPET_SOURCE_CHARS])
+    return " ".join(part for part in (article.standfirst, opening) if part), len(body) > SNIPPET_SOURCE_CHARS
 
 
 def excerpt(story: Story, headline: str) -> SafeString:
@@ -252,9 +258,10 @@ def excerpt(story: Story, headline: str) -> SafeString:
         return SafeString("")
     shown = WHITESPACE.sub(" ", html.unescape(headline.replace(START, "").replace(STOP, "")))
     shown = SPACE_BEFORE_PUNCTUATION.sub(r"\1", shown).strip()
-    whole = story_text(story)
+    whole, goes_on = snippet_source(story)
     before = "… " if whole and not whole.startswith(shown[:30]) else ""
-    after = " …" if whole and not whole.rstrip(".!?…\"”’' ").endswith(shown[-30:].rstrip(".!?…\"”’' ")) else ""
+    ending = ".!?…\"”’' "
+    after = " …" if goes_on or (whole and not whole.rstrip(ending).endswith(shown[-30:].rstrip(ending))) else ""
     return SafeString(before) + marked(headline, from_html=True) + SafeString(after)
 
 
@@ -317,20 +324,6 @@ def older_search(
     return address(params, to=oldest.isoformat()), oldest
 
 
-def among(ids: list[int]):
-    """The right-hand side of an ``__in`` filter on many ids.
-
-    PostgreSQL gets them as one array instead of hundreds of parameters, which
-    on the full benchmark archive took a few milliseconds per query to adapt and send.
-    """
-    if uses_postgres():
-        # Written as an array literal: the ids are integers from the database, and one string is
-        # quicker to send than a list the driver adapts element by element.
-        literal = "{" + ",".join(str(int(pk)) for pk in ids) + "}"
-        return RawSQL("SELECT unnest(%s::bigint[])", (literal,))
-    return ids
-
-
 # Facets -----------------------------------------------------------------------
 
 
@@ -362,54 +355,101 @@ def address(params: QueryDict, **changes) -> str:
     return "?" + urlencode(query, doseq=True)
 
 
+def id_list(ids: list[int]) -> tuple[str, str]:
+    """SQL for a one-column row set of the given ids, and its one parameter.
+
+    PostgreSQL gets them as one array instead of hundreds of parameters, which
+    on the full benchmark archive took a few milliseconds per query to adapt and send;
+    SQLite reads the same list as JSON.
+    """
+    # The ids are integers from the database; one string is quicker to send than a list adapted item by item.
+    numbers = ",".join(str(int(pk)) for pk in ids)
+    if uses_postgres():
+        return "SELECT unnest(%s::bigint[])", "{" + numbers + "}"
+    return "SELECT value FROM json_each(%s)", "[" + numbers + "]"
+
+
+@functools.cache
+def facet_sql(vendor: str) -> str:
+    """One statement counting every facet among the chosen stories.
+
+    Rows are (facet, value, label, section name, count): "article" rows carry the article kind
+    and the section's path and name; "category", "tag" and "author" rows a value and its label.
+
+    It expects two row sets of ids, ``articles`` and ``events``. Each story is looked up in its own
+    kind's table only; contexts and authors are counted first and named afterwards, so only the ten
+    shown are looked up. Events are reached through the reverse one-to-one so the newsroom never
+    imports the events app. ``vendor`` keys the cache: quoting differs between databases.
+    """
+    models = {
+        "article": Article,
+        "event": Story._meta.get_field("event").related_model,
+        "section": Article._meta.get_field("section").related_model,
+        "tagged": TaggedStory,
+        "tag": TaggedStory._meta.get_field("tag").related_model,
+        "byline": Byline,
+        "author": Byline._meta.get_field("author").related_model,
+    }
+    quote = connection.ops.quote_name
+    names = {"size": str(FACET_SIZE)}
+    for key, model in models.items():
+        names[key] = quote(model._meta.db_table)
+        for model_field in model._meta.concrete_fields:
+            names[f"{key}.{model_field.name}"] = quote(model_field.column)
+        names[f"{key}.pk"] = quote(model._meta.pk.column)
+    sql = """
+        SELECT 'article', a.{article.article_type}, s.{section.path}, s.{section.name}, COUNT(*)
+          FROM {article} a LEFT JOIN {section} s ON s.{section.pk} = a.{article.section}
+          WHERE a.{article.pk} IN (SELECT id FROM articles)
+          GROUP BY a.{article.article_type}, s.{section.path}, s.{section.name}
+        UNION ALL
+        SELECT 'category', e.{event.category}, '', '', COUNT(*)
+          FROM {event} e WHERE e.{event.pk} IN (SELECT id FROM events)
+          GROUP BY e.{event.category}
+        UNION ALL
+        SELECT 'tag', t.{tag.slug}, t.{tag.name}, '', top.n
+          FROM (SELECT {tagged.tag} AS tag_id, COUNT(*) AS n FROM {tagged}
+                 WHERE {tagged.content_object} IN (SELECT id FROM articles UNION ALL SELECT id FROM events)
+                 GROUP BY {tagged.tag} ORDER BY n DESC, tag_id LIMIT {size}) top
+          JOIN {tag} t ON t.{tag.pk} = top.tag_id
+        UNION ALL
+        SELECT * FROM (
+          SELECT 'author', au.{author.slug}, au.{author.name}, '', top.n
+            FROM (SELECT {byline.author} AS author_id, COUNT(*) AS n FROM {byline}
+                   WHERE {byline.article} IN (SELECT id FROM articles)
+                   GROUP BY {byline.author}) top
+            JOIN {author} au ON au.{author.pk} = top.author_id
+           ORDER BY top.n DESC, au.{author.name} LIMIT {size}
+        ) authors
+    """
+    return re.sub(r"\{([a-z_.]+)\}", lambda found: names[found.group(1)], sql)
+
+
+def facet_counts(stories: list[Candidate]) -> list[tuple[str, str, str, str, int]]:
+    """The rows of ``facet_sql`` for the given stories."""
+    article_rows, article_ids = id_list([story.pk for story in stories if story.kind == Story.Kind.ARTICLE])
+    event_rows, event_ids = id_list([story.pk for story in stories if story.kind == Story.Kind.EVENT])
+    sql = f"WITH articles(id) AS ({article_rows}), events(id) AS ({event_rows}) {facet_sql(connection.vendor)}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [article_ids, event_ids])
+        return cursor.fetchall()
+
+
 def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
-    """Counts for each filter value among the given stories (the bounded results), in four queries."""
+    """Counts for each filter value among the given stories (the bounded results), in one query."""
     if not stories:
         return []
     kinds = Counter(story.kind for story in stories)
-    article_ids = [story.pk for story in stories if story.kind == Story.Kind.ARTICLE]
-    event_ids = [story.pk for story in stories if story.kind == Story.Kind.EVENT]
-    articles, events = among(article_ids), among(event_ids)
-
-    # Each story is looked up in its own kind's table only, articles and events in one query.
-    # Events are reached through the reverse one-to-one so the newsroom never imports the events app.
-    Event = Story._meta.get_field("event").related_model
-    article_rows = (
-        Article.objects.filter(pk__in=articles)
-        .order_by()
-        .values_list(Value(Story.Kind.ARTICLE), "article_type", "section__path", "section__name")
-        .annotate(n=Count("*"))
-    )
-    event_rows = (
-        Event.objects.filter(pk__in=events)
-        .order_by()
-        .values_list(Value(Story.Kind.EVENT), "category", Value(""), Value(""))
-        .annotate(n=Count("*"))
-    )
     types: Counter[str] = Counter()
-    categories: Counter[str] = Counter()
     sections: Counter[tuple[str, str]] = Counter()
-    for kind, value, section_path, section_name, n in article_rows.union(event_rows, all=True):
-        if kind == Story.Kind.EVENT:
-            categories[value] += n
-            continue
-        types[value] += n
-        if section_path:
-            sections[section_path, section_name] += n
-
-    # The candidates' few thousand links at most, named in the same query: one query for the facet.
-    top_tags = list(
-        TaggedStory.objects.filter(content_object_id__in=among([story.pk for story in stories]))
-        .values_list("tag_id", "tag__slug", "tag__name")
-        .annotate(n=Count("*"))
-        .order_by("-n", "tag_id")[:FACET_SIZE]
-    )
-    authors = (
-        Byline.objects.filter(article_id__in=articles)
-        .values_list("author__slug", "author__name")
-        .annotate(n=Count("*"))
-        .order_by("-n", "author__name")[:FACET_SIZE]
-    )
+    found: dict[str, list[tuple[str, str, int]]] = {"category": [], "tag": [], "author": []}
+    for facet_name, value, label, section_name, count in facet_counts(stories):
+        if facet_name == "article":
+            types[value] += count
+            if label:
+                sections[label, section_name] += count
+        else:
+            found[facet_name].append((value, label, count))
 
     def facet(name, label, rows) -> Facet:
         current = params.get(name)
@@ -441,10 +481,10 @@ def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
         facet(
             "category",
             "Event category",
-            largest_first((c, category_labels.get(c, c), n) for c, n in categories.items()),
+            largest_first((value, category_labels.get(value, value), n) for value, _, n in found["category"]),
         ),
-        facet("tag", "Contexts", largest_first((slug, name, n) for _, slug, name, n in top_tags)),
-        facet("author", "Authors", list(authors)),
+        facet("tag", "Contexts", largest_first(found["tag"])),
+        facet("author", "Authors", largest_first(found["author"])),
     ]
     return [group for group in groups if group.values]
 
@@ -527,7 +567,7 @@ def page_stories(ids: list[int], query: SearchQuery | None) -> list[Story]:
             Value(" "),
             F("event__summary"),
             Value(" "),
-            F("article__body"),
+            Left("article__body", SNIPPET_SOURCE_CHARS),
             output_field=TextField(),
         )
         marks = {"config": SEARCH_CONFIG, "start_sel": START, "stop_sel": STOP}

@@ -407,3 +407,24 @@ def test_search_vectors_can_be_rebuilt_for_the_whole_archive(client):
     assert Story.objects.filter(search_vector__isnull=False).count() == 0
     assert refresh_search_vectors() == 2
     assert len(titles(search(client, q="windmill"))) == 2
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL full-text search")
+def test_snippets_come_from_the_opening_of_a_long_story(client, indexed):
+    filler = "<p>" + "The council met again and talked about the budget. " * 80 + "</p>"
+    with indexed():
+        ArticleFactory(
+            headline="Ferry timetable",
+            standfirst="Crossings change in spring.",
+            body="<p>The lighthouse keeper spoke first.</p>" + filler + "<p>A cormorant nested on the pier.</p>",
+        )
+    opening = str(search(client, q="lighthouse").context["hits"][0].snippet)
+    assert "<mark>lighthouse</mark>" in opening
+    assert opening.endswith(" …")
+
+    # Words found only far down still find the story; its snippet is the opening, marked nowhere.
+    deep = search(client, q="cormorant")
+    assert titles(deep) == ["Ferry timetable"]
+    snippet = str(deep.context["hits"][0].snippet)
+    assert "<mark>" not in snippet
+    assert snippet.startswith("Crossings change in spring.")
