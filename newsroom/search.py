@@ -242,9 +242,7 @@ def highlight(text: str, words: list[str]) -> SafeString:
 
 
 def snippet_source(story: Story) -> tuple[str, bool]:
-    """The plain text snippets are cut from, and whether the story goes on past it."""
-    if story.kind == Story.Kind.EVENT:
-        return html_to_text(story.event.summary), False
+    """The plain text an article's snippet is cut from, and whether the article goes on past it."""
     article = story.article
     body = article.body or ""
     opening = html_to_text(body[:SNIPPET_SOURCE_CHARS])
@@ -266,8 +264,7 @@ def excerpt(story: Story, headline: str) -> SafeString:
 
 
 def lead_text(story: Story) -> str:
-    if story.kind == Story.Kind.EVENT:
-        return html_to_text(story.event.summary)
+    """An article's opening words, for a snippet that has nothing to highlight."""
     article = story.article
     return article.standfirst or html_to_text(article.body)
 
@@ -561,11 +558,10 @@ def page_stories(ids: list[int], query: SearchQuery | None) -> list[Story]:
         .order_by()
     )
     if query is not None:
-        # Concat treats a missing article or event part as empty text.
+        # Only articles show a snippet (an event's title is its whole summary); Concat turns an event's
+        # missing article parts into empty text, which costs nothing to highlight.
         text = Concat(
             F("article__standfirst"),
-            Value(" "),
-            F("event__summary"),
             Value(" "),
             Left("article__body", SNIPPET_SOURCE_CHARS),
             output_field=TextField(),
@@ -601,15 +597,15 @@ def run_search(request, filterset: StorySearchFilter, q: str, parsed: ParsedQuer
     page = Paginator(candidates, settings.DATELINE_PAGE_SIZE).get_page(request.GET.get("page"))
     hits = []
     for story in page_stories([candidate.pk for candidate in page.object_list], query):
-        if hasattr(story, "snippet_marked"):
-            title = marked(story.title_marked)
-            snippet = excerpt(story, story.snippet_marked) or escape(lead_text(story))
-        else:
-            title = highlight(story.title, parsed.wanted)
-            snippet = highlight(Truncator(lead_text(story)).words(SNIPPET_WORDS), parsed.wanted)
+        ranked = hasattr(story, "snippet_marked")
+        title = marked(story.title_marked) if ranked else highlight(story.title, parsed.wanted)
         if story.kind == Story.Kind.EVENT:
             # An event's title is its whole summary: an excerpt would only repeat it.
             snippet = SafeString("")
+        elif ranked:
+            snippet = excerpt(story, story.snippet_marked) or escape(lead_text(story))
+        else:
+            snippet = highlight(Truncator(lead_text(story)).words(SNIPPET_WORDS), parsed.wanted)
         hits.append(Hit(story=story, title=title, snippet=snippet))
     return {
         "hits": hits,
