@@ -10,7 +10,7 @@ import reversion
 from django.db import models
 
 from newsroom.models import Story, ascii_slugify
-from newsroom.querysets import StoryQuerySet
+from newsroom.querysets import StoryManager
 from newsroom.sanitize import clean_inline, plain_text
 
 
@@ -33,7 +33,7 @@ class Event(Story):
     )
     category = models.CharField("category", max_length=20, choices=Category.choices, default=Category.POLITICS)
 
-    objects = StoryQuerySet.as_manager()
+    objects = StoryManager()
 
     class Meta:
         ordering = ["-date", "category", "pk"]

@@ -109,7 +109,9 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
         ranked = (
             live.filter(tagged_items__tag_id__in=tag_ids, pk__in=_nearest_candidates(live, tag_ids, story.date))
             .exclude(pk__in=seen)
-            .select_related("article", "event")
+            # An entry shows a title, an address and the article kind: the rows are read for no more.
+            .select_related("article")
+            .only("kind", "date", "slug", "title", "article__article_type")
             .annotate(shared_count=Count("tagged_items"), distance=DayDistance("date", story.date))
         )
         if connection.vendor == "postgresql":

@@ -26,7 +26,7 @@ from taggit.models import TaggedItemBase
 from unidecode import unidecode
 
 from .images import SafeImageField, build_renditions
-from .querysets import LIVE_STATUSES, Status, StoryQuerySet
+from .querysets import LIVE_STATUSES, Status, StoryManager
 from .sanitize import clean_body, clean_inline, plain_text
 
 
@@ -356,7 +356,7 @@ class Story(models.Model):
         help_text="Contexts shared by articles and events, e.g. 'Elections', 'Harbour'.",
     )
 
-    objects = StoryQuerySet.as_manager()
+    objects = StoryManager()
 
     class Meta:
         verbose_name_plural = "stories"
@@ -586,7 +586,7 @@ class Article(Story):
     )
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles", blank=True)
 
-    objects = StoryQuerySet.as_manager()
+    objects = StoryManager()
 
     class Meta:
         ordering = ["-date", "-publish_at", "-pk"]

@@ -50,3 +50,16 @@ class StoryQuerySet(models.QuerySet):
         return self.select_related("article__section", "article__lead_image", "event").prefetch_related(
             Prefetch("article__bylines", queryset=Byline.objects.select_related("author"))
         )
+
+
+class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
+    """Stories without their search vector, which only search reads, inside the database.
+
+    The vector is as long as the story's own text; loading it with every story on a list or a page would
+    carry it across and decode it for nothing. A deferred story saves only its loaded fields, so a save
+    never writes the vector either: newsroom.search keeps it current.
+    """
+
+    def get_queryset(self) -> StoryQuerySet:
+        return super().get_queryset().defer("search_vector")
+

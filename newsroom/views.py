@@ -216,11 +216,9 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             has_related_links=Exists(RelatedLink.objects.filter(story=OuterRef("pk"))),
             has_translations=Exists(Article.objects.filter(translation_of=OuterRef("pk"))),
         )
+        # The translations list names the original, so the original's own row is not joined here.
         return stories.select_related(
-            "article__section__parent__parent",
-            "article__lead_image",
-            "article__translation_of",
-            "event",
+            "article__section__parent__parent", "article__lead_image", "event"
         ).prefetch_related(
             "tags",
             Prefetch("sources", queryset=Source.objects.select_related("outlet")),

@@ -331,3 +331,21 @@ def test_public_pages_run_a_constant_number_of_queries(client):
     large = _query_counts(client, base)
     assert small == large
     assert max(large.values()) <= 10, large
+
+
+def test_public_pages_never_read_the_search_vector(client):
+    base = {
+        "section": SectionFactory(slug="bench"),
+        "author": AuthorFactory(slug="bench-author"),
+        "image": ImageFactory(),
+    }
+    base["article"] = ArticleFactory(section=base["section"], authors=[base["author"]], tags=["Common"])
+    base["event"] = EventFactory(tags=["Common", "T1"], date=timezone.localdate() - timedelta(days=1))
+    _add_stories(6, base)
+    client.get("/")
+    for url in ("/", "/news/", base["article"].get_absolute_url(), base["event"].get_absolute_url(), "/tags/common/"):
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200, url
+        # Only search reads it, inside the database; pages would carry a copy of every story's words.
+        reading = [query["sql"] for query in queries if "search_vector" in query["sql"]]
+        assert reading == [], (url, reading)
