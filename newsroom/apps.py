@@ -59,4 +59,6 @@ class NewsroomConfig(AppConfig):
         if apps.is_installed("newsroom.comments"):
             comment = apps.get_model("comments.Comment")
             post_save.connect(pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment")
-            post_delete.connect(pagecache.forget_pages_after_save, sender=comment, dispatch_uid="pagecache.comment.del")
+            post_delete.connect(
+                pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment.del"
+            )

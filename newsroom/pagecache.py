@@ -127,6 +127,42 @@ def remember(name: str, compute):
     return value
 
 
+KEPT_FOR_SUBJECT_SECONDS = 24 * 60 * 60
+
+
+def remember_for(subject: str, compute):
+    """``compute()``, kept until ``forget_subject(subject)``: for a figure that only one thing can change.
+
+    A story's comment count changes with its own comments alone, so a story published elsewhere (which
+    moves the site version on) need not count a long thread again. The subject carries a stamp; the
+    value is kept with the stamp it was worked out under and used only while the stamp is unchanged,
+    so a value computed while a change was being committed is never taken for the new one.
+    """
+    if not enabled():
+        return compute()
+    stamp_key, value_key = f"dateline:stamp:{subject}", f"dateline:kept-for:{subject}"
+    found = cache.get_many([stamp_key, value_key])
+    stamp, kept = found.get(stamp_key), found.get(value_key)
+    if stamp is None:
+        cache.add(stamp_key, uuid.uuid4().hex, None)
+        stamp = cache.get(stamp_key)
+    elif kept is not None and kept[0] == stamp:
+        return kept[1]
+    value = compute()
+    cache.set(value_key, (stamp, value), KEPT_FOR_SUBJECT_SECONDS)
+    return value
+
+
+def forget_subject(subject: str) -> None:
+    """Retire what ``remember_for(subject, ...)`` kept, after commit (see ``forget_pages``)."""
+    if enabled():
+        transaction.on_commit(lambda: cache.set(f"dateline:stamp:{subject}", uuid.uuid4().hex, None))
+
+
+def thread_subject(story_id: int) -> str:
+    return f"thread:{story_id}"
+
+
 def forget_pages() -> None:
     """Retire every stored page. Safe to call from any write path; runs after commit.
 
@@ -147,6 +183,8 @@ def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -
     # A newly posted comment that waits for a moderator changes nothing a reader of the cached page sees.
     if created and instance is not None and instance.status != "approved":
         return
+    if instance is not None:
+        forget_subject(thread_subject(instance.story_id))
     forget_pages()
 
 

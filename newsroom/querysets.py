@@ -62,4 +62,3 @@ class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
 
     def get_queryset(self) -> StoryQuerySet:
         return super().get_queryset().defer("search_vector")
-

@@ -432,3 +432,35 @@ def test_whole_page_cache_shows_an_approved_comment_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve(comments=[comment], moderator=ModeratorFactory())
     assert "Cached page test." in page(reader, story)
+
+
+def _counts_thread(queries) -> bool:
+    return any("COUNT(" in query["sql"].upper() and "comments_comment" in query["sql"] for query in queries)
+
+
+def test_long_thread_count_survives_other_stories_and_changes_with_its_own_comments(
+    client, story, settings, django_capture_on_commit_callbacks
+):
+    settings.DATELINE_PAGE_CACHE = True
+    settings.COMMENTS_PER_PAGE = 3
+    moderator = ModeratorFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        for n in range(4):
+            CommentFactory(story=story, body=f"Comment body {n}.")
+        waiting = CommentFactory(story=story, status="pending", body="Held for a moderator.")
+    assert "4 comments" in section_of(page(client, story))
+
+    # Another story published: the site version moves on, but this thread is not counted again.
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(headline="Elsewhere on the site")
+    with CaptureQueriesContext(connection) as queries:
+        assert "4 comments" in section_of(page(client, story))
+    assert not _counts_thread(queries)
+
+    # One of its own comments approved, then one deleted: the count follows at once.
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve(comments=[waiting], moderator=moderator)
+    assert "5 comments" in section_of(page(client, story))
+    with django_capture_on_commit_callbacks(execute=True):
+        Comment.objects.filter(story=story).first().delete()
+    assert "4 comments" in section_of(page(client, story))

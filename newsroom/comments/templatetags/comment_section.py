@@ -56,9 +56,9 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     """One page of a story's approved comments, their total and the page number shown.
 
     One query for a thread that fits on its first page. A longer thread's total
-    is counted from the index and kept under the site version, which moves on
-    whenever a comment is approved, so a story with a hundred thousand comments
-    does not read all of them to print how many there are.
+    is counted from the index and kept until one of the story's own comments
+    changes, so a story with a hundred thousand comments does not read all of
+    them to print how many there are, nor count again for every story published.
     """
     approved = Comment.objects.for_story_page(story)
     first = None
@@ -66,7 +66,7 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
         first = list(approved[:per_page])
         if len(first) < per_page:
             return first, len(first), 1
-    total = pagecache.remember(f"comments:{story.pk}", approved.count)
+    total = pagecache.remember_for(pagecache.thread_subject(story.pk), approved.count)
     # Past the last page (an old link, a typed number): show the last page instead of nothing.
     last = max(1, -(-total // per_page))
     number = min(number, last)
