@@ -315,7 +315,8 @@ def _query_counts(client, base: dict) -> dict[str, int]:
     return counts
 
 
-def test_public_pages_run_a_constant_number_of_queries(client):
+def _base_stories() -> dict:
+    """A section, an author, an image, and one article and one event sharing the context "Common"."""
     base = {
         "section": SectionFactory(slug="bench"),
         "author": AuthorFactory(slug="bench-author"),
@@ -323,6 +324,11 @@ def test_public_pages_run_a_constant_number_of_queries(client):
     }
     base["article"] = ArticleFactory(section=base["section"], authors=[base["author"]], tags=["Common"])
     base["event"] = EventFactory(tags=["Common", "T1"], date=timezone.localdate() - timedelta(days=1))
+    return base
+
+
+def test_public_pages_run_a_constant_number_of_queries(client):
+    base = _base_stories()
     SourceFactory(story=base["event"])
     RelatedLinkFactory(story=base["event"], target=base["article"])
     _add_stories(10, base)
@@ -334,13 +340,7 @@ def test_public_pages_run_a_constant_number_of_queries(client):
 
 
 def test_public_pages_never_read_the_search_vector(client):
-    base = {
-        "section": SectionFactory(slug="bench"),
-        "author": AuthorFactory(slug="bench-author"),
-        "image": ImageFactory(),
-    }
-    base["article"] = ArticleFactory(section=base["section"], authors=[base["author"]], tags=["Common"])
-    base["event"] = EventFactory(tags=["Common", "T1"], date=timezone.localdate() - timedelta(days=1))
+    base = _base_stories()
     _add_stories(6, base)
     client.get("/")
     for url in ("/", "/news/", base["article"].get_absolute_url(), base["event"].get_absolute_url(), "/tags/common/"):
