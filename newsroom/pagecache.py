@@ -114,8 +114,8 @@ def current_version(record: tuple | None = None) -> str:
 def remember(name: str, compute):
     """``compute()``, kept until the site version moves on; computed every time when no version is kept.
 
-    For figures that change only when something a reader could see changes: list counts, page anchors,
-    a thread's comment count.
+    For figures that change only when something a reader could see changes: list counts and page anchors.
+    A figure that only one thing can change is better kept with ``remember_for``.
     """
     if not enabled():
         return compute()

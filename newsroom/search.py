@@ -21,14 +21,13 @@ and the same bound, which is enough to develop and test against.
 
 from __future__ import annotations
 
-import functools
 import html
 import re
 import string
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from functools import partial, reduce
+from functools import cache, partial, reduce
 from operator import or_
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -366,7 +365,7 @@ def id_list(ids: list[int]) -> tuple[str, str]:
     return "SELECT value FROM json_each(%s)", "[" + numbers + "]"
 
 
-@functools.cache
+@cache
 def facet_sql(vendor: str) -> str:
     """One statement counting every facet among the chosen stories.
 
