@@ -202,7 +202,7 @@ def test_event_changelist_search_and_filters(client, editor, django_capture_on_c
 )
 def test_event_changelist_query_count_does_not_grow_with_rows(client, editor, monkeypatch, query, long_list):
     if long_list:
-        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+        monkeypatch.setattr("newsroom.admin.changelists.DATE_BAR_READ_BELOW", 0)
 
     def add_events(numbers):
         for number in numbers:

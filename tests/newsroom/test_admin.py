@@ -387,7 +387,7 @@ def bylined_article(image, section, years_back: int = 0):
 )
 def test_article_changelist_query_count_does_not_grow_with_rows(client, editor, monkeypatch, query, long_list):
     if long_list:
-        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+        monkeypatch.setattr("newsroom.admin.changelists.DATE_BAR_READ_BELOW", 0)
     image, section = ImageFactory(), SectionFactory(name="Local", slug="local")
     url = admin_url(Article, "changelist") + query
     # Spread over the years, so the date bar has more years to show as rows are added.
@@ -416,7 +416,7 @@ def sidebar(response, title: str) -> list[tuple[str, bool]]:
 
 
 def test_context_filter_lists_the_contexts_most_used_lately_and_keeps_the_chosen_one(client, editor, monkeypatch):
-    monkeypatch.setattr("newsroom.admin.RECENT_STORIES_FOR_CONTEXTS", 4)
+    monkeypatch.setattr("newsroom.admin.changelists.RECENT_STORIES_FOR_CONTEXTS", 4)
     long_ago = timezone.now() - timedelta(days=3650)
     archive = {ArticleFactory(tags=["Archive"], publish_at=long_ago).pk for _ in range(5)}
     for tags in (["Harbour", "Rail"], ["Harbour", "Rail"], ["Harbour"], ["Schools"]):
@@ -446,7 +446,7 @@ def date_bar(response) -> list[str]:
 @pytest.mark.parametrize("long_list", [False, True], ids=["short list read whole", "long list probed"])
 def test_date_bar_offers_only_the_years_months_and_days_that_have_stories(client, editor, monkeypatch, long_list):
     if long_list:
-        monkeypatch.setattr("newsroom.admin.DATE_BAR_READ_BELOW", 0)
+        monkeypatch.setattr("newsroom.admin.changelists.DATE_BAR_READ_BELOW", 0)
     utc = ZoneInfo("UTC")
     for moment in [
         datetime(2010, 3, 5, 12),
@@ -660,14 +660,14 @@ def test_images_missing_alt_text_can_be_listed(client, editor):
 def test_a_search_matching_too_many_stories_for_a_date_bar_shows_the_list_without_one(
     client, editor, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import newsroom.admin
+    import newsroom.admin.changelists
 
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
             ArticleFactory(headline=f"Harbour works phase {n}")
     url = admin_url(Article, "changelist")
     assert 'class="toplinks"' in client.get(f"{url}?q=harbour").content.decode()
-    monkeypatch.setattr(newsroom.admin, "DATE_BAR_READ_BELOW", 2)
+    monkeypatch.setattr(newsroom.admin.changelists, "DATE_BAR_READ_BELOW", 2)
     page = client.get(f"{url}?q=harbour").content.decode()
     assert 'class="toplinks"' not in page
     assert all(f"Harbour works phase {n}" in page for n in range(3))

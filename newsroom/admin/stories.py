@@ -1,0 +1,236 @@
+"""Admin for stories themselves: what articles and events share, articles, and the story index."""
+
+from __future__ import annotations
+
+import re
+
+from django.contrib import admin
+from django.contrib.postgres.search import SearchQuery
+from django.db import connections
+from django.db.models import Prefetch, Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils.html import format_html
+
+from ..models import Article, Byline, Story, StoryRedirect
+from ..pagination import EstimatedCountPaginator
+from ..search import SEARCH_CONFIG
+from .changelists import ContextFilter, SectionFilter, StoryChangeList
+from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
+from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
+
+
+class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
+    """What article and event admins share: publishing, contexts, sources, related links."""
+
+    save_on_top = True
+    list_per_page = 50
+    # A second COUNT over the whole archive on every filtered page is not worth its cost.
+    show_full_result_count = False
+    # Past a few thousand rows the page count comes from the planner's estimate, not a full COUNT(*).
+    paginator = EstimatedCountPaginator
+    # Counts beside every filter choice would each count a good part of the archive.
+    show_facets = admin.ShowFacets.NEVER
+    # Its date bar comes from StoryChangeList.date_links instead of Django's date hierarchy tag.
+    change_list_template = "admin/newsroom/story_change_list.html"
+
+    class Media:
+        js = ("js/admin/contexts.js",)
+        css = {"all": ("css/admin/dateline.css",)}
+
+    def view_on_site(self, obj) -> str:
+        # Straight to the public address: staff see drafts there as a preview.
+        return obj.get_absolute_url()
+
+    def extra_search_ids(self, term: str):
+        """Ids of further stories a search for ``term`` finds, or None."""
+        return None
+
+    def get_search_results(self, request, queryset, search_term):
+        """On PostgreSQL, every word typed as the start of a word in the story, from the full-text index.
+
+        A substring match (Django's default) reads every row of a million-story table: seconds per
+        search. The story's search vector holds its headline, standfirst or summary and body, stemmed,
+        and ``word:*`` matches any indexed word starting with what was typed, so "harb" finds "harbour".
+        """
+        term = search_term.strip()
+        words = re.findall(r"[^\W_]+", term)
+        extra = self.extra_search_ids(term) if term else None
+        if not words or connections[queryset.db].vendor != "postgresql":
+            matched, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+            if extra is None:
+                return matched, may_have_duplicates
+            return queryset.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=extra)), may_have_duplicates
+        query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG)
+        ids = Story.objects.filter(search_vector=query).values("pk")
+        if extra is not None:
+            ids = ids.union(extra)
+        return queryset.filter(pk__in=ids), False
+
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
+
+    # Rows for text areas whose length differs from the admin's default, by field name.
+    textarea_rows: dict[str, int] = {}
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
+        if db_field.name in self.textarea_rows and formfield is not None:
+            formfield.widget.attrs["rows"] = self.textarea_rows[db_field.name]
+        if db_field.name == "tags" and formfield is not None:
+            formfield.widget.attrs.update(
+                {
+                    "class": "vTextField",
+                    "autocomplete": "off",
+                    "data-context-suggestions": reverse(f"{self.admin_site.name}:taggit_tag_suggestions"),
+                }
+            )
+        return formfield
+
+    def save_model(self, request, obj, form, change):
+        if not change and obj.created_by_id is None:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    @admin.display(description="publish time", ordering="publish_at")
+    def publish_time(self, obj):
+        return newsroom_time(obj.publish_at)
+
+
+@admin.register(Article)
+class ArticleAdmin(StoryContentAdmin):
+    textarea_rows = {"standfirst": 3, "body": 24}
+    list_display = (
+        "thumbnail",
+        "headline",
+        "byline",
+        "section_name",
+        "article_type",
+        "language_code",
+        "status",
+        "publish_time",
+    )
+    list_display_links = ("headline",)
+    # Only the orders an index can give straight away; status, type, section and language are filters instead.
+    sortable_by = ("publish_time",)
+    list_filter = ("status", "article_type", SectionFilter, ContextFilter, "language")
+    list_select_related = ("section__parent", "lead_image")
+    search_fields = ("headline", "slug", "standfirst", "dateline")
+    date_hierarchy = "date"
+    prepopulated_fields = {"slug": ("headline",)}
+    autocomplete_fields = ("section", "translation_of", "lead_image")
+    readonly_fields = ("date", "lead_image_preview")
+    inlines = (BylineInline, SourceInline, RelatedLinkInline)
+    fieldsets = (
+        (None, {"fields": ("headline", "slug", "standfirst", "body")}),
+        ("Kind and place", {"fields": ("article_type", "section", "dateline", "language", "translation_of")}),
+        ("Lead image", {"fields": ("lead_image", "lead_image_preview")}),
+        ("Contexts", {"fields": ("tags",)}),
+        (
+            "Publishing",
+            {
+                "fields": ("status", "publish_at", "date"),
+                "description": "The date in the address follows the publish time, in the newsroom's time zone.",
+            },
+        ),
+        ("Comments", {"fields": COMMENT_FIELDS, "classes": ("collapse",)}),
+    )
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        if is_changelist(request):
+            queryset = queryset.prefetch_related(
+                Prefetch("bylines", queryset=Byline.objects.select_related("author").order_by("order", "pk"))
+            )
+        return queryset
+
+    def extra_search_ids(self, term: str):
+        # Articles are also found by their authors' names; the ids come from the bylines, without a join
+        # that would repeat articles and force DISTINCT.
+        return Byline.objects.filter(author__name__icontains=term).values("article_id")
+
+    @admin.display(description="")
+    def thumbnail(self, obj):
+        return image_thumbnail(obj.lead_image)
+
+    @admin.display(description="byline")
+    def byline(self, obj) -> str:
+        return ", ".join(b.author.name for b in obj.bylines.all()) or "—"
+
+    @admin.display(description="section", ordering="section__name")
+    def section_name(self, obj) -> str:
+        section = obj.section
+        if section is None:
+            return "—"
+        return f"{section.parent.name} › {section.name}" if section.parent_id else section.name
+
+    @admin.display(description="language", ordering="language")
+    def language_code(self, obj):
+        return format_html('<abbr title="{}">{}</abbr>', obj.get_language_display(), obj.language)
+
+    @admin.display(description="current lead image")
+    def lead_image_preview(self, obj):
+        return image_thumbnail(obj.lead_image, width=240)
+
+
+@admin.register(Story)
+class StoryAdmin(admin.ModelAdmin):
+    """Every article and event in one list: the search behind related-link autocompletes.
+
+    Stories are written and deleted through their own admin; opening one here goes there.
+    """
+
+    list_display = ("title", "kind", "date", "status", "publish_time")
+    list_filter = ("kind", "status")
+    search_fields = ("title", "slug")
+    date_hierarchy = "date"
+    list_per_page = 50
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Deleting an article or event removes its story row too; whoever may delete the one may delete the other.
+        if obj is None or obj.kind not in self._kind_admins():
+            return False
+        return self._kind_admins()[obj.kind].has_delete_permission(request, obj)
+
+    def has_view_permission(self, request, obj=None) -> bool:
+        # Whoever may see articles or events may find them here to link to them.
+        if super().has_view_permission(request, obj):
+            return True
+        return any(model_admin.has_view_permission(request) for model_admin in self._kind_admins().values())
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        story = self.get_object(request, object_id)
+        if story is not None and story.kind in self._kind_admins():
+            opts = self._kind_admins()[story.kind].model._meta
+            url = reverse(f"{self.admin_site.name}:{opts.app_label}_{opts.model_name}_change", args=[story.pk])
+            # Opened from a related-link field, the story must stay in its popup window.
+            query = request.GET.urlencode()
+            return HttpResponseRedirect(f"{url}?{query}" if query else url)
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def view_on_site(self, obj) -> str:
+        return obj.get_absolute_url()
+
+    @admin.display(description="publish time", ordering="publish_at")
+    def publish_time(self, obj):
+        return newsroom_time(obj.publish_at)
+
+    def _kind_admins(self) -> dict[str, admin.ModelAdmin]:
+        return {
+            model._meta.model_name: model_admin
+            for model, model_admin in self.admin_site._registry.items()
+            if issubclass(model, Story) and model is not Story
+        }
+
+
+@admin.register(StoryRedirect)
+class StoryRedirectAdmin(admin.ModelAdmin):
+    list_display = ("old_date", "old_slug", "story", "created_at")
+    list_select_related = ("story",)
+    search_fields = ("old_slug", "story__title")
+    autocomplete_fields = ("story",)
+    date_hierarchy = "old_date"
