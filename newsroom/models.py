@@ -281,6 +281,14 @@ class TaggedStory(TaggedItemBase):
         )
 
 
+def story_path(day: date, slug: str) -> str:
+    """The address of the story published on ``day`` under ``slug``."""
+    return reverse(
+        "newsroom:story",
+        kwargs={"year": f"{day.year:04d}", "month": f"{day.month:02d}", "day": f"{day.day:02d}", "slug": slug},
+    )
+
+
 class Story(models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Article"
@@ -396,15 +404,7 @@ class Story(models.Model):
         return self.title or self.slug
 
     def get_absolute_url(self) -> str:
-        return reverse(
-            "newsroom:story",
-            kwargs={
-                "year": f"{self.date.year:04d}",
-                "month": f"{self.date.month:02d}",
-                "day": f"{self.date.day:02d}",
-                "slug": self.slug,
-            },
-        )
+        return story_path(self.date, self.slug)
 
     @property
     def specific(self):

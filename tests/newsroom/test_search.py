@@ -50,7 +50,7 @@ def test_finds_events_by_their_summary(client, indexed):
         ArticleFactory(headline="Valley vineyards expand")
     response = search(client, q="earthquake")
     assert titles(response) == ["A magnitude 5 earthquake shakes the northern valley."]
-    assert response.context["hits"][0].story.kind == Story.Kind.EVENT
+    assert response.context["hits"][0].kind == Story.Kind.EVENT
 
 
 def test_a_quoted_phrase_needs_the_words_side_by_side(client, indexed):
@@ -428,3 +428,29 @@ def test_snippets_come_from_the_opening_of_a_long_story(client, indexed):
     snippet = str(deep.context["hits"][0].snippet)
     assert "<mark>" not in snippet
     assert snippet.startswith("Crossings change in spring.")
+
+
+def test_each_result_shows_its_kind_section_date_and_byline(client, indexed):
+    world = SectionFactory(name="World", slug="world")
+    ana = AuthorFactory(name="Ana Ruiz", slug="ana-ruiz")
+    ben = AuthorFactory(name="Ben Okoro", slug="ben-okoro")
+    day = timezone.localdate() - timedelta(days=3)
+    with indexed():
+        opinion = ArticleFactory(
+            headline="Kelp farms deserve a chance",
+            section=world,
+            article_type=Article.ArticleType.OPINION,
+            authors=[ana, ben],
+            date=day,
+        )
+        event = EventFactory(summary="A kelp farm opens off the cape.", category="disasters", date=day)
+    html = search(client, q="kelp").content.decode()
+    items = re.findall(r'<li class="result result--(\w+)">(.*?)</li>', html, re.S)
+    by_kind = {kind: re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", body)).strip() for kind, body in items}
+    assert by_kind["article"].startswith(f"Opinion · World · {opinion.date:%-d %b %Y} Kelp farms deserve a chance")
+    assert by_kind["article"].endswith("By Ana Ruiz and Ben Okoro")
+    assert (
+        by_kind["event"] == f"Event · Disasters and accidents · {event.date:%-d %b %Y} A kelp farm opens off the cape."
+    )
+    assert f'<a href="{opinion.get_absolute_url()}">' in html
+    assert '<a href="/authors/ana-ruiz/">Ana Ruiz</a>' in html
