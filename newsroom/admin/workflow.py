@@ -303,14 +303,7 @@ class WorkflowAdminMixin:
                     errors.append("Give the publish time as a date and time, e.g. 2026-05-01 09:00.")
             if not errors:
                 try:
-                    transition(
-                        story=story,
-                        name=name,
-                        by=request.user,
-                        publish_at=when,
-                        note=values["note"],
-                        override_reason=values["override_reason"],
-                    )
+                    self._take_step(request, story, name, when, values)
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
@@ -318,8 +311,7 @@ class WorkflowAdminMixin:
                     return HttpResponseRedirect(self.workflow_urls(story)["change"])
         elif step.needs_time:
             suggested = story.publish_at if story.publish_at and story.publish_at > timezone.now() else None
-            suggested = suggested or (timezone.now() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-            values["publish_at"] = dateformat.format(timezone.localtime(suggested), r"Y-m-d\TH:i")
+            values["publish_at"] = form_time(suggested or next_whole_hour())
         return self._page(
             request,
             story,
@@ -437,6 +429,17 @@ class WorkflowAdminMixin:
 
     # Bulk actions ----------------------------------------------------------------------------------------
 
+    def _take_step(self, request, story, name: str, when, values: dict) -> None:
+        """One workflow step on one story, with the publish time, note and override typed into the form."""
+        transition(
+            story=story,
+            name=name,
+            by=request.user,
+            publish_at=when,
+            note=values["note"],
+            override_reason=values["override_reason"],
+        )
+
     def _bulk(self, request, queryset, name: str, *, ask_time=False, ask_reason=False, ask_tag=False):
         step = TRANSITIONS.get(name)
         stories = list(queryset)
@@ -461,14 +464,7 @@ class WorkflowAdminMixin:
                         refused.append(f"{story}: not possible from {story.get_status_display().lower()}")
                         continue
                     try:
-                        transition(
-                            story=story,
-                            name=name,
-                            by=request.user,
-                            publish_at=when,
-                            note=values["note"],
-                            override_reason=values["override_reason"],
-                        )
+                        self._take_step(request, story, name, when, values)
                         done += 1
                     except (ValidationError, PermissionDenied) as error:
                         refused.append(f"{story}: {' '.join(getattr(error, 'messages', [str(error)]))}")
@@ -478,8 +474,7 @@ class WorkflowAdminMixin:
                     self.message_user(request, f"Left as it was: {line}", level=messages.WARNING)
                 return None
         if ask_time and not values["publish_at"]:
-            soon = (timezone.now() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
-            values["publish_at"] = dateformat.format(timezone.localtime(soon), r"Y-m-d\TH:i")
+            values["publish_at"] = form_time(next_whole_hour())
         lists = [(story, checklist(story=story) if step and step.runs_checklist else []) for story in stories]
         return TemplateResponse(
             request,
@@ -521,6 +516,16 @@ class WorkflowAdminMixin:
 
 def transition_status(step) -> str:
     return Status(step.target).label.lower()
+
+
+def next_whole_hour():
+    """The publish time a scheduling form suggests when the story has none ahead."""
+    return (timezone.now() + timedelta(hours=1)).replace(minute=0, second=0, microsecond=0)
+
+
+def form_time(moment) -> str:
+    """A moment as a datetime-local field shows it, in the newsroom's zone."""
+    return dateformat.format(timezone.localtime(moment), r"Y-m-d\TH:i")
 
 
 def parse_local_datetime(text: str):
