@@ -33,11 +33,10 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.paginator import Paginator
 from django.db import connection, connections, transaction
-from django.db.models import F, FloatField, Q, QuerySet, TextField, Value
-from django.db.models.functions import Concat, Left
+from django.db.models import F, FloatField, Q, QuerySet, Value
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils.html import escape
@@ -45,7 +44,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from .filters import FILTER_NAMES, StorySearchFilter, event_categories
-from .models import Article, Author, Byline, Story, TaggedStory, story_path
+from .models import Article, Byline, Story, TaggedStory, slug_path, story_path
 from .sanitize import plain_text
 
 MAX_QUERY_LENGTH = 200
@@ -240,14 +239,14 @@ def highlight(text: str, words: list[str]) -> SafeString:
     return mark_safe("".join(parts))
 
 
-def snippet_source(row: dict) -> tuple[str, bool]:
+def snippet_source(row: PageRow) -> tuple[str, bool]:
     """The plain text an article's snippet is cut from, and whether the article goes on past it."""
-    opening = row["opening"] or ""
+    opening = row.opening or ""
     text = html_to_text(opening[:SNIPPET_SOURCE_CHARS])
-    return " ".join(part for part in (row["standfirst"], text) if part), len(opening) > SNIPPET_SOURCE_CHARS
+    return " ".join(part for part in (row.standfirst, text) if part), len(opening) > SNIPPET_SOURCE_CHARS
 
 
-def excerpt(row: dict, headline: str) -> SafeString:
+def excerpt(row: PageRow, headline: str) -> SafeString:
     """ts_headline's fragments, with an ellipsis wherever they leave text out at either end."""
     headline = (headline or "").strip()
     if not headline:
@@ -261,9 +260,9 @@ def excerpt(row: dict, headline: str) -> SafeString:
     return SafeString(before) + marked(headline, from_html=True) + SafeString(after)
 
 
-def lead_text(row: dict) -> str:
+def lead_text(row: PageRow) -> str:
     """An article's opening words, for a snippet that has nothing to highlight."""
-    return row["standfirst"] or html_to_text(row["opening"] or "")
+    return row.standfirst or html_to_text(row.opening or "")
 
 
 # The bounded result set -------------------------------------------------------
@@ -363,6 +362,33 @@ def id_list(ids: list[int]) -> tuple[str, str]:
     return "SELECT value FROM json_each(%s)", "[" + numbers + "]"
 
 
+def sql_names() -> dict[str, str]:
+    """Quoted table and column names for hand-written statements: "{article}", "{article.section}", "{article.pk}"."""
+    models = {
+        "story": Story,
+        "article": Article,
+        "event": Story._meta.get_field("event").related_model,
+        "section": Article._meta.get_field("section").related_model,
+        "tagged": TaggedStory,
+        "tag": TaggedStory._meta.get_field("tag").related_model,
+        "byline": Byline,
+        "author": Byline._meta.get_field("author").related_model,
+    }
+    quote = connection.ops.quote_name
+    names = {}
+    for key, model in models.items():
+        names[key] = quote(model._meta.db_table)
+        for model_field in model._meta.concrete_fields:
+            names[f"{key}.{model_field.name}"] = quote(model_field.column)
+        names[f"{key}.pk"] = quote(model._meta.pk.column)
+    return names
+
+
+def fill_names(sql: str, **extra: str) -> str:
+    names = {**sql_names(), **extra}
+    return re.sub(r"\{([a-z_.]+)\}", lambda found: names[found.group(1)], sql)
+
+
 @cache
 def facet_sql(vendor: str) -> str:
     """One statement counting every facet among the chosen stories.
@@ -375,22 +401,6 @@ def facet_sql(vendor: str) -> str:
     shown are looked up. Events are reached through the reverse one-to-one so the newsroom never
     imports the events app. ``vendor`` keys the cache: quoting differs between databases.
     """
-    models = {
-        "article": Article,
-        "event": Story._meta.get_field("event").related_model,
-        "section": Article._meta.get_field("section").related_model,
-        "tagged": TaggedStory,
-        "tag": TaggedStory._meta.get_field("tag").related_model,
-        "byline": Byline,
-        "author": Byline._meta.get_field("author").related_model,
-    }
-    quote = connection.ops.quote_name
-    names = {"size": str(FACET_SIZE)}
-    for key, model in models.items():
-        names[key] = quote(model._meta.db_table)
-        for model_field in model._meta.concrete_fields:
-            names[f"{key}.{model_field.name}"] = quote(model_field.column)
-        names[f"{key}.pk"] = quote(model._meta.pk.column)
     sql = """
         SELECT 'article', a.{article.article_type}, s.{section.path}, s.{section.name}, COUNT(*)
           FROM {article} a LEFT JOIN {section} s ON s.{section.pk} = a.{article.section}
@@ -416,7 +426,7 @@ def facet_sql(vendor: str) -> str:
            ORDER BY top.n DESC, au.{author.name} LIMIT {size}
         ) authors
     """
-    return re.sub(r"\{([a-z_.]+)\}", lambda found: names[found.group(1)], sql)
+    return fill_names(sql, size=str(FACET_SIZE))
 
 
 def facet_counts(stories: list[Candidate]) -> list[tuple[str, str, str, str, int]]:
@@ -504,10 +514,21 @@ def active_filters(filterset: StorySearchFilter, params: QueryDict) -> list[dict
 
 
 @dataclass(frozen=True)
+class AuthorLink:
+    """An author as a result's byline shows one: a name linked to the author's page."""
+
+    name: str
+    slug: str
+
+    def get_absolute_url(self) -> str:
+        return slug_path("newsroom:author", self.slug)
+
+
+@dataclass(frozen=True)
 class AuthorLine:
     """One name in a result's byline, shaped for includes/byline_lines.html."""
 
-    author: Author
+    author: AuthorLink
 
 
 @dataclass
@@ -559,94 +580,131 @@ def search(request):
     return render(request, "newsroom/search.html", context, status=status)
 
 
-PAGE_FIELDS = (
-    "pk",
-    "kind",
-    "date",
-    "slug",
-    "title",
-    "article__article_type",
-    "article__standfirst",
-    "article__section__name",
-    "event__category",
-)
+def sql_text(text: str) -> str:
+    """A constant of ours as an SQL string literal."""
+    return "'" + text.replace("'", "''") + "'"
 
 
-def page_rows(ids: list[int], query: SearchQuery | None) -> list[dict]:
-    """The stories of one result page in the given order, as plain values, highlighted where the database can.
+# Bylines travel as one text per result: authors apart by RS, each slug and name apart by US.
+AUTHOR_APART, SLUG_APART = "\x1e", "\x1f"
 
-    Values, not model objects: a result shows a handful of fields, and building each story with its
-    article, section and event (and their bylines through a prefetch) cost more than the database did.
+
+@cache
+def page_sql(vendor: str, ranked: bool) -> str:
+    """One statement for the stories of a result page: what each result shows, with its bylines.
+
+    It expects a row set of ids, ``shown``, and when ``ranked`` the reader's query as ``search``
+    (a config and a tsquery), and adds the title and a snippet with the matches marked by
+    ts_headline, which PostgreSQL alone has. Written by hand like ``facet_sql``: building the
+    equivalent ORM query cost more than running it.
     """
-    stories = (
-        Story.objects.published()
-        .filter(pk__in=ids)
-        .order_by()
-        # One character past the snippet source tells whether the article goes on after it.
-        .annotate(opening=Left("article__body", SNIPPET_SOURCE_CHARS + 1))
-    )
-    fields = [*PAGE_FIELDS, "opening"]
-    if query is not None:
-        # Only articles show a snippet (an event's title is its whole summary); Concat turns an event's
-        # missing article parts into empty text, which costs nothing to highlight.
-        text = Concat(
-            F("article__standfirst"),
-            Value(" "),
-            Left("article__body", SNIPPET_SOURCE_CHARS),
-            output_field=TextField(),
+    if vendor == "postgresql":
+        bylines = """(SELECT string_agg(au.{author.slug} || chr(31) || au.{author.name}, chr(30)
+                                ORDER BY b.{byline.order}, b.{byline.pk})
+                        FROM {byline} b JOIN {author} au ON au.{author.pk} = b.{byline.author}
+                       WHERE b.{byline.article} = s.{story.pk})"""
+    else:
+        # SQLite before 3.44 has no ORDER BY inside an aggregate; it concatenates in the order rows come.
+        bylines = """(SELECT group_concat(line, char(30)) FROM (
+                        SELECT au.{author.slug} || char(31) || au.{author.name} AS line
+                          FROM {byline} b JOIN {author} au ON au.{author.pk} = b.{byline.author}
+                         WHERE b.{byline.article} = s.{story.pk} ORDER BY b.{byline.order}, b.{byline.pk}))"""
+    headlines = search_join = ""
+    if ranked:
+        marks = f"StartSel={START}, StopSel={STOP}"
+        title_options = sql_text(f"{marks}, HighlightAll=true")
+        snippet_options = sql_text(
+            f'{marks}, MaxWords={SNIPPET_WORDS}, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "'
         )
-        marks = {"config": SEARCH_CONFIG, "start_sel": START, "stop_sel": STOP}
-        stories = stories.annotate(
-            title_marked=SearchHeadline("title", query, highlight_all=True, **marks),
-            snippet_marked=SearchHeadline(
-                text,
-                query,
-                max_words=SNIPPET_WORDS,
-                min_words=12,
-                max_fragments=2,
-                fragment_delimiter=" … ",
-                **marks,
-            ),
-        )
-        fields += ["title_marked", "snippet_marked"]
+        headlines = f""",
+            ts_headline(search.config, s.{{story.title}}, search.query, {title_options}),
+            ts_headline(search.config,
+                        COALESCE(a.{{article.standfirst}}, '') || ' '
+                        || COALESCE(SUBSTR(a.{{article.body}}, 1, {SNIPPET_SOURCE_CHARS}), ''),
+                        search.query, {snippet_options})"""
+        search_join = "CROSS JOIN search"
+    sql = f"""
+        SELECT s.{{story.pk}}, s.{{story.kind}}, s.{{story.date}}, s.{{story.slug}}, s.{{story.title}},
+               a.{{article.article_type}}, a.{{article.standfirst}}, sec.{{section.name}}, e.{{event.category}},
+               SUBSTR(a.{{article.body}}, 1, {SNIPPET_SOURCE_CHARS + 1}),
+               {bylines}{headlines}
+          FROM {{story}} s
+          LEFT JOIN {{article}} a ON a.{{article.pk}} = s.{{story.pk}}
+          LEFT JOIN {{section}} sec ON sec.{{section.pk}} = a.{{article.section}}
+          LEFT JOIN {{event}} e ON e.{{event.pk}} = s.{{story.pk}}
+          {search_join}
+         WHERE s.{{story.pk}} IN (SELECT id FROM shown)
+    """
+    return fill_names(sql)
+
+
+class PageRow(NamedTuple):
+    """One story of a result page as ``page_sql`` returns it."""
+
+    pk: int
+    kind: str
+    day: date
+    slug: str
+    title: str
+    article_type: str | None
+    standfirst: str | None
+    section: str | None
+    category: str | None
+    # The body's opening, one character past the snippet source to tell whether the article goes on.
+    opening: str | None
+    bylines: str | None
+    title_marked: str | None = None
+    snippet_marked: str | None = None
+
+
+def page_rows(ids: list[int], query_text: str | None) -> list[PageRow]:
+    """The stories of one result page in the given order, highlighted for ``query_text`` on PostgreSQL."""
+    if not ids:
+        return []
+    ranked = query_text is not None
+    shown, id_param = id_list(ids)
+    with_sql = f"WITH shown(id) AS ({shown})"
+    params: list = [id_param]
+    if ranked:
+        with_sql += ", search(config, query) AS (SELECT %s::regconfig, websearch_to_tsquery(%s::regconfig, %s))"
+        params += [SEARCH_CONFIG, SEARCH_CONFIG, query_text]
+    with connection.cursor() as cursor:
+        cursor.execute(f"{with_sql} {page_sql(connection.vendor, ranked)}", params)
+        fetched = cursor.fetchall()
     by_id = {}
-    for row in stories.values(*fields):
-        row["standfirst"] = row.pop("article__standfirst")
-        by_id[row["pk"]] = row
+    for values in fetched:
+        row = PageRow(*values)
+        if isinstance(row.day, str):
+            # SQLite hands dates back as text.
+            row = row._replace(day=date.fromisoformat(row.day))
+        by_id[row.pk] = row
     return [by_id[pk] for pk in ids if pk in by_id]
 
 
-def byline_lines(article_ids: list[int]) -> dict[int, list[AuthorLine]]:
-    """Each article's bylined authors in byline order, in one query."""
-    lines: dict[int, list[AuthorLine]] = {}
-    rows = Byline.objects.filter(article_id__in=article_ids).values_list("article_id", "author__name", "author__slug")
-    for article_id, name, slug in rows:
-        lines.setdefault(article_id, []).append(AuthorLine(Author(name=name, slug=slug)))
+def author_lines(bylines: str | None) -> list[AuthorLine]:
+    lines = []
+    for author in (bylines or "").split(AUTHOR_APART):
+        slug, _, name = author.partition(SLUG_APART)
+        if slug:
+            lines.append(AuthorLine(AuthorLink(name=name, slug=slug)))
     return lines
 
 
-def make_hit(row: dict, parsed: ParsedQuery, bylines: dict[int, list[AuthorLine]]) -> Hit:
-    ranked = "snippet_marked" in row
-    title = marked(row["title_marked"]) if ranked else highlight(row["title"], parsed.wanted)
-    hit = Hit(
-        kind=row["kind"],
-        url=story_path(row["date"], row["slug"]),
-        day=row["date"],
-        title=title,
-        snippet=SafeString(""),
-    )
-    if row["kind"] == Story.Kind.EVENT:
+def make_hit(row: PageRow, parsed: ParsedQuery) -> Hit:
+    ranked = row.title_marked is not None
+    title = marked(row.title_marked) if ranked else highlight(row.title, parsed.wanted)
+    hit = Hit(kind=row.kind, url=story_path(row.day, row.slug), day=row.day, title=title, snippet=SafeString(""))
+    if row.kind == Story.Kind.EVENT:
         # An event's title is its whole summary: an excerpt would only repeat it.
         hit.kicker = "Event"
-        category = row["event__category"] or ""
+        category = row.category or ""
         hit.place = dict(event_categories()).get(category, category)
         return hit
-    kind = row["article__article_type"]
-    hit.kicker = "" if kind == Article.ArticleType.NEWS else Article.ArticleType(kind).label
-    hit.place = row["article__section__name"] or ""
-    hit.bylines = bylines.get(row["pk"], [])
+    hit.kicker = "" if row.article_type == Article.ArticleType.NEWS else Article.ArticleType(row.article_type).label
+    hit.place = row.section or ""
+    hit.bylines = author_lines(row.bylines)
     if ranked:
-        hit.snippet = excerpt(row, row["snippet_marked"]) or escape(lead_text(row))
+        hit.snippet = excerpt(row, row.snippet_marked) or escape(lead_text(row))
     else:
         hit.snippet = highlight(Truncator(lead_text(row)).words(SNIPPET_WORDS), parsed.wanted)
     return hit
@@ -664,9 +722,8 @@ def run_search(request, filterset: StorySearchFilter, q: str, parsed: ParsedQuer
     older_url, older_day = older_search(candidates, filterset, request.GET) if more else ("", None)
 
     page = Paginator(candidates, settings.DATELINE_PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = page_rows([candidate.pk for candidate in page.object_list], query)
-    bylines = byline_lines([row["pk"] for row in rows if row["kind"] == Story.Kind.ARTICLE])
-    hits = [make_hit(row, parsed, bylines) for row in rows]
+    rows = page_rows([candidate.pk for candidate in page.object_list], q if query is not None else None)
+    hits = [make_hit(row, parsed) for row in rows]
     return {
         "hits": hits,
         "page_obj": page,

@@ -1,12 +1,13 @@
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
 from events.models import Event
-from newsroom.models import Article, Story, StoryRedirect
+from newsroom.models import Article, Author, Story, StoryRedirect, slug_path, story_path
 from newsroom.querysets import Status
 from tests.factories import ArticleFactory, EventFactory, ImageFactory, SectionFactory
 
@@ -104,3 +105,20 @@ def test_image_renditions_are_built_once_on_upload():
     image.caption = "New caption"
     image.save()
     assert image.renditions == before
+
+
+@pytest.mark.parametrize("script_prefix", ["/", "/dateline/"])
+def test_story_and_author_addresses_match_the_url_configuration(script_prefix):
+    set_script_prefix(script_prefix)
+    try:
+        for day, slug in [(date(2012, 4, 3), "harbour-reopens"), (date(1997, 12, 31), "a_97-98")]:
+            expected = reverse(
+                "newsroom:story",
+                kwargs={"year": f"{day:%Y}", "month": f"{day:%m}", "day": f"{day:%d}", "slug": slug},
+            )
+            assert story_path(day, slug) == expected
+        assert story_path(date(2012, 4, 3), "x") == f"{script_prefix}news/2012/04/03/x/"
+        assert Author(name="Ana Ruiz", slug="ana-ruiz").get_absolute_url() == f"{script_prefix}authors/ana-ruiz/"
+        assert slug_path("newsroom:tag", "harbour") == reverse("newsroom:tag", kwargs={"slug": "harbour"})
+    finally:
+        set_script_prefix("/")

@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from newsroom.models import Article, Status, Story
+from newsroom.models import Article, Byline, Status, Story
 from newsroom.search import parse_query, refresh_search_vectors
 from tests.factories import ArticleFactory, AuthorFactory, EventFactory, SectionFactory
 
@@ -454,3 +454,19 @@ def test_each_result_shows_its_kind_section_date_and_byline(client, indexed):
     )
     assert f'<a href="{opinion.get_absolute_url()}">' in html
     assert '<a href="/authors/ana-ruiz/">Ana Ruiz</a>' in html
+
+
+def test_a_results_byline_follows_the_editors_order_and_escapes_names(client, indexed):
+    first = AuthorFactory(name="Zoë <b>O'Neill</b>", slug="zoe-oneill")
+    second = AuthorFactory(name="Adam Ng", slug="adam-ng")
+    with indexed():
+        article = ArticleFactory(headline="Seagrass meadows return")
+    # Added in one order, shown in the order the editor set.
+    Byline.objects.create(article=article, author=second, order=2)
+    Byline.objects.create(article=article, author=first, order=1)
+    html = search(client, q="seagrass").content.decode()
+    byline = re.search(r'<p class="byline">(.*?)</p>', html, re.S).group(1)
+    assert byline == (
+        'By <span class="byline__author"><a href="/authors/zoe-oneill/">Zoë &lt;b&gt;O&#x27;Neill&lt;/b&gt;</a></span>'
+        ' and <span class="byline__author"><a href="/authors/adam-ng/">Adam Ng</a></span>'
+    )

@@ -206,7 +206,7 @@ def test_a_search_runs_as_many_queries_for_5_matches_as_for_50(client, django_ca
         assert response.context["hits"]
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
-    # Candidates, the page, its bylines and one query for every facet; plus one lookup per section, context
-    # or author filter.
+    # Candidates, the page with its bylines, and one query for every facet; plus one lookup per section,
+    # context or author filter.
     lookups = sum(name in params for name in ("tag", "author", "section"))
-    assert counts[0] == 4 + lookups, counts
+    assert counts[0] == 3 + lookups, counts
