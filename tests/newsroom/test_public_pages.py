@@ -22,9 +22,11 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NOW = timezone.now()
+# Noon yesterday: stories published around it share one day page whatever the hour the tests run at.
+NOON = (timezone.localtime(NOW) - timedelta(days=1)).replace(hour=12, minute=0, second=0, microsecond=0)
 PUBLICATION_MATRIX = {
-    "published": {"status": Status.PUBLISHED, "publish_at": NOW - timedelta(hours=2)},
-    "scheduled_due": {"status": Status.SCHEDULED, "publish_at": NOW - timedelta(minutes=5)},
+    "published": {"status": Status.PUBLISHED, "publish_at": NOON - timedelta(hours=2)},
+    "scheduled_due": {"status": Status.SCHEDULED, "publish_at": NOON - timedelta(minutes=5)},
     "scheduled_future": {"status": Status.SCHEDULED, "publish_at": NOW + timedelta(days=2)},
     "draft": {"status": Status.DRAFT, "publish_at": None},
     "in_review": {"status": Status.REVIEW, "publish_at": None},
@@ -37,11 +39,13 @@ VISIBLE = {"published", "scheduled_due"}
 def test_publication_matrix_on_every_public_page(client, state):
     """Only published (or due) stories appear anywhere a reader can look."""
     fields = PUBLICATION_MATRIX[state]
-    today = timezone.localdate()
+    today = NOON.date()
     section = SectionFactory(name="Harbour desk", slug="harbour-desk")
     author = AuthorFactory(name="Ines Varga", slug="ines-varga")
     # A published neighbour keeps every archive alive, so a hidden story is absent rather than a 404.
-    ArticleFactory(headline="Neighbour story", section=section, authors=[author], tags=["Matrix context"])
+    ArticleFactory(
+        headline="Neighbour story", section=section, authors=[author], tags=["Matrix context"], publish_at=NOON
+    )
     article = ArticleFactory(
         headline=f"Matrix headline {state}", section=section, authors=[author], tags=["Matrix context"], **fields
     )
@@ -287,8 +291,10 @@ def _add_stories(count: int, base: dict) -> None:
         ArticleFactory(
             section=base["section"], authors=[base["author"]], tags=["Common", f"T{n % 7}"], lead_image=base["image"]
         )
+    # Events went out an hour before the articles, so every list opens with articles (and reads their
+    # bylines) whatever the time of day; after midnight the articles share the events' day.
     for n in range(count - count // 2):
-        event = EventFactory(tags=["Common", f"T{n % 5}"], date=day)
+        event = EventFactory(tags=["Common", f"T{n % 5}"], date=day, publish_at=timezone.now() - timedelta(hours=2))
         SourceFactory(story=event)
 
 
