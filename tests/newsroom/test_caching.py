@@ -9,7 +9,7 @@ from django.utils import timezone
 from newsroom import pagecache
 from newsroom.models import Status
 from newsroom.services import add_correction
-from tests.factories import ArticleFactory, CommentFactory, EventFactory, StaffFactory
+from tests.factories import ArticleFactory, CommentFactory, EventFactory, SectionFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -312,3 +312,21 @@ def test_a_machine_whose_own_page_files_fell_behind_catches_up_on_its_next_reque
     client.get("/search/?q=tide")
     assert served_file(page_files, "/tags/tides/") is None
     assert os.readlink(page_files / "current") == "v-elsewhere01"
+
+
+def test_a_page_that_lists_the_sections_twice_reads_them_from_the_cache_once(client, monkeypatch, settings):
+    from django.core.cache import cache
+
+    from newsroom.context_processors import NAV_CACHE_KEY
+
+    # Every request renders the page instead of replaying a stored copy.
+    settings.DATELINE_PAGE_CACHE = False
+    SectionFactory(name="World", slug="world")
+    client.get("/search/")
+    keys = []
+    real_get = cache.get
+    monkeypatch.setattr(cache, "get", lambda key, *args, **kwargs: keys.append(key) or real_get(key, *args, **kwargs))
+    html = client.get("/search/").content.decode()
+    # The header and the search hint both offer the sections.
+    assert html.count('href="/sections/world/"') == 2
+    assert keys.count(NAV_CACHE_KEY) == 1
