@@ -326,6 +326,51 @@ def test_queue_search_finds_text_and_exact_addresses(client, moderator):
     assert client.get("/admin/comments/bannedcommenter/", {"q": "not an address"}).status_code == 200
 
 
+def test_queue_search_finds_part_of_a_text_name_address_or_story_title_in_any_case(client, moderator):
+    lagoon = ArticleFactory(headline="Tidal lagoon approved")
+    CommentFactory(status="pending", body="Cheap pills at PillShop-example.net today")
+    CommentFactory(status="pending", body="Kind words from Marguerite", name="Marguerite Okafor")
+    CommentFactory(status="pending", body="Kites over the dunes", email="kites@coastmail.example")
+    CommentFactory(status="pending", body="The sluice gates worry me", story=lagoon)
+    CommentFactory(status="approved", body="A reply about the sluice gates", story=lagoon)
+    bodies = {
+        "Cheap pills at PillShop-example.net today",
+        "Kind words from Marguerite",
+        "Kites over the dunes",
+        "The sluice gates worry me",
+        "A reply about the sluice gates",
+    }
+
+    def found(q: str) -> set[str]:
+        page = html.unescape(client.get(QUEUE, {"q": q, "status": "all"}).content.decode())
+        return {body for body in bodies if body in page}
+
+    assert found("pillshop") == {"Cheap pills at PillShop-example.net today"}
+    assert found("OKAF") == {"Kind words from Marguerite"}
+    assert found("coastmail") == {"Kites over the dunes"}
+    assert found("lagoon") == {"The sluice gates worry me", "A reply about the sluice gates"}
+    # Every word must match somewhere, and a quoted phrase is one word.
+    assert found("lagoon worry") == {"The sluice gates worry me"}
+    assert found('"gates worry"') == {"The sluice gates worry me"}
+    assert found("lagoon dunes") == set()
+    # Words too short for the index are still found, by reading the comments.
+    assert found("pills at") == {"Cheap pills at PillShop-example.net today"}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
+def test_queue_search_matches_story_titles_by_id_so_each_word_stays_on_the_comment_row(client, moderator):
+    lagoon = ArticleFactory(headline="Tidal lagoon approved")
+    CommentFactory(status="pending", body="The sluice gates worry me", story=lagoon)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(QUEUE, {"q": "lagoon"}).content.decode()
+    assert "The sluice gates worry me" in page
+    comment_queries = [q["sql"] for q in queries if 'FROM "comments_comment"' in q["sql"]]
+    assert comment_queries
+    # The titles were looked up on their own; the comment list compares only its own columns.
+    assert not [sql for sql in comment_queries if 'UPPER("newsroom_story"."title"' in sql]
+    assert any(f'"comments_comment"."story_id" IN ({lagoon.pk})' in sql for sql in comment_queries)
+
+
 def test_each_decision_is_announced_as_a_saved_comment(moderator):
     from django.db.models.signals import post_save
 
