@@ -371,6 +371,22 @@ def test_queue_search_matches_story_titles_by_id_so_each_word_stays_on_the_comme
     assert any(f'"comments_comment"."story_id" IN ({lagoon.pk})' in sql for sql in comment_queries)
 
 
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigram indexes are PostgreSQL's")
+def test_the_searched_columns_have_valid_trigram_indexes():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, i.indisvalid, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+            "JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE %s",
+            ["%_trgm"],
+        )
+        found = {name: (valid, definition) for name, valid, definition in cursor.fetchall()}
+    assert sorted(found) == ["comment_body_trgm", "comment_email_trgm", "comment_name_trgm", "story_title_trgm"]
+    for valid, definition in found.values():
+        # Built concurrently, an index that failed half-way would be left invalid and unused.
+        assert valid
+        assert "gin_trgm_ops" in definition and "upper(" in definition
+
+
 def test_each_decision_is_announced_as_a_saved_comment(moderator):
     from django.db.models.signals import post_save
 
