@@ -62,10 +62,13 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
                 return matched, may_have_duplicates
             return queryset.filter(Q(pk__in=matched.values("pk")) | Q(pk__in=extra)), may_have_duplicates
         query = SearchQuery(" & ".join(f"{word}:*" for word in words), search_type="raw", config=SEARCH_CONFIG)
-        ids = Story.objects.filter(search_vector=query).values("pk")
-        if extra is not None:
-            ids = ids.union(extra)
-        return queryset.filter(pk__in=ids), False
+        if extra is not None and extra.exists():
+            # The words and, say, an author's name: both sets of ids gathered (unordered) and combined.
+            ids = Story.objects.order_by().filter(search_vector=query).values("pk").union(extra.order_by())
+            return queryset.filter(pk__in=ids), False
+        # Words alone: a condition on the listed row, so PostgreSQL can walk the list in its order and
+        # stop at a page for a common word, or gather a rare one from the GIN index.
+        return queryset.filter(search_vector=query), False
 
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
@@ -147,7 +150,7 @@ class ArticleAdmin(StoryContentAdmin):
     def extra_search_ids(self, term: str):
         # Articles are also found by their authors' names; the ids come from the bylines, without a join
         # that would repeat articles and force DISTINCT.
-        return Byline.objects.filter(author__name__icontains=term).values("article_id")
+        return Byline.objects.filter(author__name__icontains=term).values_list("article_id", flat=True)
 
     @admin.display(description="")
     def thumbnail(self, obj):
