@@ -7,6 +7,8 @@ search can be bookmarked and shared.
 
 from __future__ import annotations
 
+from functools import cache
+
 import django_filters
 from django.db.models import Q, QuerySet
 from taggit.models import Tag
@@ -17,6 +19,12 @@ from .models import Article, Author, Section, Story
 def event_categories() -> list[tuple[str, str]]:
     # Reached through the reverse one-to-one so the newsroom never imports the events app.
     return list(Story._meta.get_field("event").related_model._meta.get_field("category").choices)
+
+
+@cache
+def event_category_labels() -> dict[str, str]:
+    """Each event category's label by its value; the choices are fixed in code."""
+    return dict(event_categories())
 
 
 def _list_words(values) -> str:

@@ -304,7 +304,10 @@ def address_format(name: str, script_prefix: str, keys: tuple[str, ...]) -> str:
 
 
 def slug_path(name: str, slug: str) -> str:
-    """``reverse(name, kwargs={"slug": slug})`` for routes whose only argument is an ASCII slug."""
+    """``reverse(name, kwargs={"slug": slug})`` for routes whose only argument is a slug.
+
+    The routes' slug converter takes ASCII letters, digits, "-" and "_" only: nothing to quote.
+    """
     return address_format(name, get_script_prefix(), ("slug",)).format(slug=slug)
 
 

@@ -43,7 +43,7 @@ from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
-from .filters import FILTER_NAMES, StorySearchFilter, event_categories
+from .filters import FILTER_NAMES, StorySearchFilter, event_category_labels
 from .models import Article, Byline, Story, TaggedStory, slug_path, story_path
 from .sanitize import plain_text
 
@@ -473,7 +473,7 @@ def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
     def largest_first(rows):
         return sorted(rows, key=lambda row: (-row[2], row[1]))
 
-    category_labels = dict(event_categories())
+    category_labels = event_category_labels()
     groups = [
         facet("kind", "Kind", [(k, label, kinds[k]) for k, label in Story.Kind.choices]),
         facet("type", "Article kind", [(t, label, types[t]) for t, label in Article.ArticleType.choices]),
@@ -698,7 +698,7 @@ def make_hit(row: PageRow, parsed: ParsedQuery) -> Hit:
         # An event's title is its whole summary: an excerpt would only repeat it.
         hit.kicker = "Event"
         category = row.category or ""
-        hit.place = dict(event_categories()).get(category, category)
+        hit.place = event_category_labels().get(category, category)
         return hit
     hit.kicker = "" if row.article_type == Article.ArticleType.NEWS else Article.ArticleType(row.article_type).label
     hit.place = row.section or ""

@@ -33,7 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import pagecache
-from .models import Author, Section, Story, TaggedStory
+from .models import Author, Section, Story, TaggedStory, slug_path
 
 SITEMAP_PAGE_SIZE = 2000
 SITEMAP_DATA_SECONDS = 600
@@ -110,7 +110,7 @@ class PagesSitemap(Sitemap):
             .annotate(last=Max("bylines__article__updated_at"))
             .order_by("slug")
         )
-        pages += [(reverse("newsroom:author", kwargs={"slug": slug}), last) for slug, last in authors]
+        pages += [(slug_path("newsroom:author", slug), last) for slug, last in authors]
         # A context page changes when a story joins it: its newest story's publish time, read from the
         # links' own listing index rather than a join through every story.
         tags = (
@@ -119,7 +119,7 @@ class PagesSitemap(Sitemap):
             .annotate(last=Max("story_publish_at"))
             .order_by("tag__slug")
         )
-        pages += [(reverse("newsroom:tag", kwargs={"slug": slug}), last) for slug, last in tags]
+        pages += [(slug_path("newsroom:tag", slug), last) for slug, last in tags]
         return pages
 
     def location(self, item):
