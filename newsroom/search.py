@@ -7,7 +7,7 @@ after every save, and readers' queries use the websearch syntax: "a phrase",
 
 News search leans to the recent, and common words match a large part of the
 archive, so a search works on a bounded set: the newest matching stories, at
-most ``DATELINE_SEARCH_CANDIDATES`` of them (500 unless set), taken in one query
+most ``DATELINE_SEARCH_CANDIDATES`` of them (200 unless set: ten pages), taken in one query
 that lets PostgreSQL choose between walking the live-story index in date order
 (common words) and the GIN index (rare words, which have few matches and so are
 found however old). Only those are ranked and counted in the facets, and only
@@ -55,7 +55,7 @@ SNIPPET_WORDS = 28
 # Snippets come from the standfirst and the opening of the body, where a news story puts its facts:
 # highlighting costs time in proportion to the text read, so a long feature costs no more than a brief.
 SNIPPET_SOURCE_CHARS = 2000
-CANDIDATES = 500
+CANDIDATES = 200
 
 # Fields whose change alters what a story can be found by.
 TEXT_FIELDS = frozenset({"title", "headline", "standfirst", "body", "summary"})
