@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from newsroom import search
 from tests.factories import ArticleFactory, AuthorFactory, EventFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,18 @@ def test_as_many_matches_as_the_bound_are_counted_exactly(client, indexed, bound
     assert "5 results for “ferry”" in page
     assert "More than" not in page
     assert "Only the newest" not in page
+
+
+def test_a_small_bound_still_asks_the_database_for_enough_rows_to_choose_the_index(client, indexed, bound):
+    # Asked for a handful of rows, PostgreSQL walks every story by date for a word it knows nothing of.
+    with indexed():
+        make_ferry_stories(8)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "ferry"})
+    assert sorted(titles(response)) == [f"Ferry story {n}" for n in range(5)]
+    assert "More than 5 results" in text(response)
+    candidate_queries = [q["sql"] for q in queries if re.search(r"ORDER BY .* LIMIT \d+$", q["sql"])]
+    assert [int(sql.rsplit("LIMIT ", 1)[1]) for sql in candidate_queries] == [search.PLANNED_ROWS + 1]
 
 
 def test_facets_count_within_the_bound(client, indexed, bound):
