@@ -161,7 +161,7 @@ class ArticleAdmin(StoryContentAdmin):
         # listed article's own bylines instead, so the list is walked in its order and stops at a page.
         bylines = Byline.objects.filter(author__name__icontains=term)
         ids = bylines.values_list("article_id", flat=True)
-        found = len(ids[: NAME_MATCH_IDS + 1])
+        found = ids[: NAME_MATCH_IDS + 1].count()
         if not found:
             return None, None
         if found <= NAME_MATCH_IDS:
