@@ -1,5 +1,7 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_save
+from taggit import apps as taggit_apps
 
 # What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
 PAGE_CACHE_MODELS = (
@@ -17,7 +19,25 @@ PAGE_CACHE_MODELS = (
 )
 
 
+# "newsroom" in INSTALLED_APPS means NewsroomConfig; the two configs beside it are named in full there.
+
+
+class DatelineAdminConfig(admin_apps.AdminConfig):
+    """Django's admin with the newsroom's own site (dashboard, labels) as the default ``admin.site``."""
+
+    default = False
+    default_site = "newsroom.adminsite.DatelineAdminSite"
+
+
+class ContextsConfig(taggit_apps.TaggitAppConfig):
+    """taggit's tags are Dateline's contexts; the admin names the app so."""
+
+    default = False
+    verbose_name = "Contexts"
+
+
 class NewsroomConfig(AppConfig):
+    default = True
     name = "newsroom"
     verbose_name = "Newsroom"
     default_auto_field = "django.db.models.BigAutoField"

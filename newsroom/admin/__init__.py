@@ -13,9 +13,6 @@ cost the same number of queries however many rows a page shows.
 What other apps build on is importable from here.
 """
 
-from django.contrib import admin
-
-from ..workflow import dashboard
 from . import library  # noqa: F401  (registers the admins for what stories cite)
 from .changelists import ContextFilter, OfferedSortsChangeList
 from .common import COMMENT_FIELDS, is_changelist
@@ -31,32 +28,3 @@ __all__ = [
     "StoryContentAdmin",
     "is_changelist",
 ]
-
-admin.site.site_header = "Dateline newsroom"
-admin.site.site_title = "Dateline"
-admin.site.index_title = "Newsroom desk"
-# The changelists carry many useful columns; the sidebar would push the status column off a laptop screen.
-admin.site.enable_nav_sidebar = False
-
-
-# The admin index doubles as the editor's dashboard. Wrapping the site's own index view keeps Django's
-# app list and recent actions as they are and adds the day's work above them.
-_plain_index = admin.site.index
-
-
-def index_with_dashboard(request, extra_context=None):
-    context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
-    if request.user.has_perm("comments.change_comment"):
-        context["dashboard"]["comments_waiting"] = pending_comments()
-    return _plain_index(request, extra_context=context)
-
-
-def pending_comments() -> int | None:
-    try:
-        from newsroom.comments.services import pending_comment_count
-    except ImportError:
-        return None
-    return pending_comment_count()
-
-
-admin.site.index = index_with_dashboard

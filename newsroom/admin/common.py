@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.conf import settings
 from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.db import models
@@ -15,8 +16,16 @@ from ..models import Image
 THUMBNAIL_WIDTH = 48
 COMMENT_FIELDS = ("comments", "comments_close_after_days", "comment_max_length", "comments_require_account")
 
+
+class PlainURLInput(forms.URLInput):
+    """An address box without the admin's "Currently: <link> Change:" lines, which crowd inline rows."""
+
+    def __init__(self, attrs=None):
+        super().__init__({"class": "vURLField", **(attrs or {})})
+
+
 # An address pasted without its scheme is far more likely to be https than http.
-HTTPS_URLS = {models.URLField: {"assume_scheme": "https"}}
+HTTPS_URLS = {models.URLField: {"assume_scheme": "https", "widget": PlainURLInput}}
 
 
 def image_thumbnail(image: Image | None, width: int = THUMBNAIL_WIDTH):

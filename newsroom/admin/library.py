@@ -110,6 +110,7 @@ admin.site.unregister(Tag)
 class ContextAdmin(admin.ModelAdmin):
     """Contexts are taggit's tags, shared by articles and events."""
 
+    list_title = "Contexts"
     list_display = ("name", "slug", "story_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

@@ -205,6 +205,7 @@ class CommentFlagInline(admin.TabularInline):
 
 @admin.register(Comment)
 class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
+    list_title = "Comment queue"
     list_display = (
         "status_badge",
         "excerpt",

@@ -1,0 +1,17 @@
+"""One way of writing dates and times across the admin: "2 Dec 2026, 08:15 GMT".
+
+Times are shown in the newsroom's zone (``TIME_ZONE``) with its abbreviation, so an
+editor never wonders which clock a time belongs to. Typed dates stay ISO (2026-12-02).
+"""
+
+DATE_FORMAT = "j M Y"
+SHORT_DATE_FORMAT = "j M Y"
+DATETIME_FORMAT = "j M Y, H:i T"
+SHORT_DATETIME_FORMAT = "j M Y, H:i T"
+TIME_FORMAT = "H:i T"
+MONTH_DAY_FORMAT = "j F"
+YEAR_MONTH_FORMAT = "F Y"
+FIRST_DAY_OF_WEEK = 1
+DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d %b %Y", "%d %B %Y"]
+TIME_INPUT_FORMATS = ["%H:%M", "%H:%M:%S", "%H:%M:%S.%f"]
+DATETIME_INPUT_FORMATS = ["%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%d/%m/%Y %H:%M"]

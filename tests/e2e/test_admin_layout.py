@@ -1,0 +1,41 @@
+"""The editing screen as an editor sees it at 1280 px: long values fit their boxes."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+
+from newsroom.workflow import grant_role_permissions
+from tests.e2e.conftest import screenshot
+from tests.factories import UserFactory
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+PASSWORD = "correct horse battery staple"
+HEADLINE = "Port Arlen council approves a deepwater berth at North Quay after two years of hearings and protests"
+
+
+@pytest.fixture
+def editor(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    grant_role_permissions(Group, Permission)
+    user = UserFactory(username="eddie", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user
+
+
+def test_a_hundred_character_headline_is_seen_whole_on_the_article_form(browser, live_server, editor):
+    assert len(HEADLINE) >= 100
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("eddie")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + "/admin/newsroom/article/add/")
+    headline = page.get_by_label("Headline:")
+    headline.fill(HEADLINE)
+    overflow = headline.evaluate("box => box.scrollWidth - box.clientWidth")
+    assert overflow <= 0, f"{overflow}px of the headline are hidden"
+    screenshot(page, "admin-article-form-desktop")
+    context.close()
