@@ -151,9 +151,10 @@ class StoryAdminForm(forms.ModelForm):
             return
         here = zones.newsroom_zone_name()
         field.help_text = format_html(
-            '{} Typed in the newsroom\'s zone, <span class="dateline-zone-label" data-zone-label-for="id_publish_at" '
-            'data-zone="{}" data-zone-abbreviations="{}">{}</span>, unless another zone is chosen below.',
-            Story._meta.get_field("publish_at").help_text,
+            "When the story goes public. Publishing asks whether it goes out with this time (an archive story "
+            'keeps its date) or the current one. Typed in the newsroom\'s zone, <span class="dateline-zone-label" '
+            'data-zone-label-for="id_publish_at" data-zone="{}" data-zone-abbreviations="{}">{}</span>, unless '
+            "another zone is chosen below.",
             here,
             json.dumps(zones.abbreviations_by_offset(here)),
             zones.zone_label(self.instance.publish_at, here),
@@ -266,7 +267,7 @@ class WorkflowAdminMixin(ShownStatusAdmin):
         fields = list(super().get_readonly_fields(request, obj))
         # States move only through the workflow steps, new stories included, so each move passes the
         # checklist and is on record; the form shows the state a reader would see instead.
-        fields += ["status", "workflow_state"]
+        fields += ["status", "workflow_state", "publish_time_in_zone"]
         if obj is not None and obj.status not in (Status.DRAFT, Status.REVIEW):
             fields += ["publish_at"]
         return fields
@@ -279,8 +280,12 @@ class WorkflowAdminMixin(ShownStatusAdmin):
         for name, options in super().get_fieldsets(request, obj):
             fields = []
             for field in options.get("fields", ()):
-                fields.append("workflow_state" if field == "status" else field)
-                if field == "publish_at" and time_editable:
+                if field == "status":
+                    field = "workflow_state"
+                elif field == "publish_at" and not time_editable:
+                    field = "publish_time_in_zone"
+                fields.append(field)
+                if field == "publish_at":
                     fields.append("publish_zone")
             fieldsets.append((name, {**options, "fields": tuple(fields)}))
         return fieldsets
@@ -294,6 +299,12 @@ class WorkflowAdminMixin(ShownStatusAdmin):
             return f"{shown} (went out at its scheduled time, {newsroom_time_text(obj.publish_at)})"
         return shown
 
+    @admin.display(description="publish time")
+    def publish_time_in_zone(self, obj):
+        if obj is None or obj.publish_at is None:
+            return "—"
+        return f"{newsroom_time_text(obj.publish_at)} ({zones.zone_label(obj.publish_at)})"
+
     def add_steps(self, request) -> list:
         """The workflow steps a new story can take straight after its first save, as the add form offers them."""
         steps = [
@@ -304,7 +315,8 @@ class WorkflowAdminMixin(ShownStatusAdmin):
         if request.user.has_perm("newsroom.publish_story"):
             # An editor's own story needs no review by themselves.
             steps = [step for step in steps if step.name != "submit"]
-        return steps
+        order = ("publish", "schedule", "submit")
+        return sorted(steps, key=lambda step: order.index(step.name) if step.name in order else len(order))
 
     # Saving ----------------------------------------------------------------------------------------------
 

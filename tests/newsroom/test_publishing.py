@@ -494,6 +494,24 @@ def test_every_publish_time_input_names_the_zone_for_the_date_typed(client, edit
 def test_a_published_storys_time_is_read_only_and_offers_no_zone(client, editor):
     article = ArticleFactory()
 
+    Article.objects.filter(pk=article.pk).update(publish_at=ARCHIVE_TIME)
+
     page = client.get(change_url(article)).content.decode()
 
     assert 'name="publish_at_0"' not in page and 'id="id_publish_zone"' not in page
+    assert "23 Apr 2012, 09:00 (Europe/London, BST)" in page
+
+
+def test_publish_now_on_a_story_scheduled_for_later_offers_to_leave_it_scheduled(client, editor):
+    later = timezone.now() + timedelta(days=3)
+    article = draft_article()
+    services.schedule_story(story=article, by=editor, publish_at=later)
+    url = admin_url(Article, "transition", article.pk, "publish")
+
+    assert "Leave it scheduled" in text(client.get(url))
+    client.post(url)
+    assert Story.objects.get(pk=article.pk).publish_at == later
+
+    client.post(url, {"when": "now"})
+    published = Story.objects.get(pk=article.pk)
+    assert published.status == Status.PUBLISHED and published.publish_at < later
