@@ -618,10 +618,11 @@ class WorkflowAdminMixin(ShownStatusAdmin):
         if not self.has_change_permission(request, story):
             raise PermissionDenied
         kept = get_object_or_404(
-            Revision,
+            Revision.objects.filter(
+                version__content_type=ContentType.objects.get_for_model(type(story)),
+                version__object_id=str(story.pk),
+            ).distinct(),
             pk=revision,
-            version__content_type=ContentType.objects.get_for_model(type(story)),
-            version__object_id=str(story.pk),
         )
         if request.method != "POST":
             return self._page(
