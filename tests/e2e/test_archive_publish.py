@@ -10,6 +10,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
+from newsroom.admin.zones import zone_label as zone_label_at
 from newsroom.models import Article, StoryTransition
 from newsroom.querysets import Status
 from newsroom.workflow import grant_role_permissions
@@ -32,6 +33,10 @@ def editor(settings):
     return user
 
 
+def zone_label_now() -> str:
+    return zone_label_at(None, "Europe/London")
+
+
 def test_editor_enters_a_2012_story_with_its_original_time_and_it_keeps_its_2012_address(browser, live_server, editor):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
@@ -51,7 +56,11 @@ def test_editor_enters_a_2012_story_with_its_original_time_and_it_keeps_its_2012
     expect(zone_label).to_have_text("Europe/London, BST")
     page.locator("#id_publish_at_0").fill("2012-01-10")
     expect(zone_label).to_have_text("Europe/London, GMT")
+    # The admin's own "Today" link fills the date without an input event; the label follows it too.
+    page.locator("#id_publish_at_0").locator("xpath=..").get_by_role("link", name="Today").click()
+    expect(zone_label).to_have_text(zone_label_now())
     page.locator("#id_publish_at_0").fill("2012-04-23")
+    expect(zone_label).to_have_text("Europe/London, BST")
 
     # A correspondent's local time converts live to the newsroom's time.
     typed_in = page.get_by_label("Time typed in")

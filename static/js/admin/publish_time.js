@@ -92,6 +92,14 @@
             .filter(Boolean);
     }
 
+    // The admin's calendar and clock fill the inputs without any event; after a click on them, look again.
+    const updaters = [];
+    document.addEventListener("click", (event) => {
+        if (event.target.closest && event.target.closest(".datetimeshortcuts, .calendarbox, .clockbox")) {
+            setTimeout(() => updaters.forEach((update) => update()), 0);
+        }
+    });
+
     function watchLabel(label) {
         const fieldId = label.dataset.zoneLabelFor;
         const zone = label.dataset.zone;
@@ -104,6 +112,7 @@
             const name = abbreviation(zone, instantOf(zone, wall), known);
             label.textContent = name && name !== zone ? `${zone}, ${name}` : zone;
         };
+        updaters.push(update);
         for (const input of inputsOf(fieldId)) {
             input.addEventListener("input", update);
             input.addEventListener("change", update);
@@ -131,6 +140,7 @@
                 `${pad(local.hour)}:${pad(local.minute)} ${abbreviation(here, instant, known)}, ` +
                 `${local.day} ${MONTHS[local.month - 1]} ${local.year} in ${here}.`;
         };
+        updaters.push(update);
         select.addEventListener("change", update);
         for (const input of inputsOf("id_publish_at")) {
             input.addEventListener("input", update);
