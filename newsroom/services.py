@@ -26,7 +26,16 @@ from .models import (
     TagRedirect,
 )
 from .querysets import Status
-from .workflow import TRANSITIONS, Transition, effective_status, may_correct, may_edit, may_transition
+from .workflow import (
+    TRANSITIONS,
+    Transition,
+    effective_status,
+    may_correct,
+    may_edit,
+    may_transition,
+    newsroom_time_text,
+    publish_at_kind,
+)
 
 PREVIEW_HOURS = getattr(settings, "DATELINE_PREVIEW_HOURS", 48)
 # News needs two independent outlets before it goes out; opinion and events need one.
@@ -120,13 +129,22 @@ def transition(
             if not override_reason.strip():
                 raise ValidationError("The pre-publish checklist is not complete; give a reason to publish anyway.")
             overridden = True
+        own_time = ""
         if step.needs_time:
             if publish_at is None or publish_at <= now:
                 raise ValidationError({"publish_at": "Choose a time in the future to schedule the story."})
             story.publish_at = publish_at
         elif step.target == Status.PUBLISHED:
-            # Publishing a story scheduled for later brings it forward to now.
-            if story.publish_at is None or story.publish_at > now or story.status != Status.PUBLISHED:
+            if publish_at is not None and publish_at_kind(publish_at, now) == "future":
+                raise ValidationError(
+                    {"publish_at": "That time is still to come: schedule the story for it, or publish it now."}
+                )
+            if publish_at is not None and publish_at_kind(publish_at, now) == "past":
+                # An archive story goes out under its own day and time, and so keeps its old address.
+                story.publish_at = publish_at
+                own_time = f"Published with its original time {newsroom_time_text(publish_at)}"
+            else:
+                # Without a time given, the story goes out now, even if it was scheduled for later.
                 story.publish_at = now
         elif step.target == Status.DRAFT and story.status == Status.SCHEDULED:
             story.publish_at = None
@@ -139,10 +157,10 @@ def transition(
             # Workflow moves leave the content, its edit time and its lock number alone.
             story.save(update_fields=["status", "publish_at", "date", "slug", "title"])
             reversion.set_user(by)
-            reversion.set_comment(f"{step.label}" + (f": {note}" if note else ""))
-        text = note
+            reversion.set_comment(own_time or f"{step.label}" + (f": {note}" if note else ""))
+        text = "\n".join(line for line in (own_time, note) if line)
         if overridden:
-            text = f"Checklist overridden: {override_reason.strip()}" + (f"\n{note}" if note else "")
+            text = f"Checklist overridden: {override_reason.strip()}" + (f"\n{text}" if text else "")
         return _record(story=story, from_status=from_status, by=by, note=text, overridden=overridden)
 
 
@@ -150,8 +168,16 @@ def submit_story(*, story: Story, by) -> StoryTransition:
     return transition(story=story, name="submit", by=by)
 
 
-def publish_story(*, story: Story, by, override_reason: str = "") -> StoryTransition:
-    return transition(story=story, name="publish", by=by, override_reason=override_reason)
+def publish_story(
+    *, story: Story, by, publish_at: datetime | None = None, override_reason: str = ""
+) -> StoryTransition:
+    """Publish ``story`` now, or, given a past ``publish_at``, with that time (an archive story keeps its date).
+
+    The one way a story goes out, from the admin, the bulk action and the add form alike; a time still to
+    come is refused (that is a schedule), and so is a story the pre-publish checklist holds back without
+    ``override_reason``.
+    """
+    return transition(story=story, name="publish", by=by, publish_at=publish_at, override_reason=override_reason)
 
 
 def schedule_story(*, story: Story, by, publish_at: datetime, override_reason: str = "") -> StoryTransition:

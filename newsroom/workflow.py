@@ -7,6 +7,10 @@ admin, the services and the tests all ask the helpers here, so the rules live in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from .querysets import LIVE_STATUSES, Status
 
@@ -167,6 +171,30 @@ def effective_status(story) -> str:
     if story.status == Status.SCHEDULED and story.is_published:
         return Status.PUBLISHED
     return story.status
+
+
+def effective_status_label(story) -> str:
+    return Status(effective_status(story)).label
+
+
+# A publish time this close to the present is "now": the editor means the moment they press the button.
+NOW_TOLERANCE = timedelta(minutes=2)
+
+
+def publish_at_kind(moment, now=None) -> str:
+    """Whether a publish time is "past", "now" or "future", as the publish step asks about it."""
+    now = now or timezone.now()
+    if moment is None or abs(moment - now) <= NOW_TOLERANCE:
+        return "now"
+    return "past" if moment < now else "future"
+
+
+def newsroom_time_text(moment) -> str:
+    """A moment as the trail and messages say it, in the newsroom's zone: "23 Apr 2012, 09:00"."""
+    from django.conf import settings
+    from django.utils import dateformat
+
+    return dateformat.format(timezone.localtime(moment, ZoneInfo(settings.TIME_ZONE)), "j M Y, H:i")
 
 
 def may_transition(user, story, transition: Transition) -> bool:

@@ -15,7 +15,7 @@ from django.utils.html import format_html
 from ..models import Article, Byline, Story, StoryRedirect
 from ..pagination import EstimatedCountPaginator
 from ..search import SEARCH_CONFIG
-from .changelists import ContextFilter, SectionFilter, StoryChangeList
+from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryChangeList
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
 
@@ -193,7 +193,7 @@ class ArticleAdmin(StoryContentAdmin):
 
 
 @admin.register(Story)
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(ShownStatusAdmin, admin.ModelAdmin):
     """Every article and event in one list: the search behind related-link autocompletes.
 
     Stories are written and deleted through their own admin; opening one here goes there.

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
@@ -28,7 +29,17 @@ from reversion.models import Revision, Version
 from taggit.models import Tag
 from taggit.utils import parse_tags
 
-from ..models import Byline, Correction, PreviewLink, RelatedLink, Source, Story, StoryTransition, TaggedStory
+from ..models import (
+    Byline,
+    Correction,
+    PreviewLink,
+    RelatedLink,
+    Source,
+    Story,
+    StoryTransition,
+    TaggedStory,
+    story_path,
+)
 from ..querysets import Status
 from ..services import (
     add_correction,
@@ -36,6 +47,7 @@ from ..services import (
     checklist,
     checklist_passes,
     create_preview_link,
+    publish_story,
     record_initial_status,
     restore_revision,
     revoke_preview_link,
@@ -45,14 +57,20 @@ from ..workflow import (
     TRANSITIONS,
     available_transitions,
     diff_rows,
+    effective_status,
+    effective_status_label,
     live_snapshot,
     may_correct,
     may_edit,
     may_preview,
     may_transition,
+    newsroom_time_text,
+    publish_at_kind,
     revision_snapshot,
     snapshot_lines,
 )
+from . import zones
+from .changelists import ShownStatusAdmin
 from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
 
 
@@ -100,18 +118,83 @@ class RelatedLinkInline(StoryInline):
 
 
 class StoryAdminForm(forms.ModelForm):
-    """The story form carries the version it was opened at, so a save on top of another is caught."""
+    """The story form carries the version it was opened at, so a save on top of another is caught.
+
+    Its publish time is typed in the newsroom's zone, or in another one chosen beside it (the local
+    time of a dateline far away); either way it is stored as the instant it names.
+    """
 
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    publish_zone = forms.ChoiceField(
+        label="Time typed in",
+        required=False,
+        help_text="The zone of the publish time typed above, e.g. the dateline's local time. "
+        "It is saved as the newsroom's time it names.",
+    )
+
+    class Media:
+        js = ("js/admin/publish_time.js",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.conflict: dict | None = None
+        self.typed_zone_note = ""
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
+        self._describe_publish_time()
+
+    def _describe_publish_time(self) -> None:
+        """Name the zone beside the publish time, and give the browser what it needs to convert live."""
+        field = self.fields.get("publish_at")
+        if field is None:
+            self.fields.pop("publish_zone", None)
+            return
+        here = zones.newsroom_zone_name()
+        field.help_text = format_html(
+            "When the story goes public. Publishing asks whether it goes out with this time (an archive story "
+            'keeps its date) or the current one. Typed in the newsroom\'s zone, <span class="dateline-zone-label" '
+            'data-zone-label-for="id_publish_at" data-zone="{}" data-zone-abbreviations="{}">{}</span>, unless '
+            "another zone is chosen below.",
+            here,
+            json.dumps(zones.abbreviations_by_offset(here)),
+            zones.zone_label(self.instance.publish_at, here),
+        )
+        zone = self.fields["publish_zone"]
+        zone.choices = zones.typed_zone_choices()
+        zone.initial = here
+        zone.widget.attrs.update(
+            {
+                "data-newsroom-zone": here,
+                "data-zone-abbreviations": json.dumps(zones.abbreviations_by_offset(here)),
+                "aria-describedby": "id_publish_zone_result",
+            }
+        )
+        zone.help_text = format_html(
+            '{} <output id="id_publish_zone_result" class="dateline-zone-result" for="id_publish_at_0 '
+            'id_publish_at_1 id_publish_zone" aria-live="polite"></output>',
+            zone.help_text,
+        )
+
+    def _read_typed_zone(self, cleaned: dict) -> None:
+        """A publish time typed in another zone becomes the instant it names there."""
+        chosen = cleaned.get("publish_zone") or zones.newsroom_zone_name()
+        typed = cleaned.get("publish_at")
+        if typed is None or chosen == zones.newsroom_zone_name() or "publish_at" not in self.fields:
+            return
+        wall = timezone.make_naive(typed, timezone.get_current_timezone())
+        try:
+            cleaned["publish_at"] = zones.wall_time_in(wall, chosen)
+        except zones.NoSuchTime as error:
+            self.add_error("publish_at", str(error))
+            return
+        self.typed_zone_note = (
+            f"Publish time typed as {wall:%H:%M, %-d %b %Y} in {chosen}: "
+            f"saved as {zones.in_newsroom_zone_text(cleaned['publish_at'])}."
+        )
 
     def clean(self):
         cleaned = super().clean()
+        self._read_typed_zone(cleaned)
         if not self.instance.pk:
             return cleaned
         expected = cleaned.get("expected_version")
@@ -161,7 +244,7 @@ def story_conflict(story_pk: int, expected: int, typed: dict) -> dict:
     return {"who": who, "changes": changes, "known": baseline is not None}
 
 
-class WorkflowAdminMixin:
+class WorkflowAdminMixin(ShownStatusAdmin):
     """Roles, workflow buttons, the audit trail, revisions, corrections and preview links for stories."""
 
     form = StoryAdminForm
@@ -182,14 +265,58 @@ class WorkflowAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if obj is not None:
-            # States and times move through the workflow buttons, so each move is on record.
-            fields += ["status"]
-            if obj.status not in (Status.DRAFT, Status.REVIEW):
-                fields += ["publish_at"]
-        elif not request.user.has_perm("newsroom.publish_story"):
-            fields += ["status"]
+        # States move only through the workflow steps, new stories included, so each move passes the
+        # checklist and is on record; the form shows the state a reader would see instead.
+        fields += ["status", "workflow_state", "publish_time_in_zone"]
+        if obj is not None and obj.status not in (Status.DRAFT, Status.REVIEW):
+            fields += ["publish_at"]
         return fields
+
+    def get_fieldsets(self, request, obj=None):
+        # Whoever may only look at the story sees its publish time, with no zone to type it in.
+        may_type = self.has_change_permission(request, obj) if obj is not None else self.has_add_permission(request)
+        time_editable = may_type and "publish_at" not in self.get_readonly_fields(request, obj)
+        fieldsets = []
+        for name, options in super().get_fieldsets(request, obj):
+            fields = []
+            for field in options.get("fields", ()):
+                if field == "status":
+                    field = "workflow_state"
+                elif field == "publish_at" and not time_editable:
+                    field = "publish_time_in_zone"
+                fields.append(field)
+                if field == "publish_at":
+                    fields.append("publish_zone")
+            fieldsets.append((name, {**options, "fields": tuple(fields)}))
+        return fieldsets
+
+    @admin.display(description="status")
+    def workflow_state(self, obj):
+        if obj is None or obj.pk is None:
+            return "Draft until it is published, scheduled or submitted with the buttons below."
+        shown = effective_status_label(obj)
+        if obj.status == Status.SCHEDULED and shown == Status.PUBLISHED.label:
+            return f"{shown} (went out at its scheduled time, {newsroom_time_text(obj.publish_at)})"
+        return shown
+
+    @admin.display(description="publish time")
+    def publish_time_in_zone(self, obj):
+        if obj is None or obj.publish_at is None:
+            return "—"
+        return f"{newsroom_time_text(obj.publish_at)} ({zones.zone_label(obj.publish_at)})"
+
+    def add_steps(self, request) -> list:
+        """The workflow steps a new story can take straight after its first save, as the add form offers them."""
+        steps = [
+            step
+            for step in TRANSITIONS.values()
+            if Status.DRAFT in step.sources and request.user.has_perm(step.permission)
+        ]
+        if request.user.has_perm("newsroom.publish_story"):
+            # An editor's own story needs no review by themselves.
+            steps = [step for step in steps if step.name != "submit"]
+        order = ("publish", "schedule", "submit")
+        return sorted(steps, key=lambda step: order.index(step.name) if step.name in order else len(order))
 
     # Saving ----------------------------------------------------------------------------------------------
 
@@ -204,6 +331,20 @@ class WorkflowAdminMixin:
         super().save_model(request, obj, form, change)
         if not change:
             record_initial_status(story=obj, by=request.user)
+        if getattr(form, "typed_zone_note", ""):
+            self.message_user(request, form.typed_zone_note)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """ "Save and publish…" (or schedule, or submit) saves a draft, then takes the step's own page."""
+        step = TRANSITIONS.get(request.POST.get("_workflow", ""))
+        if IS_POPUP_VAR in request.POST:
+            step = None
+        if step is not None and step in self.add_steps(request) and may_transition(request.user, obj, step):
+            self.message_user(
+                request, f"“{obj}” is saved as a draft. Check it and confirm below: {step.label.lower()}."
+            )
+            return HttpResponseRedirect(self.transition_url(obj, step.name))
+        return super().response_add(request, obj, post_url_continue)
 
     def log_addition(self, request, obj, message):
         if reversion.is_active():
@@ -220,7 +361,8 @@ class WorkflowAdminMixin:
 
     def add_view(self, request, form_url="", extra_context=None):
         url = reverse(f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}_new_suggestions")
-        return super().add_view(request, form_url, {**(extra_context or {}), "suggestions_url": url})
+        extra_context = {**(extra_context or {}), "suggestions_url": url, "workflow_add_steps": self.add_steps(request)}
+        return super().add_view(request, form_url, extra_context)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         story = self.get_object(request, object_id)
@@ -253,6 +395,10 @@ class WorkflowAdminMixin:
             "change": reverse(f"{prefix}_change", args=[story.pk]),
             "suggestions": reverse(f"{prefix}_suggestions", args=[story.pk]),
         }
+
+    def transition_url(self, story, name: str) -> str:
+        prefix = f"{self.admin_site.name}:{self.opts.app_label}_{self.opts.model_name}"
+        return reverse(f"{prefix}_transition", args=[story.pk, name])
 
     def get_urls(self):
         info = f"{self.opts.app_label}_{self.opts.model_name}"
@@ -292,8 +438,12 @@ class WorkflowAdminMixin:
             raise Http404("No such step.")
         if not may_transition(request.user, story, step):
             raise PermissionDenied
+        publishing = step.name == "publish"
+        # The publish time the story carries (typed in the change form, or a schedule): never dropped unasked.
+        carried = story.publish_at if publishing else None
+        time_kind = publish_at_kind(carried)
         errors = []
-        values = {"publish_at": "", "note": "", "override_reason": ""}
+        values = {"publish_at": "", "note": "", "override_reason": "", "when": ""}
         if request.method == "POST":
             values = {key: request.POST.get(key, "").strip() for key in values}
             when = None
@@ -301,6 +451,10 @@ class WorkflowAdminMixin:
                 when = parse_local_datetime(values["publish_at"])
                 if when is None:
                     errors.append("Give the publish time as a date and time, e.g. 2026-05-01 09:00.")
+            if publishing:
+                when, problem = self._chosen_publish_time(values, carried, time_kind)
+                if problem:
+                    errors.append(problem)
             if not errors:
                 try:
                     self._take_step(request, story, name, when, values)
@@ -312,6 +466,10 @@ class WorkflowAdminMixin:
         elif step.needs_time:
             suggested = story.publish_at if story.publish_at and story.publish_at > timezone.now() else None
             values["publish_at"] = form_time(suggested or next_whole_hour())
+        elif publishing:
+            values["when"] = "now" if time_kind == "now" else ""
+            values["publish_at"] = form_time(carried) if carried else ""
+        typed = parse_local_datetime(values["publish_at"])
         return self._page(
             request,
             story,
@@ -320,10 +478,59 @@ class WorkflowAdminMixin:
             step=step,
             errors=errors,
             values=values,
+            shown_status=effective_status_label(story),
             checklist=checklist(story=story) if step.runs_checklist else None,
             checklist_passes=checklist_passes(story=story) if step.runs_checklist else True,
             time_zone=settings.TIME_ZONE,
+            zone=self._zone_context(typed),
+            time_kind=time_kind,
+            carried_text=newsroom_time_text(carried) if carried else "",
+            own_address=self._address_at(story, carried) if time_kind == "past" else "",
+            now_address=self._address_at(story, timezone.now()) if publishing else "",
+            schedule_url=(
+                self.transition_url(story, "schedule")
+                if time_kind == "future" and may_transition(request.user, story, TRANSITIONS["schedule"])
+                else ""
+            ),
         )
+
+    @staticmethod
+    def _chosen_publish_time(values: dict, carried, time_kind: str):
+        """The time "Publish now" was told to use (None: the current time), or a problem to show."""
+        choice = values["when"]
+        if choice not in ("now", "own"):
+            if time_kind == "now":
+                return None, ""
+            return None, (
+                f"This story carries the publish time {newsroom_time_text(carried)}. Choose whether it goes "
+                "out with that time or with the current time; nothing has changed yet."
+            )
+        if choice == "now":
+            return None, ""
+        when = parse_local_datetime(values["publish_at"])
+        if when is None:
+            return None, "Give the story's own publish time as a date and time, e.g. 2012-04-23 09:00."
+        return when, ""
+
+    @staticmethod
+    def _address_at(story, moment) -> str:
+        """The address a story published at ``moment`` has: an article's day follows its publish time."""
+        if moment is None:
+            return ""
+        specific = story.specific if type(story) is Story else story
+        if specific.kind != Story.Kind.ARTICLE:
+            return specific.get_absolute_url()
+        return story_path(timezone.localdate(moment, zones.newsroom_zone()), specific.slug)
+
+    @staticmethod
+    def _zone_context(moment=None) -> dict:
+        """What a publish-time input shows beside it: the zone and its abbreviation for the date typed."""
+        here = zones.newsroom_zone_name()
+        return {
+            "name": here,
+            "label": zones.zone_label(moment, here),
+            "abbreviations": json.dumps(zones.abbreviations_by_offset(here)),
+        }
 
     def correct_view(self, request, pk):
         story = self._story_or_404(request, pk)
@@ -406,10 +613,27 @@ class WorkflowAdminMixin:
         )
 
     def restore_view(self, request, pk, revision):
+        """GET: what restoring the revision would change, to confirm; POST: restore it."""
         story = self._story_or_404(request, pk)
-        if request.method != "POST" or not self.has_change_permission(request, story):
+        if not self.has_change_permission(request, story):
             raise PermissionDenied
-        kept = get_object_or_404(Revision, pk=revision)
+        kept = get_object_or_404(
+            Revision.objects.filter(
+                version__content_type=ContentType.objects.get_for_model(type(story)),
+                version__object_id=str(story.pk),
+            ).distinct(),
+            pk=revision,
+        )
+        if request.method != "POST":
+            return self._page(
+                request,
+                story,
+                "admin/newsroom/restore.html",
+                title=f"Restore an earlier version: {story}",
+                revision=kept,
+                rows=diff_rows(live_snapshot(story), revision_snapshot(kept, story.pk)),
+                revisions_url=self.workflow_urls(story)["revisions"],
+            )
         try:
             restore_revision(story=story, revision=kept, by=request.user)
         except ValidationError as error:
@@ -431,6 +655,11 @@ class WorkflowAdminMixin:
 
     def _take_step(self, request, story, name: str, when, values: dict) -> None:
         """One workflow step on one story, with the publish time, note and override typed into the form."""
+        if name == "publish":
+            publish_story(
+                story=story, by=request.user, publish_at=when, override_reason=values.get("override_reason", "")
+            )
+            return
         transition(
             story=story,
             name=name,
@@ -443,12 +672,26 @@ class WorkflowAdminMixin:
     def _bulk(self, request, queryset, name: str, *, ask_time=False, ask_reason=False, ask_tag=False):
         step = TRANSITIONS.get(name)
         stories = list(queryset)
-        values = {key: request.POST.get(key, "").strip() for key in ("publish_at", "note", "override_reason", "tag")}
+        keys = ("publish_at", "note", "override_reason", "tag", "when")
+        values = {key: request.POST.get(key, "").strip() for key in keys}
         errors: list[str] = []
+        # Stories carrying a publish time of their own (an archive date, a schedule) are not published "now" unasked.
+        now = timezone.now()
+        carrying = (
+            {story.pk: publish_at_kind(story.publish_at, now) for story in stories if story.publish_at}
+            if name == "publish"
+            else {}
+        )
+        carrying = {pk: kind for pk, kind in carrying.items() if kind != "now"}
         if request.POST.get("confirm"):
             when = parse_local_datetime(values["publish_at"]) if ask_time else None
             if ask_time and when is None:
                 errors.append("Give the publish time as a date and time, e.g. 2026-05-01 09:00.")
+            if carrying and values["when"] not in ("own", "now"):
+                errors.append(
+                    "Some of these stories carry a publish time of their own. Choose whether they go out with "
+                    "it or with the current time; nothing has changed yet."
+                )
             if not errors and ask_tag:
                 try:
                     added = add_tag(stories=stories, name=values["tag"], by=request.user)
@@ -461,8 +704,18 @@ class WorkflowAdminMixin:
                 done, refused = 0, []
                 for story in stories:
                     if not may_transition(request.user, story, step):
-                        refused.append(f"{story}: not possible from {story.get_status_display().lower()}")
+                        refused.append(f"{story}: not possible from {effective_status_label(story).lower()}")
                         continue
+                    if story.pk in carrying and values["when"] == "own":
+                        if carrying[story.pk] == "future":
+                            refused.append(
+                                f"{story}: its publish time, {newsroom_time_text(story.publish_at)}, is still "
+                                "to come; schedule it instead"
+                            )
+                            continue
+                        when = story.publish_at
+                    elif name == "publish":
+                        when = None
                     try:
                         self._take_step(request, story, name, when, values)
                         done += 1
@@ -476,6 +729,10 @@ class WorkflowAdminMixin:
         if ask_time and not values["publish_at"]:
             values["publish_at"] = form_time(next_whole_hour())
         lists = [(story, checklist(story=story) if step and step.runs_checklist else []) for story in stories]
+        for story in stories:
+            story.shown_status = effective_status(story)
+            story.shown_status_label = effective_status_label(story)
+            story.carried_kind = carrying.get(story.pk, "")
         return TemplateResponse(
             request,
             "admin/newsroom/bulk_action.html",
@@ -494,6 +751,8 @@ class WorkflowAdminMixin:
                 "any_failing": any(not item.passed for _, items in lists for item in items),
                 "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
                 "time_zone": settings.TIME_ZONE,
+                "zone": self._zone_context(parse_local_datetime(values["publish_at"])),
+                "carrying": bool(carrying),
             },
         )
 

@@ -103,9 +103,14 @@ def test_editor_adds_event_with_a_new_outlet_in_the_same_flow(client, editor):
             "related_links": [{"target": earlier.pk, "url": "", "label": "", "order": 0}],
         },
     )
-    response = client.post(admin_url(Event, "add"), data)
+    response = client.post(admin_url(Event, "add"), {**data, "_workflow": "publish"})
 
     assert response.status_code == 302, form_errors(response)
+    event = Event.objects.get()
+    # Saved as a draft, then published through the publish step like any other story.
+    assert event.status == Status.DRAFT
+    assert response["Location"] == admin_url(Event, "transition", event.pk, "publish")
+    assert client.post(response["Location"], {"when": "now"}).status_code == 302
     event = Event.objects.get()
     assert event.created_by == editor
     assert event.slug == "the-port-authority-reopens-berth-4-after-storm-repairs-that"

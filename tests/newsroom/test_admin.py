@@ -145,10 +145,20 @@ def test_editor_adds_article_with_byline_sources_and_related_links(client, edito
         },
     )
 
-    response = client.post(admin_url(Article, "add"), data)
+    response = client.post(admin_url(Article, "add"), {**data, "_workflow": "publish"})
 
     assert response.status_code == 302, form_errors(response)
     article = Article.objects.get(slug="harbour-vote-splits-the-council")
+    # Saved as a draft, then published through the publish step, with the time typed into the form.
+    assert article.status == Status.DRAFT
+    publish = admin_url(Article, "transition", article.pk, "publish")
+    assert response["Location"] == publish
+    assert (
+        client.post(publish, {"when": "own", "publish_at": article_fields()["publish_at_0"] + "T09:30"}).status_code
+        == 302
+    )
+    article = Article.objects.get(pk=article.pk)
+    assert article.status == Status.PUBLISHED
     assert article.created_by == editor
     assert article.section == section
     assert [(b.author.name, b.role) for b in article.bylines.all()] == [
