@@ -430,3 +430,33 @@ def test_save_without_a_readable_version_is_shown_as_a_conflict_and_keeps_the_ty
     again = client.post(admin_url(Article, "change", story.pk), form_data(html, "article_form"))
     assert again.status_code == 302
     assert Article.objects.get(pk=story.pk).standfirst == "A standfirst typed into an old copy of the form."
+
+
+def test_an_image_a_published_story_leads_with_changes_only_for_those_who_may_edit_that_story(client, people):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import ImageFactory
+
+    # A reporter trusted with the image library still cannot recaption a published story's lead image.
+    reporter = people["Reporter"]
+    reporter.user_permissions.add(Permission.objects.get(codename="change_image"))
+    published = story_of(Article, people["other"], status=Status.PUBLISHED, publish_at=timezone.now())
+    own_draft = story_of(Article, reporter)
+    theirs, mine = ImageFactory(caption="Cranes at dusk"), ImageFactory(caption="My harbour photo")
+    Article.objects.filter(pk=published.pk).update(lead_image=theirs)
+    Article.objects.filter(pk=own_draft.pk).update(lead_image=mine)
+    client.force_login(reporter)
+
+    def recaption(image, caption):
+        url = reverse("admin:newsroom_image_change", args=[image.pk])
+        data = form_data(client.get(url).content.decode(), "image_form")
+        return client.post(url, {**data, "caption": caption})
+
+    refused, allowed = recaption(theirs, "Recaptioned"), recaption(mine, "Cranes, recaptioned")
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 302
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.caption == "Cranes at dusk"
+    assert mine.caption == "Cranes, recaptioned"
