@@ -223,7 +223,10 @@ def may_correct(user, story) -> bool:
 
 
 def may_preview(user, story) -> bool:
-    return user.has_perm("newsroom.add_previewlink") or (user.has_perm("newsroom.submit_story") and is_own(user, story))
+    """Making or revoking a preview link is a change to the story: a reporter does it only while they may edit."""
+    return user.has_perm("newsroom.add_previewlink") or (
+        user.has_perm("newsroom.submit_story") and may_edit(user, story)
+    )
 
 
 # Reader-side questions about a story's state --------------------------------------------------------------

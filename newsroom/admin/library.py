@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import taggit.admin  # noqa: F401
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import JsonResponse
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
+from django.utils.html import format_html
 from taggit.models import Tag
 
-from ..models import Author, Image, Outlet, Section, Source, TaggedStory
+from ..models import Article, Author, Image, Outlet, Section, Source, TaggedStory
 from ..services import merge_tags
+from ..workflow import may_edit
 from .changelists import HasAltTextFilter
 from .common import HTTPS_URLS, image_thumbnail, int_or_none, is_changelist, newsroom_time
 
@@ -63,12 +66,39 @@ class OutletAdmin(admin.ModelAdmin):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
-    formfield_overrides = HTTPS_URLS
-    list_display = ("outlet", "title", "story", "published_on")
+    """Every citation in one list, to find where an outlet or an address is cited. Read only, for everyone.
+
+    A source is part of its story: it is added, changed and removed in the story's own form, under the
+    story's permission (a reporter's own draft, any story for an editor), and each change is kept in the
+    story's revisions. Edited here, it would bypass both.
+    """
+
+    list_display = ("outlet", "title", "story_link", "published_on")
     list_select_related = ("outlet", "story")
     search_fields = ("title", "url", "outlet__name")
-    autocomplete_fields = ("story", "outlet")
-    fields = ("story", "outlet", "title", "url", "published_on", "order")
+    fields = ("story_link", "outlet", "title", "url", "published_on", "order")
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        # Never from this list; but deleting a story takes its sources with it, and Django asks this admin
+        # about each of them then: allowed where the story itself may be changed.
+        match = getattr(request, "resolver_match", None)
+        if obj is None or match is None or (match.url_name or "").startswith("newsroom_source_"):
+            return False
+        return super().has_delete_permission(request, obj) and may_edit(request.user, obj.story)
+
+    @admin.display(description="story", ordering="story__title")
+    def story_link(self, obj):
+        """The story's own form, where its sources are edited."""
+        # The story index's change page sends the editor on to the article or event form.
+        url = reverse(f"{self.admin_site.name}:newsroom_story_change", args=[obj.story_id])
+        return format_html('<a href="{}">{}</a>', url, obj.story.title)
 
 
 @admin.register(Image)
@@ -83,6 +113,16 @@ class ImageAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("css/admin/dateline.css",)}
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_change_image(request.user, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or may_change_image(request.user, obj)
 
     @admin.display(description="")
     def thumbnail(self, obj):
@@ -99,6 +139,13 @@ class ImageAdmin(admin.ModelAdmin):
     @admin.display(description="width × height")
     def dimensions(self, obj) -> str:
         return f"{obj.width} × {obj.height}" if obj.width else "—"
+
+
+def may_change_image(user, image: Image) -> bool:
+    """An image is part of every story that leads with it: its caption, credit and alt text may change only
+    where each of those stories may (``may_edit``), so a published story cannot change underneath its editor."""
+    stories = Article.objects.filter(lead_image=image).only("pk", "status", "created_by").order_by()
+    return all(may_edit(user, story) for story in stories.iterator())
 
 
 # taggit's own Tag admin is built for its generic tagged items, which Dateline does not use: stories are
@@ -179,6 +226,8 @@ class ContextAdmin(admin.ModelAdmin):
 
     def suggestions_view(self, request):
         """Names of existing contexts containing ``q``, most used first, for the contexts field."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         term = request.GET.get("q", "").strip()
         if not term:
             return JsonResponse({"results": []})

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from django import forms
 from django.contrib import admin
 from django.contrib.postgres.search import SearchQuery
 from django.db import connections
@@ -15,6 +16,7 @@ from django.utils.html import format_html
 from ..models import Article, Byline, Story, StoryRedirect
 from ..pagination import EstimatedCountPaginator
 from ..search import SEARCH_CONFIG
+from ..workflow import may_edit
 from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryChangeList
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
@@ -248,8 +250,40 @@ class StoryAdmin(ShownStatusAdmin, admin.ModelAdmin):
 
 @admin.register(StoryRedirect)
 class StoryRedirectAdmin(admin.ModelAdmin):
+    """Old addresses of stories. A redirect is part of its story: it changes only where the story may."""
+
     list_display = ("old_date", "old_slug", "story", "created_at")
     list_select_related = ("story",)
     search_fields = ("old_slug", "story__title")
     autocomplete_fields = ("story",)
     date_hierarchy = "old_date"
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or may_edit(request.user, obj.story)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if not super().has_delete_permission(request, obj):
+            return False
+        return obj is None or may_edit(request.user, obj.story)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        user = request.user
+
+        class RedirectForm(form):
+            def clean_story(self):
+                story = self.cleaned_data.get("story")
+                # Pointing an address at a story, or away from one, changes both stories' addresses.
+                moved_from = self.instance.story if self.instance.pk and self.instance.story_id else None
+                for changed in {story, moved_from} - {None}:
+                    if not may_edit(user, changed):
+                        raise forms.ValidationError(
+                            f"You may not change the addresses of “{changed}”: only those who may edit a "
+                            "story may add or move its old addresses.",
+                            code="story_not_editable",
+                        )
+                return story
+
+        return RedirectForm

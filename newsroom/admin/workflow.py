@@ -75,6 +75,26 @@ from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
 
 
 class StoryInline(admin.TabularInline):
+    """A part of a story (byline, source, related link) edited in the story's own form.
+
+    Django grants inline rows from the part's own model permissions, which a reporter holds for every
+    story; a part may change only where the story itself may (``may_edit``), so the rows of a story the
+    user may not edit are shown read-only and a forged submission of them is refused.
+    """
+
+    def _may_edit_story(self, request, obj) -> bool:
+        # obj is the story the form belongs to; None while a new story is being written.
+        return obj is None or may_edit(request.user, obj)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return super().has_add_permission(request, obj) and self._may_edit_story(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return super().has_change_permission(request, obj) and self._may_edit_story(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return super().has_delete_permission(request, obj) and self._may_edit_story(request, obj)
+
     def get_extra(self, request, obj=None, **kwargs):
         # Two empty rows on a new story, so a second one can be filled in without JavaScript.
         return 2 if obj is None else 1
@@ -124,7 +144,9 @@ class StoryAdminForm(forms.ModelForm):
     time of a dateline far away); either way it is stored as the instant it names.
     """
 
-    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Text rather than a number field, so that a missing or garbled version reaches clean() as "unknown"
+    # instead of stopping at a field error the editor cannot see or fix in a hidden input.
+    expected_version = forms.CharField(widget=forms.HiddenInput, required=False)
     publish_zone = forms.ChoiceField(
         label="Time typed in",
         required=False,
@@ -197,16 +219,27 @@ class StoryAdminForm(forms.ModelForm):
         self._read_typed_zone(cleaned)
         if not self.instance.pk:
             return cleaned
-        expected = cleaned.get("expected_version")
+        expected = int_or_none(cleaned.get("expected_version"))
         # The row lock holds until the admin's transaction ends, so two saves at once still queue up.
         current = Story.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
         current = current.first()
-        if expected is None or current is None or expected == current:
+        if current is None or expected == current:
             return cleaned
+        # A form that does not say which version it was opened at (a hand-made request, a page saved to disk,
+        # a script) might be older than the last save: it is treated as stale rather than trusted.
         self.conflict = story_conflict(self.instance.pk, expected, typed=cleaned)
+        self.conflict["unknown_version"] = expected is None
         # The form comes back with everything typed; saving again now knowingly replaces the newer version.
         self.data = self.data.copy()
         self.data[self.add_prefix("expected_version")] = str(current)
+        cleaned["expected_version"] = str(current)
+        if expected is None:
+            raise forms.ValidationError(
+                "This form did not say which version of the story it was opened at, so saving it could replace "
+                "someone else's changes. Nothing you typed is lost: it is all still in the form. Compare it with "
+                "the saved story shown below, then save again to keep your version.",
+                code="edit_conflict",
+            )
         who = self.conflict["who"]
         raise forms.ValidationError(
             f"Someone else saved this story while you were editing it{f' ({who})' if who else ''}. Nothing you "

@@ -287,3 +287,176 @@ def test_demo_accounts_print_one_login_per_role(client, settings):
         user = client.get("/admin/").wsgi_request.user
         assert list(user.groups.values_list("name", flat=True)) == [role]
         assert user.is_superuser == (role == "Administrator")
+
+
+# Parts of a story (sources, links, bylines, redirects, preview links) change only where the story may.
+
+
+def source_change(source) -> str:
+    return reverse("admin:newsroom_source_change", args=[source.pk])
+
+
+@pytest.mark.parametrize("status", [Status.PUBLISHED, Status.REVIEW], ids=["published", "submitted"])
+def test_reporter_cannot_change_sources_through_the_source_admin(client, people, status):
+    story = story_of(Article, people["other"], status=status, publish_at=timezone.now() - timedelta(hours=1))
+    source = story.sources.first()
+    client.force_login(people["Reporter"])
+
+    response = client.post(
+        source_change(source),
+        {"story": story.pk, "outlet": source.outlet_id, "title": "Planted by a reporter", "url": source.url},
+    )
+
+    assert response.status_code == 403
+    assert not story.sources.filter(title="Planted by a reporter").exists()
+
+
+def test_source_admin_is_read_only_even_for_editors(client, people):
+    story = story_of(Article, people["Reporter"])
+    source = story.sources.first()
+    client.force_login(people["Editor"])
+
+    page = client.get(source_change(source))
+    listing = client.get(reverse("admin:newsroom_source_changelist")).content.decode()
+    add = client.get(reverse("admin:newsroom_source_add"))
+
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert 'name="_save"' not in html and 'name="title"' not in html
+    # The way to change a source: the story's own form, one click away.
+    assert reverse("admin:newsroom_story_change", args=[story.pk]) in html
+    assert add.status_code == 403
+    assert source.title in listing
+
+
+def test_sources_of_a_story_the_reporter_may_not_edit_are_shown_read_only(client, people):
+    story = story_of(Article, people["Reporter"], status=Status.REVIEW)
+    client.force_login(people["Reporter"])
+
+    html = client.get(admin_url(Article, "change", story.pk)).content.decode()
+
+    assert "Harbour Gazette" in html
+    assert 'name="sources-0-title"' not in html and 'name="sources-2-title"' not in html
+    assert 'name="sources-MAX_NUM_FORMS" value="0"' in html
+
+
+def test_reporter_edits_the_sources_of_their_own_draft_in_its_form(client, people):
+    story = story_of(Article, people["Reporter"])
+    client.force_login(people["Reporter"])
+    page = client.get(admin_url(Article, "change", story.pk)).content.decode()
+    data = form_data(page, "article_form")
+    data["sources-0-title"] = "Harbour board minutes"
+
+    response = client.post(admin_url(Article, "change", story.pk), data)
+
+    assert response.status_code == 302
+    assert story.sources.filter(title="Harbour board minutes").exists()
+
+
+def test_reporter_cannot_make_a_preview_link_once_the_story_is_submitted(client, people):
+    from newsroom.models import PreviewLink
+
+    own_draft = story_of(Article, people["Reporter"])
+    submitted = story_of(Article, people["Reporter"], status=Status.REVIEW)
+    client.force_login(people["Reporter"])
+
+    refused = client.post(admin_url(Article, "preview", submitted.pk))
+    made = client.post(admin_url(Article, "preview", own_draft.pk))
+
+    assert refused.status_code == 403
+    assert not PreviewLink.objects.filter(story=submitted).exists()
+    assert made.status_code == 302
+    assert PreviewLink.objects.filter(story=own_draft).exists()
+
+
+def test_redirects_change_only_for_stories_the_user_may_edit(client, people):
+    from django.contrib.auth.models import Permission
+
+    from newsroom.models import StoryRedirect
+
+    # A reporter trusted with the redirect list still cannot point an old address at a published story.
+    reporter = people["Reporter"]
+    reporter.user_permissions.add(*Permission.objects.filter(codename__endswith="_storyredirect"))
+    published = story_of(Article, people["other"], status=Status.PUBLISHED, publish_at=timezone.now())
+    own_draft = story_of(Article, reporter)
+    kept = StoryRedirect.objects.create(old_date=published.date, old_slug="old-harbour-plan", story=published)
+    client.force_login(reporter)
+    add = reverse("admin:newsroom_storyredirect_add")
+
+    refused = client.post(add, {"old_date": "2020-01-02", "old_slug": "planted", "story": published.pk})
+    allowed = client.post(add, {"old_date": "2020-01-03", "old_slug": "my-old-draft", "story": own_draft.pk})
+    change = client.post(
+        reverse("admin:newsroom_storyredirect_change", args=[kept.pk]),
+        {"old_date": "2020-01-04", "old_slug": "moved", "story": own_draft.pk},
+    )
+
+    assert refused.status_code == 200
+    assert "You may not change the addresses of" in refused.content.decode()
+    assert not StoryRedirect.objects.filter(old_slug="planted").exists()
+    assert allowed.status_code == 302
+    assert StoryRedirect.objects.filter(old_slug="my-old-draft", story=own_draft).exists()
+    assert change.status_code == 403
+    kept.refresh_from_db()
+    assert (kept.old_slug, kept.story_id) == ("old-harbour-plan", published.pk)
+
+
+# A change form that does not carry the version it was opened at is treated as stale.
+
+
+@pytest.mark.parametrize("version", [None, "", "three"], ids=["missing", "empty", "not-a-number"])
+def test_save_without_a_readable_version_is_shown_as_a_conflict_and_keeps_the_typing(client, people, version):
+    from newsroom import services
+
+    story = story_of(Article, people["Reporter"])
+    data = edit_data(Article, story, standfirst="A standfirst typed into an old copy of the form.")
+    if version is None:
+        del data["expected_version"]
+    else:
+        data["expected_version"] = version
+    # Someone saves the story after that copy of the form was made.
+    Article.objects.get(pk=story.pk).save()
+    services.save_revision(story=story, by=people["Editor"], comment="Saved by the desk")
+    client.force_login(people["Editor"])
+
+    response = client.post(admin_url(Article, "change", story.pk), data)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "This form did not say which version of the story it was opened at" in html
+    assert "Nothing you typed is lost" in html
+    assert "A standfirst typed into an old copy of the form." in html
+    assert Article.objects.get(pk=story.pk).standfirst != "A standfirst typed into an old copy of the form."
+    # Having seen the saved story, saving the returned form again keeps what was typed.
+    again = client.post(admin_url(Article, "change", story.pk), form_data(html, "article_form"))
+    assert again.status_code == 302
+    assert Article.objects.get(pk=story.pk).standfirst == "A standfirst typed into an old copy of the form."
+
+
+def test_an_image_a_published_story_leads_with_changes_only_for_those_who_may_edit_that_story(client, people):
+    from django.contrib.auth.models import Permission
+
+    from tests.factories import ImageFactory
+
+    # A reporter trusted with the image library still cannot recaption a published story's lead image.
+    reporter = people["Reporter"]
+    reporter.user_permissions.add(Permission.objects.get(codename="change_image"))
+    published = story_of(Article, people["other"], status=Status.PUBLISHED, publish_at=timezone.now())
+    own_draft = story_of(Article, reporter)
+    theirs, mine = ImageFactory(caption="Cranes at dusk"), ImageFactory(caption="My harbour photo")
+    Article.objects.filter(pk=published.pk).update(lead_image=theirs)
+    Article.objects.filter(pk=own_draft.pk).update(lead_image=mine)
+    client.force_login(reporter)
+
+    def recaption(image, caption):
+        url = reverse("admin:newsroom_image_change", args=[image.pk])
+        data = form_data(client.get(url).content.decode(), "image_form")
+        return client.post(url, {**data, "caption": caption})
+
+    refused, allowed = recaption(theirs, "Recaptioned"), recaption(mine, "Cranes, recaptioned")
+
+    assert refused.status_code == 403
+    assert allowed.status_code == 302
+    theirs.refresh_from_db()
+    mine.refresh_from_db()
+    assert theirs.caption == "Cranes at dusk"
+    assert mine.caption == "Cranes, recaptioned"
