@@ -366,8 +366,9 @@ def workflow_urls(prefix: str, kind: str) -> dict[str, Url]:
         # Making a preview link is POST only: a GET changes nothing and shows nothing.
         f"{prefix}_preview": Url(get=NOBODY, post=PREVIEW_STORY, states=STORY_STATES, args=story_args(kind)),
         f"{prefix}_revisions": Url(get=STORY_READERS, post=NOBODY, states=STORY_STATES, args=story_args(kind)),
+        # GET shows what restoring would change, for confirmation; only the POST restores.
         f"{prefix}_restore": Url(
-            get=NOBODY,
+            get=EDIT_STORY,
             post=EDIT_STORY,
             states=STORY_STATES,
             args=lambda world, state: [world.stories[kind][state].pk, world.first_revisions[kind][state]],
