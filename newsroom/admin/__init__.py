@@ -48,6 +48,7 @@ def index_with_dashboard(request, extra_context=None):
     context = {**(extra_context or {}), "dashboard": dashboard(request.user)}
     if request.user.has_perm("comments.change_comment"):
         context["dashboard"]["comments_waiting"] = pending_comments()
+        context["dashboard"]["comments_flagged"] = flagged_comments()
     return _plain_index(request, extra_context=context)
 
 
@@ -57,6 +58,14 @@ def pending_comments() -> int | None:
     except ImportError:
         return None
     return pending_comment_count()
+
+
+def flagged_comments() -> int | None:
+    try:
+        from newsroom.comments.services import flagged_comment_count
+    except ImportError:
+        return None
+    return flagged_comment_count()
 
 
 admin.site.index = index_with_dashboard
