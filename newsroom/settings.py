@@ -227,8 +227,9 @@ if env_bool("TLS_PROXY", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # Content-Security-Policy (django-csp). No inline script, inline event handler or javascript: address runs
-# on any page, public or admin: every script is a file under static/. Styles too come from files only: no
-# template has a style attribute or block, and Django's admin writes none in the screens Dateline uses.
+# on any page, public or admin: every script is a file under static/. Styles and images come from the site
+# too: no template has a style attribute or block, Django's admin writes none in the screens Dateline uses,
+# and nothing needs data: images. CSP_IMG_SOURCES adds origins for images kept elsewhere (a media bucket).
 # deploy/nginx-dateline.conf sends the same header with the pages it serves from files.
 CSP_EXTRA_IMG_SRC = env_list("CSP_IMG_SOURCES", "")
 CONTENT_SECURITY_POLICY = {
@@ -236,7 +237,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'"],
-        "img-src": ["'self'", "data:", *CSP_EXTRA_IMG_SRC],
+        "img-src": ["'self'", *CSP_EXTRA_IMG_SRC],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
@@ -261,8 +262,6 @@ AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
 # The same reading of X-Forwarded-For as the comments' flood limits, trusting TRUSTED_PROXIES proxies.
 AXES_CLIENT_IP_CALLABLE = "newsroom.comments.views.client_address"
 AXES_RESET_ON_SUCCESS = True
-# Passwords are never stored; usernames are, so administrators can see whose account is under attack.
-AXES_SENSITIVE_PARAMETERS = []
 AXES_HTTP_RESPONSE_CODE = 429
 
 LOGGING = {
