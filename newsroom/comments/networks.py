@@ -49,6 +49,9 @@ def networks_holding(address: str | None) -> list[str]:
         ip = ipaddress.ip_address(address)
     except ValueError:
         return []
+    if ip.version == 6 and ip.ipv4_mapped:
+        # How a dual-stack server may report an IPv4 reader; the comment itself stores it unpacked.
+        ip = ip.ipv4_mapped
     return [
         str(ipaddress.ip_network(f"{ip}/{prefix}", strict=False))
         for prefix in range(ip.max_prefixlen, WIDEST_PREFIX[ip.version] - 1, -1)

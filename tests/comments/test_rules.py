@@ -220,7 +220,7 @@ def test_banned_commenters_are_refused(story, banned):
     assert "not accepted" in refusal.message or "paused until" in refusal.message
 
 
-@pytest.mark.parametrize("address", ["2001:db8:5::17", "198.51.100.200"])
+@pytest.mark.parametrize("address", ["2001:db8:5::17", "198.51.100.200", "::ffff:198.51.100.9"])
 def test_addresses_inside_a_banned_range_are_refused_with_the_end_of_the_ban(story, address):
     BannedCommenter.objects.create(network="198.51.100.0/24", expires_at=timezone.now() + timedelta(days=3))
     BannedCommenter.objects.create(network="2001:db8:5::/48", expires_at=timezone.now() + timedelta(days=3))
