@@ -10,7 +10,7 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 BEFORE = [("comments", "0004_substring_search_indexes")]
-AFTER = [("comments", "0005_bans_of_people_or_networks")]
+AFTER = [("comments", "0006_bans_without_address_column")]
 
 
 @pytest.mark.django_db(transaction=True)
