@@ -96,7 +96,7 @@ class DatelineAdminSite(admin.AdminSite):
 def comment_counts() -> dict:
     """What the moderators' part of the dashboard shows; empty when the comments app is not installed."""
     try:
-        from newsroom.comments.services import pending_comment_count
+        from newsroom.comments.services import flagged_comment_count, pending_comment_count
     except ImportError:
         return {}
-    return {"comments_waiting": pending_comment_count()}
+    return {"comments_waiting": pending_comment_count(), "comments_flagged": flagged_comment_count()}

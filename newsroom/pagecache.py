@@ -54,6 +54,8 @@ KEPT_HEADERS = (
     "X-Content-Type-Options",
     "X-Dateline-Story",
     "X-Frame-Options",
+    # A replayed page keeps the policy it was rendered under, wherever the CSP middleware sits.
+    "Content-Security-Policy",
 )
 SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
 

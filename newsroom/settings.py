@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS, CACHE_URL and DEBUG=0.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -56,10 +57,14 @@ INSTALLED_APPS = [
     "newsroom",
     "events",
     "newsroom.comments",
+    "csp",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so pages replayed from it carry the policy too.
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",
@@ -72,6 +77,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -201,11 +208,63 @@ COMMENTS_PER_PAGE = 50
 COMMENTS_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 COMMENTS_SITE_URL = os.environ.get("SITE_URL", "")
 
+# HTTPS. With DEBUG off the site is served over HTTPS only, unless SECURE_COOKIES=0 says it is not
+# (the benchmark's plain-HTTP run). README "Production" lists the environment check --deploy passes with.
 if not DEBUG:
     SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
     SECURE_CONTENT_TYPE_NOSNIFF = True
     SECURE_REFERRER_POLICY = "same-origin"
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", SESSION_COOKIE_SECURE)
+    SECURE_HSTS_SECONDS = int(
+        os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 60 * 60 if SESSION_COOKIE_SECURE else 0))
+    )
+    # Both reach beyond this site (every subdomain; browsers' built-in lists), so each is an explicit choice.
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+# Behind a proxy that terminates TLS (deploy/nginx-dateline.conf), the proxy's X-Forwarded-Proto says whether
+# the reader's connection was HTTPS. Only set it when such a proxy always sets that header: a reader could
+# otherwise send it themselves.
+if env_bool("TLS_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Content-Security-Policy (django-csp). No inline script, inline event handler or javascript: address runs
+# on any page, public or admin: every script is a file under static/. Styles and images come from the site
+# too: no template has a style attribute or block, Django's admin writes none in the screens Dateline uses,
+# and nothing needs data: images. CSP_IMG_SOURCES adds origins for images kept elsewhere (a media bucket).
+# deploy/nginx-dateline.conf sends the same header with the pages it serves from files.
+CSP_EXTRA_IMG_SRC = env_list("CSP_IMG_SOURCES", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", *CSP_EXTRA_IMG_SRC],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'self'"],
+        "form-action": ["'self'"],
+    },
+}
+
+# Sign-in throttling (django-axes) for the admin's and the readers' sign-in forms. Failures are counted
+# per account and per address; past the limit both are refused until the cool-off has passed, with a
+# page that says so. Attempts live in the database, so a cache outage neither forgets nor blocks them.
+AUTHENTICATION_BACKENDS = [
+    "newsroom.security.SignInThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
+# The same reading of X-Forwarded-For as the comments' flood limits, trusting TRUSTED_PROXIES proxies.
+AXES_CLIENT_IP_CALLABLE = "newsroom.comments.views.client_address"
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
 
 LOGGING = {
     "version": 1,

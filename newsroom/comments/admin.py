@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import connections
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,7 +30,9 @@ from newsroom.models import Story
 from newsroom.pagination import EstimatedCountPaginator
 
 from . import services
+from .forms import NetworkBanForm
 from .models import BannedCommenter, Comment, CommentFlag, WordRule, pending_first
+from .networks import describe, networks_holding
 from .querysets import Status
 
 EXCERPT_LENGTH = 160
@@ -40,7 +43,7 @@ DECISIONS = {
     "reject": (services.reject, "Rejected", Status.REJECTED),
     "spam": (services.mark_spam, "Marked as spam", Status.SPAM),
 }
-BUTTON_LABELS = {"approve": "Approve", "reject": "Reject", "spam": "Spam", "ban": "Ban"}
+BUTTON_LABELS = {"approve": "Approve", "reject": "Reject", "spam": "Spam", "ban": "Ban commenter"}
 
 
 class AddressSearchMixin:
@@ -140,6 +143,9 @@ class QueueFilter(admin.SimpleListFilter):
 
     def choices(self, changelist):
         for lookup, title in self.lookup_choices:
+            if lookup == "flagged":
+                # One small count, from the index of flagged comments; the other tabs are too big to count.
+                title = f"{title} ({services.flagged_comment_count()})"
             yield {
                 "selected": self.value() == lookup,
                 "query_string": changelist.get_query_string({self.parameter_name: lookup}),
@@ -151,7 +157,7 @@ class QueueFilter(admin.SimpleListFilter):
         if value == "all":
             return queryset
         if value == "flagged":
-            return queryset.filter(flag_count__gt=0)
+            return queryset.flagged()
         return queryset.filter(status=value)
 
 
@@ -230,7 +236,7 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
     change_form_template = "admin/comments/comment/change_form.html"
     fieldsets = (
         (None, {"fields": ("story_link", "commenter", "website", "created_at", "body_text")}),
-        ("Moderation", {"fields": ("status", "reason_held", "flag_count", "moderated_by", "moderated_at")}),
+        ("Moderation", {"fields": ("status", "reason_held", "reader_flags", "moderated_by", "moderated_at")}),
         ("Where it came from", {"classes": ("collapse",), "fields": ("user", "ip_address", "user_agent")}),
     )
     readonly_fields = (
@@ -241,7 +247,7 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
         "body_text",
         "status",
         "reason_held",
-        "flag_count",
+        "reader_flags",
         "moderated_by",
         "moderated_at",
         "user",
@@ -303,6 +309,15 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
             date_format(moment, "j M Y, H:i"),
         )
 
+    @admin.display(description="reader flags")
+    def reader_flags(self, comment: Comment):
+        if not comment.flag_count:
+            return "—"
+        return format_html(
+            '<span class="comment-flagged">Flagged by readers ({})</span>',
+            comment.flag_count,
+        )
+
     @admin.display(description="comment")
     def excerpt(self, comment: Comment):
         text = Truncator(" ".join(comment.body.split())).chars(EXCERPT_LENGTH)
@@ -328,13 +343,16 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
             parts.append(f"{record[Status.SPAM]} spam")
         return format_html_join(" · ", '<span class="comment-history">{}</span>', ((part,) for part in parts))
 
-    @admin.display(description="why held")
+    @admin.display(description="why held, flags")
     def reason_held(self, comment: Comment):
         reasons = comment.held_reasons
-        if not reasons:
+        if not reasons and not comment.flag_count:
             return "—"
+        # The flag marker comes first: a flagged comment may be approved and on the site right now.
         return format_html(
-            '<ul class="comment-reasons">{}</ul>', format_html_join("", "<li>{}</li>", ((r,) for r in reasons))
+            '{}<ul class="comment-reasons">{}</ul>',
+            self.reader_flags(comment) if comment.flag_count else "",
+            format_html_join("", "<li>{}</li>", ((r,) for r in reasons)),
         )
 
     @admin.display(description="story", ordering="story__title")
@@ -358,8 +376,21 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
 
     def _buttons(self, comment: Comment, *, ban: bool):
         decisions = [name for name, (_, _, status) in DECISIONS.items() if comment.status != status]
-        if ban:
+        if ban and (comment.user_id or comment.email):
             decisions.append("ban")
+        buttons = self._decision_buttons(comment, decisions)
+        if ban and comment.ip_address:
+            # A separate page, never one click: the address may be shared by many readers.
+            network = format_html(
+                '<a class="comment-decision comment-decision--network" href="{}" aria-label="Ban the network '
+                'of the comment by {}">Ban network…</a>',
+                reverse("admin:comments_comment_ban_network", args=[comment.pk]),
+                comment.name,
+            )
+            buttons = format_html("{} {}", buttons, network)
+        return buttons
+
+    def _decision_buttons(self, comment: Comment, decisions: list[str]):
         return format_html_join(
             " ",
             '<button type="submit" class="comment-decision comment-decision--{}" formaction="{}" '
@@ -392,7 +423,12 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
                 "<path:object_id>/decide/<slug:decision>/",
                 self.admin_site.admin_view(self.decide_view),
                 name="comments_comment_decide",
-            )
+            ),
+            path(
+                "<path:object_id>/ban-network/",
+                self.admin_site.admin_view(self.ban_network_view),
+                name="comments_comment_ban_network",
+            ),
         ]
         return urls + super().get_urls()
 
@@ -409,13 +445,70 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
         if decision == "ban":
             if not self.has_ban_permission(request):
                 raise PermissionDenied
-            services.ban_commenter(comment=comment, moderator=request.user)
-            self.message_user(request, f"Banned {comment.name} and rejected their waiting comments.", messages.SUCCESS)
+            try:
+                ban = services.ban_commenter(comment=comment, moderator=request.user)
+            except services.CannotBan as refusal:
+                self.message_user(request, str(refusal), messages.ERROR)
+            else:
+                self.message_user(
+                    request,
+                    f"Banned {ban}: {comment.name} can no longer comment; their waiting comments are rejected. "
+                    "Their network is not banned.",
+                    messages.SUCCESS,
+                )
         else:
             service, done, _ = DECISIONS[decision]
             service(comments=[comment.pk], moderator=request.user)
             self.message_user(request, f"{done}: the comment by {comment.name}.", messages.SUCCESS)
         return HttpResponseRedirect(self._back_to_queue(request))
+
+    def ban_network_view(self, request, object_id):
+        """Confirm a network ban: which addresses, for how long, and who else has commented from there."""
+        comment = self.get_object(request, unquote(object_id))
+        if comment is None:
+            raise Http404("No such comment.")
+        if not self.has_ban_permission(request):
+            raise PermissionDenied
+        if not comment.ip_address:
+            self.message_user(
+                request, "This comment has no address recorded: there is no network to ban.", messages.ERROR
+            )
+            return HttpResponseRedirect(reverse("admin:comments_comment_changelist"))
+        queue = self._back_to_queue(request) if request.method == "GET" else request.POST.get("back", "")
+        if not url_has_allowed_host_and_scheme(queue, allowed_hosts={request.get_host()}):
+            queue = reverse("admin:comments_comment_changelist")
+        form = NetworkBanForm(
+            request.POST if request.method == "POST" else None, initial={"network": comment.ip_address}
+        )
+        if request.method == "POST" and form.is_valid():
+            ban = services.ban_network(
+                network=form.cleaned_data["network"],
+                days=form.cleaned_data["days"],
+                reason=form.cleaned_data["reason"],
+                moderator=request.user,
+                comment=comment,
+            )
+            until = date_format(timezone.localtime(ban.expires_at), "j M Y, H:i")
+            self.message_user(
+                request,
+                f"Banned {describe(ban.network)} until {until} and rejected the comment by {comment.name}. "
+                "Other comments from there stay in the queue.",
+                messages.SUCCESS,
+            )
+            return HttpResponseRedirect(queue)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Ban a network",
+            "opts": self.opts,
+            "comment": comment,
+            "form": form,
+            "recent": services.comments_from_address(comment.ip_address),
+            "back": queue,
+            "media": self.media + form.media,
+        }
+        request.current_app = self.admin_site.name
+        status = 400 if request.method == "POST" else 200
+        return TemplateResponse(request, "admin/comments/comment/ban_network.html", context, status=status)
 
     def _back_to_queue(self, request) -> str:
         """Back to the queue page the moderator came from, filters and page kept."""
@@ -446,14 +539,29 @@ class CommentAdmin(AddressSearchMixin, SubstringSearchMixin, admin.ModelAdmin):
     @admin.action(description="Ban the commenters of selected comments", permissions=["ban"])
     def ban_selected(self, request, queryset):
         banned = set()
+        unnamed = []
         for comment in queryset.select_related("user"):
             if comment.commenter_key in banned:
                 continue
-            services.ban_commenter(comment=comment, moderator=request.user)
+            try:
+                services.ban_commenter(comment=comment, moderator=request.user)
+            except services.CannotBan:
+                unnamed.append(comment.name)
+                continue
             banned.add(comment.commenter_key)
         self.message_user(
-            request, f"Banned {len(banned)} commenter{'s' if len(banned) != 1 else ''}.", messages.SUCCESS
+            request,
+            f"Banned {len(banned)} commenter{'s' if len(banned) != 1 else ''} by account or email; "
+            "no network was banned.",
+            messages.SUCCESS,
         )
+        if unnamed:
+            self.message_user(
+                request,
+                f"Not banned, as they gave no email and have no account: {', '.join(unnamed)}. "
+                "Use “Ban network…” on their comment to ban their network for a while.",
+                messages.WARNING,
+            )
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         extra_context = {
@@ -482,13 +590,69 @@ class WordRuleAdmin(admin.ModelAdmin):
     search_fields = ("phrase", "note")
 
 
+class BanKindFilter(admin.SimpleListFilter):
+    title = "bans"
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [("person", "People (account or email)"), ("network", "Networks (address or range)")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "person":
+            return queryset.filter(network="")
+        if self.value() == "network":
+            return queryset.exclude(network="")
+        return queryset
+
+
+class BanInForceFilter(admin.SimpleListFilter):
+    title = "in force"
+    parameter_name = "in_force"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "In force"), ("no", "Ended")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.in_force()
+        if self.value() == "no":
+            return queryset.exclude(pk__in=BannedCommenter.objects.in_force().values("pk"))
+        return queryset
+
+
 @admin.register(BannedCommenter)
-class BannedCommenterAdmin(AddressSearchMixin, admin.ModelAdmin):
-    list_display = ("__str__", "email", "user", "ip_address", "reason", "banned_by", "created_at")
+class BannedCommenterAdmin(admin.ModelAdmin):
+    list_display = ("__str__", "kind", "email", "user", "network", "ends", "reason", "banned_by", "created_at")
+    list_filter = (BanKindFilter, BanInForceFilter)
     list_select_related = ("user", "banned_by")
-    search_fields = ("email", "user__username", "reason")
+    search_fields = ("email", "user__username", "network", "reason")
     raw_id_fields = ("user",)
     readonly_fields = ("banned_by", "created_at")
+    fieldsets = (
+        ("A person", {"fields": ("user", "email")}),
+        ("Or a network", {"fields": ("network",)}),
+        (None, {"fields": ("expires_at", "reason", "banned_by", "created_at")}),
+    )
+
+    @admin.display(description="bans")
+    def kind(self, ban: BannedCommenter) -> str:
+        return "network" if ban.is_network_ban else "person"
+
+    @admin.display(description="ends", ordering="expires_at")
+    def ends(self, ban: BannedCommenter):
+        if ban.expires_at is None:
+            return "when lifted"
+        moment = timezone.localtime(ban.expires_at)
+        ended = " (ended)" if ban.expires_at <= timezone.now() else ""
+        return f"{date_format(moment, 'j M Y, H:i')}{ended}"
+
+    def get_search_results(self, request, queryset, search_term):
+        # An address finds the network bans that hold it, as well as the text matches.
+        results, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        held_in = networks_holding(search_term.strip())
+        if held_in:
+            results = results | queryset.filter(network__in=held_in)
+        return results, may_have_duplicates
 
     def save_model(self, request, obj, form, change):
         if not change:

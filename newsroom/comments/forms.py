@@ -8,6 +8,7 @@ from django import forms
 from django.core import signing
 
 from .models import CommentFlag
+from .networks import NETWORK_BAN_DAYS, NETWORK_BAN_MAX_DAYS, parse_network
 from .policy import CommentPolicy
 from .text import clean_single_line, normalise_newlines
 
@@ -146,3 +147,36 @@ class FlagForm(forms.Form):
             "invalid_choice": "Choose one of the reasons listed.",
         },
     )
+
+
+class NetworkBanForm(forms.Form):
+    """What a moderator confirms before banning a network: which addresses, for how long, and why."""
+
+    network = forms.CharField(
+        label="Address or range",
+        max_length=49,
+        help_text="The comment's address, or a range holding it such as 203.0.113.0/24 (no wider than /16).",
+        error_messages={"required": "Give an address (203.0.113.7) or a range (203.0.113.0/24)."},
+    )
+    days = forms.IntegerField(
+        label="Ban for (days)",
+        min_value=1,
+        max_value=NETWORK_BAN_MAX_DAYS,
+        initial=NETWORK_BAN_DAYS,
+        help_text=f"The ban lifts by itself after this many days (1 to {NETWORK_BAN_MAX_DAYS}).",
+        error_messages={
+            "required": "Say for how many days.",
+            "invalid": "Give a whole number of days.",
+            "min_value": "A ban lasts at least one day.",
+            "max_value": f"A network ban lasts at most {NETWORK_BAN_MAX_DAYS} days.",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        max_length=300,
+        required=False,
+        help_text="For other moderators: what came from this network.",
+    )
+
+    def clean_network(self) -> str:
+        return parse_network(self.cleaned_data["network"])

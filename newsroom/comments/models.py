@@ -15,8 +15,14 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
+from .networks import parse_network
 from .querysets import CommentQuerySet, Status
+
+BAN_NAMES_NOBODY = "Give an email, an account or a network to ban."
+BAN_NAMES_BOTH = "Ban a person (account or email) or a network, not both in one ban."
+NETWORK_BAN_WITHOUT_END = "A network ban needs an end: many readers can share one address."
 
 
 def commenter_key_for(*, user_id: int | None, email: str) -> str:
@@ -166,7 +172,19 @@ class CommentFlag(models.Model):
         return f"{self.get_reason_display()} on comment {self.comment_id}"
 
 
+class BanQuerySet(models.QuerySet):
+    def in_force(self, at=None) -> BanQuerySet:
+        """Bans not yet expired: those without an end, and those whose end is still to come."""
+        return self.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=at or timezone.now()))
+
+
 class BannedCommenter(models.Model):
+    """A ban of one person (their account or email address) or of a network (an address or a range).
+
+    The two are kept apart: an office, a university or a mobile carrier puts many readers behind one
+    address, so banning a network is a separate, deliberate decision that always ends.
+    """
+
     email = models.EmailField("email", blank=True, help_text="Comments from this email address are refused.")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -177,8 +195,20 @@ class BannedCommenter(models.Model):
         related_name="+",
         help_text="Comments from this account are refused.",
     )
-    ip_address = models.GenericIPAddressField(
-        "address", null=True, blank=True, unpack_ipv4=True, help_text="Comments from this address are refused."
+    network = models.CharField(
+        "network",
+        max_length=49,
+        blank=True,
+        help_text=(
+            "An address (203.0.113.7) or a range (203.0.113.0/24) whose comments are refused. "
+            "Many readers can share one address: a network ban must have an end."
+        ),
+    )
+    expires_at = models.DateTimeField(
+        "ends",
+        null=True,
+        blank=True,
+        help_text="When the ban lifts by itself. Empty: until a moderator lifts it (not allowed for a network).",
     )
     reason = models.CharField("reason", max_length=300, blank=True, help_text="For other moderators.")
     banned_by = models.ForeignKey(
@@ -192,29 +222,59 @@ class BannedCommenter(models.Model):
     )
     created_at = models.DateTimeField("banned", auto_now_add=True)
 
+    objects = BanQuerySet.as_manager()
+
     class Meta:
-        verbose_name = "banned commenter"
+        verbose_name = "ban"
+        verbose_name_plural = "bans"
         ordering = ["-created_at"]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(email="") | Q(user__isnull=False) | Q(ip_address__isnull=False),
+                condition=~Q(email="") | Q(user__isnull=False) | ~Q(network=""),
                 name="ban_names_someone",
-                violation_error_message="Give an email, an account or an address to ban.",
+                violation_error_message=BAN_NAMES_NOBODY,
+            ),
+            models.CheckConstraint(
+                condition=Q(network="") | (Q(email="") & Q(user__isnull=True)),
+                name="ban_person_or_network",
+                violation_error_message=BAN_NAMES_BOTH,
+            ),
+            models.CheckConstraint(
+                condition=Q(network="") | Q(expires_at__isnull=False),
+                name="ban_network_ends",
+                violation_error_message=NETWORK_BAN_WITHOUT_END,
             ),
         ]
         indexes = [
             models.Index(fields=["email"], name="ban_email"),
-            models.Index(fields=["ip_address"], name="ban_address"),
+            models.Index(fields=["network"], name="ban_network"),
         ]
 
     def __str__(self) -> str:
-        who = [str(part) for part in (self.user, self.email, self.ip_address) if part]
+        if self.network:
+            return self.network
+        who = [str(part) for part in (self.user, self.email) if part]
         return " / ".join(who)
 
+    @property
+    def is_network_ban(self) -> bool:
+        return bool(self.network)
+
     def clean(self) -> None:
-        # The database constraint says the same; this gives the admin form a message instead of an error page.
-        if not (self.email or "").strip() and not self.user_id and not self.ip_address:
-            raise ValidationError("Give an email, an account or an address to ban.")
+        # The database constraints say the same; this gives the admin form messages instead of an error page.
+        self.email = (self.email or "").strip().lower()
+        if self.network:
+            try:
+                self.network = parse_network(self.network)
+            except ValidationError as error:
+                raise ValidationError({"network": error.messages}) from None
+        person = bool(self.email or self.user_id)
+        if not person and not self.network:
+            raise ValidationError(BAN_NAMES_NOBODY)
+        if person and self.network:
+            raise ValidationError(BAN_NAMES_BOTH)
+        if self.network and self.expires_at is None:
+            raise ValidationError({"expires_at": NETWORK_BAN_WITHOUT_END})
 
     def save(self, *args, **kwargs) -> None:
         self.email = (self.email or "").strip().lower()

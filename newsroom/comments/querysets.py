@@ -19,6 +19,10 @@ class CommentQuerySet(models.QuerySet):
     def pending(self) -> CommentQuerySet:
         return self.filter(status=Status.PENDING)
 
+    def flagged(self) -> CommentQuerySet:
+        """Flagged by readers and not yet dealt with: still shown, or held back by the flags."""
+        return self.filter(flag_count__gt=0, status__in=[Status.APPROVED, Status.PENDING])
+
     def for_story_page(self, story) -> CommentQuerySet:
         """A story's public comments, oldest first, with only the columns the page shows."""
         return (

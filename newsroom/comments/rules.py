@@ -21,9 +21,11 @@ from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from .conf import setting
 from .models import BannedCommenter, Comment, WordRule, body_fingerprint, commenter_key_for, normalise_for_matching
+from .networks import networks_holding
 from .querysets import Status
 from .text import count_links
 
@@ -100,17 +102,25 @@ def refuse_too_fast(sub: Submission) -> None:
 
 
 def refuse_banned(sub: Submission) -> None:
-    who = Q()
+    person = Q()
     if sub.email:
-        who |= Q(email=sub.email.strip().lower())
+        person |= Q(email=sub.email.strip().lower())
     if sub.user_id:
-        who |= Q(user_id=sub.user_id)
-    if sub.ip_address:
-        who |= Q(ip_address=sub.ip_address)
-    if who and BannedCommenter.objects.filter(who).exists():
+        person |= Q(user_id=sub.user_id)
+    bans = BannedCommenter.objects.in_force()
+    if person and bans.filter(person).exists():
         raise CommentRefused(
-            "Comments from this account, email address or network are not accepted here. "
+            "Comments from this account or email address are not accepted here. "
             "If you think this is a mistake, write to the editors.",
+            code="banned",
+        )
+    held_in = networks_holding(sub.ip_address)
+    ban = bans.filter(network__in=held_in).order_by("-expires_at").first() if held_in else None
+    if ban is not None:
+        until = date_format(timezone.localtime(ban.expires_at), "j F Y, H:i")
+        raise CommentRefused(
+            f"Comments from your network are paused until {until}, after abuse from an address it shares "
+            "with others. If you think this is a mistake, write to the editors.",
             code="banned",
         )
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Iterable
+from datetime import timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
@@ -21,6 +22,7 @@ from django.utils import timezone
 
 from .conf import setting
 from .models import BannedCommenter, Comment, CommentFlag
+from .networks import NETWORK_BAN_DAYS, NETWORK_BAN_MAX_DAYS, parse_network
 from .permissions import MODERATOR_GROUP, grant_moderator_permissions
 from .policy import policy_for
 from .querysets import Status
@@ -136,25 +138,61 @@ def mark_spam(*, comments: Iterable[Comment] | Iterable[int], moderator) -> int:
     return moderate(comments=comments, status=Status.SPAM, moderator=moderator)
 
 
+class CannotBan(Exception):
+    """The comment names nobody a ban could hold: a guest who gave no email."""
+
+
 @transaction.atomic
 def ban_commenter(*, comment: Comment, moderator, reason: str = "") -> BannedCommenter:
-    """Refuse further comments from this comment's account (or email) and address, and reject what waits."""
-    ban = BannedCommenter.objects.filter(
-        user_id=comment.user_id,
-        email="" if comment.user_id else comment.email,
-        ip_address=comment.ip_address,
-    ).first()
+    """Refuse further comments from this comment's account (or, for a guest, email) and reject what waits.
+
+    The address is left alone: many readers can share it. ``ban_network`` bans one, for a while.
+    """
+    if not comment.user_id and not comment.email:
+        raise CannotBan(f"{comment.name} gave no email and has no account: only their network can be banned.")
+    person = {"user_id": comment.user_id} if comment.user_id else {"email": comment.email}
+    ban = BannedCommenter.objects.in_force().filter(network="", **person).first()
     if ban is None:
         ban = BannedCommenter.objects.create(
-            user_id=comment.user_id,
-            email="" if comment.user_id else comment.email,
-            ip_address=comment.ip_address,
+            **person,
             reason=reason or f"Banned from the moderation queue for comment {comment.pk}",
             banned_by=moderator,
         )
     waiting = Comment.objects.pending().filter(commenter_key=comment.commenter_key).values_list("pk", flat=True)
     reject(comments=[comment.pk, *waiting], moderator=moderator)
     return ban
+
+
+@transaction.atomic
+def ban_network(
+    *, network: str, moderator, days: int = NETWORK_BAN_DAYS, reason: str = "", comment: Comment | None = None
+) -> BannedCommenter:
+    """Refuse new comments from an address or a range for ``days`` days, and reject ``comment`` if given.
+
+    Other comments waiting from that network stay in the queue: they may come from other readers
+    behind the same address, and a moderator decides on each.
+    """
+    if not 1 <= days <= NETWORK_BAN_MAX_DAYS:
+        raise ValueError(f"A network ban lasts from 1 to {NETWORK_BAN_MAX_DAYS} days.")
+    ban = BannedCommenter(
+        network=parse_network(network),
+        expires_at=timezone.now() + timedelta(days=days),
+        reason=reason or (f"Network banned from the moderation queue for comment {comment.pk}" if comment else ""),
+        banned_by=moderator,
+    )
+    ban.full_clean()
+    ban.save()
+    if comment is not None:
+        reject(comments=[comment.pk], moderator=moderator)
+    return ban
+
+
+def comments_from_address(address: str | None, *, days: int = 30) -> dict[str, int]:
+    """How many comments, and from how many commenters, one address sent lately: what a network ban would hit."""
+    if not address:
+        return {"comments": 0, "commenters": 0}
+    recent = Comment.objects.filter(ip_address=address, created_at__gte=timezone.now() - timedelta(days=days))
+    return {"comments": recent.count(), "commenters": recent.values("commenter_key").distinct().count()}
 
 
 @transaction.atomic
@@ -191,6 +229,15 @@ def flag_comment(*, comment: Comment, reason: str, user=None, ip_address: str | 
 def pending_comment_count() -> int:
     """How many comments wait for a moderator: for the editors' dashboard and the queue alert."""
     return Comment.objects.pending().count()
+
+
+def flagged_comment_count() -> int:
+    """How many comments readers have flagged that a moderator has not yet dealt with: for the dashboard.
+
+    Approving a comment clears its flags, and rejected or spam comments are dealt with, so this counts the
+    flagged ones still shown (approved) or held back by their flags (pending).
+    """
+    return Comment.objects.flagged().count()
 
 
 def moderator_emails() -> list[str]:

@@ -98,7 +98,7 @@ def test_queue_row_shows_story_commenter_history_reason_and_escaped_text(client,
     assert "<li>3 links (more than 2)</li><li>Word list: contains “casino”</li>" in row
     assert "&lt;img src=x onerror=alert(1)&gt;" in row
     assert "<img src=x" not in row
-    for label in ("Approve", "Reject", "Spam", "Ban"):
+    for label in ("Approve", "Reject", "Spam", "Ban commenter"):
         assert f">{label}</button>" in row
 
 
@@ -188,12 +188,153 @@ def test_one_click_ban_refuses_the_commenter_and_rejects_what_waits(client, mode
     other = CommentFactory(story=story, status="pending", email="troll@readers.example", ip_address="203.0.113.6")
     decide(client, comment, "ban")
     ban = BannedCommenter.objects.get()
-    assert (ban.email, ban.ip_address, ban.banned_by) == ("troll@readers.example", "203.0.113.5", moderator)
+    assert (ban.email, ban.network, ban.expires_at, ban.banned_by) == ("troll@readers.example", "", None, moderator)
     assert set(Comment.objects.values_list("status", flat=True)) == {"rejected"}
     other.refresh_from_db()
     assert other.moderated_by == moderator
     with pytest.raises(CommentRefused):
         services.post_comment(story=story, body="I am back", name="Troll", email="troll@readers.example")
+
+
+def test_banning_a_commenter_leaves_others_on_the_same_address_free_to_comment(client, moderator):
+    story = ArticleFactory()
+    comment = CommentFactory(story=story, status="pending", email="troll@readers.example", ip_address="203.0.113.5")
+    response = decide(client, comment, "ban", follow=True)
+    assert "Their network is not banned." in response.content.decode()
+    colleague = services.post_comment(
+        story=story,
+        body="A fair point about the harbour.",
+        name="Colleague",
+        email="colleague@office.example",
+        ip_address="203.0.113.5",
+    )
+    assert colleague.pk
+
+
+def test_banning_a_signed_in_commenter_bans_the_account(client, moderator):
+    reader = UserFactory(username="loud-reader", email="loud@readers.example")
+    comment = CommentFactory(status="pending", user=reader, email=reader.email, ip_address="203.0.113.5")
+    decide(client, comment, "ban")
+    ban = BannedCommenter.objects.get()
+    assert (ban.user, ban.email, ban.network) == (reader, "", "")
+
+
+def test_a_guest_without_email_cannot_be_banned_in_one_click(client, moderator):
+    comment = CommentFactory(status="pending", email="", ip_address="203.0.113.5")
+    row = rows(client.get(QUEUE).content.decode())[0]
+    assert ">Ban commenter</button>" not in row
+    assert "Ban network…</a>" in row
+    response = decide(client, comment, "ban", follow=True)
+    assert "only their network can be banned" in response.content.decode()
+    assert not BannedCommenter.objects.exists()
+
+
+def ban_network_page(comment) -> str:
+    return f"{QUEUE}{comment.pk}/ban-network/"
+
+
+def test_banning_a_network_asks_for_confirmation_and_shows_who_shares_it(client, moderator):
+    story = ArticleFactory()
+    for n in range(3):
+        CommentFactory(story=story, email=f"staff{n}@office.example", ip_address="203.0.113.5")
+    comment = CommentFactory(story=story, status="pending", email="troll@readers.example", ip_address="203.0.113.5")
+    row = rows(client.get(QUEUE).content.decode())[0]
+    assert f'href="{ban_network_page(comment)}"' in row
+    page = client.get(ban_network_page(comment))
+    assert page.status_code == 200
+    content = page.content.decode()
+    assert "Many readers can share one address" in content
+    assert "<strong>4</strong> comments from <strong>4</strong> different commenters" in content
+    assert 'value="203.0.113.5"' in content and 'value="7"' in content
+    assert not BannedCommenter.objects.exists()
+
+
+def test_confirmed_network_ban_ends_after_the_chosen_days_and_rejects_only_that_comment(client, moderator):
+    story = ArticleFactory()
+    comment = CommentFactory(story=story, status="pending", email="troll@readers.example", ip_address="203.0.113.5")
+    neighbour = CommentFactory(story=story, status="pending", email="n@office.example", ip_address="203.0.113.5")
+    response = client.post(ban_network_page(comment), {"network": "203.0.113.0/24", "days": "7", "reason": "abuse"})
+    assert response.status_code == 302
+    ban = BannedCommenter.objects.get()
+    assert (ban.network, ban.email, ban.user, ban.banned_by) == ("203.0.113.0/24", "", None, moderator)
+    assert timedelta(days=6, hours=23) < ban.expires_at - timezone.now() <= timedelta(days=7)
+    comment.refresh_from_db()
+    neighbour.refresh_from_db()
+    assert (comment.status, neighbour.status) == ("rejected", "pending")
+    with pytest.raises(CommentRefused, match="network"):
+        services.post_comment(story=story, body="Hello", name="Other", email="o@x.example", ip_address="203.0.113.77")
+    assert services.post_comment(story=story, body="Hello", name="Far", email="f@x.example", ip_address="203.0.114.1")
+
+
+def test_network_ban_form_explains_bad_input_and_keeps_it(client, moderator):
+    comment = CommentFactory(status="pending", ip_address="203.0.113.5")
+    for data, message in (
+        ({"network": "not-an-address", "days": "7"}, "is not an address or a range"),
+        ({"network": "10.0.0.0/8", "days": "7"}, "holds too many readers"),
+        ({"network": "203.0.113.5", "days": "0"}, "A ban lasts at least one day."),
+        ({"network": "203.0.113.5", "days": "9999"}, "at most 365 days"),
+        ({"network": "203.0.113.5", "days": "soon"}, "Give a whole number of days."),
+    ):
+        response = client.post(ban_network_page(comment), data)
+        assert response.status_code == 400
+        content = html.unescape(response.content.decode())
+        assert message in content
+        assert f'value="{data["network"]}"' in content
+    assert not BannedCommenter.objects.exists()
+
+
+def test_network_bans_lift_by_themselves():
+    story = ArticleFactory()
+    BannedCommenter.objects.create(network="198.51.100.66/32", expires_at=timezone.now() - timedelta(minutes=1))
+    assert services.post_comment(
+        story=story, body="Back again", name="R", email="r@x.example", ip_address="198.51.100.66"
+    )
+
+
+def test_network_ban_needs_the_ban_permission(client, moderator):
+    comment = CommentFactory(status="pending", ip_address="203.0.113.5")
+    moderator.groups.clear()
+    moderator.user_permissions.add(*Permission.objects.filter(codename__in=["view_comment", "change_comment"]))
+    assert client.get(ban_network_page(comment)).status_code == 403
+    assert client.post(ban_network_page(comment), {"network": "203.0.113.5", "days": "7"}).status_code == 403
+    assert not BannedCommenter.objects.exists()
+
+
+def test_flagged_comments_are_marked_in_the_queue_and_have_their_own_tab(client, moderator):
+    flagged = CommentFactory(status="approved", body="Flagged but still shown")
+    Comment.objects.filter(pk=flagged.pk).update(flag_count=2)
+    hidden = CommentFactory(status="pending", body="Hidden by flags", held_reason="Flagged by 3 readers: spam")
+    Comment.objects.filter(pk=hidden.pk).update(flag_count=3)
+    CommentFactory(status="pending", body="Never flagged")
+    dealt_with = CommentFactory(status="rejected", body="Rejected after flags")
+    Comment.objects.filter(pk=dealt_with.pk).update(flag_count=4)
+    queue = client.get(QUEUE).content.decode()
+    [hidden_row] = [row for row in rows(queue) if "Hidden by flags" in row]
+    assert "Flagged by readers (3)" in hidden_row
+    [plain_row] = [row for row in rows(queue) if "Never flagged" in row]
+    assert "Flagged by readers" not in plain_row
+    assert "Flagged by readers (2)</a>" in queue
+    tab = client.get(QUEUE, {"status": "flagged"}).content.decode()
+    assert "Flagged but still shown" in tab and "Hidden by flags" in tab
+    assert "Never flagged" not in tab and "Rejected after flags" not in tab
+
+
+def test_flags_are_counted_on_the_dashboard(client, moderator):
+    flagged = CommentFactory(status="approved")
+    Comment.objects.filter(pk=flagged.pk).update(flag_count=1)
+    CommentFactory(status="approved")
+    assert services.flagged_comment_count() == 1
+    assert Template("{% load moderation %}{% flagged_comment_count %}").render(Context()) == "1"
+    dashboard = client.get("/admin/").content.decode()
+    assert f'<a href="{QUEUE}?status=flagged">1 comment flagged by readers</a>' in dashboard
+
+
+def test_approving_a_flagged_comment_takes_it_off_the_flagged_count(client, moderator):
+    flagged = CommentFactory(status="pending")
+    Comment.objects.filter(pk=flagged.pk).update(flag_count=3)
+    assert services.flagged_comment_count() == 1
+    decide(client, flagged, "approve")
+    assert services.flagged_comment_count() == 0
 
 
 def test_decisions_refuse_get_and_unknown_decisions(client, moderator):
@@ -285,10 +426,32 @@ def test_moderator_edits_the_word_list_and_a_near_duplicate_gets_a_message(clien
 def test_a_ban_must_name_someone(client, moderator):
     response = client.post("/admin/comments/bannedcommenter/add/", {"reason": "nothing"})
     assert response.status_code == 200
-    assert "Give an email, an account or an address to ban." in response.content.decode()
+    assert "Give an email, an account or a network to ban." in response.content.decode()
     client.post("/admin/comments/bannedcommenter/add/", {"email": "Loud@Readers.example", "reason": "abuse"})
     ban = BannedCommenter.objects.get()
     assert (ban.email, ban.banned_by) == ("loud@readers.example", moderator)
+
+
+def test_a_network_ban_in_the_admin_needs_an_end_and_names_no_person(client, moderator):
+    add = "/admin/comments/bannedcommenter/add/"
+    ends = {"expires_at_0": "2030-01-01", "expires_at_1": "10:00"}
+    response = client.post(add, {"network": "203.0.113.9"})
+    assert "A network ban needs an end" in html.unescape(response.content.decode())
+    response = client.post(add, {"network": "203.0.113.9", "email": "x@readers.example", **ends})
+    assert "not both in one ban" in html.unescape(response.content.decode())
+    response = client.post(add, {"network": "203.0.113.300", **ends})
+    assert "is not an address or a range" in html.unescape(response.content.decode())
+    assert not BannedCommenter.objects.exists()
+    response = client.post(add, {"network": " 203.0.113.9 ", **ends})
+    assert response.status_code == 302
+    assert BannedCommenter.objects.get().network == "203.0.113.9/32"
+
+
+def test_searching_bans_by_address_finds_the_range_that_holds_it(client, moderator):
+    BannedCommenter.objects.create(network="203.0.113.0/24", expires_at=timezone.now() + timedelta(days=1))
+    BannedCommenter.objects.create(email="other@readers.example")
+    content = client.get("/admin/comments/bannedcommenter/", {"q": "203.0.113.77"}).content.decode()
+    assert "203.0.113.0/24" in content and "other@readers.example" not in content
 
 
 def test_moderator_may_read_stories_but_not_change_them(moderator):

@@ -213,11 +213,20 @@ def test_banned_commenters_are_refused(story, banned):
         BannedCommenter.objects.create(user=reader)
         fields = {"user": reader}
     else:
-        BannedCommenter.objects.create(ip_address="198.51.100.66")
+        BannedCommenter.objects.create(network="198.51.100.66/32", expires_at=timezone.now() + timedelta(days=7))
         fields = {"ip_address": "198.51.100.66"}
     refusal = refused(story, **fields)
     assert refusal.code == "banned"
-    assert "not accepted" in refusal.message
+    assert "not accepted" in refusal.message or "paused until" in refusal.message
+
+
+@pytest.mark.parametrize("address", ["2001:db8:5::17", "198.51.100.200", "::ffff:198.51.100.9"])
+def test_addresses_inside_a_banned_range_are_refused_with_the_end_of_the_ban(story, address):
+    BannedCommenter.objects.create(network="198.51.100.0/24", expires_at=timezone.now() + timedelta(days=3))
+    BannedCommenter.objects.create(network="2001:db8:5::/48", expires_at=timezone.now() + timedelta(days=3))
+    refusal = refused(story, ip_address=address)
+    assert refusal.code == "banned"
+    assert "Comments from your network are paused until" in refusal.message
 
 
 def test_closed_story_refuses_comments(story):

@@ -11,6 +11,39 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "phone": {"width": 390, "height": 844}}
 
+# Every page the browser tests open runs under the site's Content-Security-Policy; a violation fails the test.
+# Chromium prints one to the console ("Refused to execute inline script because it violates the following
+# Content Security Policy directive..."); the page's own securitypolicyviolation event is printed as well, so
+# a violation is caught even where the browser would not say it in the console.
+REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+    console.error(
+        "securitypolicyviolation: " + event.violatedDirective + " blocked " + (event.blockedURI || "inline") +
+        " at " + event.sourceFile + ":" + event.lineNumber + " (" + document.location.pathname + ")"
+    );
+});
+"""
+csp_violations: list[str] = []
+
+
+def is_csp_violation(text: str) -> bool:
+    return "Content Security Policy" in text or "securitypolicyviolation" in text
+
+
+def watch_for_csp_violations(context):
+    context.add_init_script(script=REPORT_VIOLATIONS)
+    context.on("console", lambda message: is_csp_violation(message.text) and csp_violations.append(message.text))
+    return context
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    csp_violations.clear()
+    outcome = yield
+    if csp_violations and outcome.excinfo is None:
+        found = "\n".join(dict.fromkeys(csp_violations))
+        outcome.force_exception(AssertionError(f"The browser reported Content-Security-Policy violations:\n{found}"))
+
 
 @pytest.fixture(scope="session")
 def browser():
@@ -27,6 +60,18 @@ def browser():
             headless=True,
             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"],
         )
+        # Every context a test opens, directly or through new_page(), is watched for policy violations.
+        new_context = browser.new_context
+
+        def watched_context(**options):
+            return watch_for_csp_violations(new_context(**options))
+
+        def watched_page(**options):
+            # The context stays open until the browser closes; tests that open many pages use page_at.
+            return watched_context(**options).new_page()
+
+        browser.new_context = watched_context
+        browser.new_page = watched_page
         yield browser
         browser.close()
 
