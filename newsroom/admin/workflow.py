@@ -26,7 +26,6 @@ from django.utils import dateformat, timezone
 from django.utils.html import format_html, strip_tags
 from reversion.models import Revision, Version
 from taggit.models import Tag
-from taggit.utils import parse_tags
 
 from ..models import Byline, Correction, PreviewLink, RelatedLink, Source, Story, StoryTransition, TaggedStory
 from ..querysets import Status
@@ -41,6 +40,7 @@ from ..services import (
     revoke_preview_link,
     transition,
 )
+from ..tags import parse_contexts
 from ..workflow import (
     TRANSITIONS,
     available_transitions,
@@ -424,7 +424,7 @@ class WorkflowAdminMixin:
         if story is None and not self.has_add_permission(request):
             raise PermissionDenied
         text, tags = request.GET.get("text"), request.GET.get("tags")
-        tag_names = parse_tags(tags) if tags is not None else None
+        tag_names = parse_contexts(tags) if tags is not None else None
         return JsonResponse(suggestions_for(story, text=text, tag_names=tag_names))
 
     # Bulk actions ----------------------------------------------------------------------------------------
