@@ -5,7 +5,7 @@
  */
 "use strict";
 {
-    const quote = (name) => (/[,"]/.test(name) ? `"${name.replaceAll('"', "")}"` : name);
+    const quote = (name) => (/[,\n]/.test(name) || name.startsWith('"') ? `"${name.replaceAll('"', '""')}"` : name);
 
     function button(label, onClick) {
         const element = document.createElement("button");
@@ -21,11 +21,16 @@
     }
 
     function addContext(input, name) {
-        const terms = input.value.split(",").map((term) => term.trim()).filter(Boolean);
+        if (input.hidden) {
+            // The chips (contexts.js) own the field: they add the name, keep it once and announce it.
+            input.dispatchEvent(new CustomEvent("dateline:add-context", {detail: {name}}));
+            return;
+        }
+        const terms = input.value.split(/[,\n]/).map((term) => term.trim()).filter(Boolean);
         if (!terms.some((term) => term.replace(/^"|"$/g, "").toLowerCase() === name.toLowerCase())) {
             terms.push(quote(name));
         }
-        input.value = `${terms.join(", ")}, `;
+        input.value = terms.join(", ");
         input.dispatchEvent(new Event("change", {bubbles: true}));
     }
 
@@ -97,7 +102,7 @@
         if (!box) {
             return;
         }
-        const tags = document.querySelector("input[name='tags']");
+        const tags = document.querySelector("[name='tags']");
         const text = document.querySelector("#id_headline, #id_summary");
         // Shown under the contexts field, where an editor thinks about them.
         (tags?.closest(".form-row") || box.parentElement).append(box);
