@@ -57,6 +57,13 @@ from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
 
 
 class StoryInline(admin.TabularInline):
+    """An ordered part of a story; its rows are reordered by dragging or by keyboard, or by typing the order."""
+
+    classes = ("dateline-reorder",)
+
+    class Media:
+        js = ("js/admin/reorder.js",)
+
     def get_extra(self, request, obj=None, **kwargs):
         # Two empty rows on a new story, so a second one can be filled in without JavaScript.
         return 2 if obj is None else 1
