@@ -166,6 +166,11 @@ def test_a_new_source_goes_last_and_empty_rows_are_left_alone(browser, live_serv
     article = article_with_three_sources()
     context, page = signed_in_page(browser, live_server)
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
+    # Rows added with "Add another" can be moved too.
+    page.locator("#sources-group .add-row a").click()
+    rows = page.locator("#sources-group tbody tr.form-row:not(.empty-form)")
+    expect(rows).to_have_count(5)
+    expect(rows.get_by_role("button", name="Move up")).to_have_count(5)
     new_row = page.locator("#sources-group tbody tr.form-row:not(.has_original):not(.empty-form)").first
     new_row.locator("td.field-title input").fill("Dredger arrives")
     new_row.locator("td.field-url input").fill("https://news.example/dredger")
