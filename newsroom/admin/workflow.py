@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from functools import reduce
 from operator import or_
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import reversion
@@ -25,13 +26,23 @@ from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils import dateformat, timezone
 from django.utils.html import format_html
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
-from ..models import Byline, Correction, PreviewLink, RelatedLink, Source, Story, StoryTransition, TaggedStory
+from ..models import (
+    Byline,
+    Correction,
+    PreviewLink,
+    RelatedLink,
+    Source,
+    Story,
+    StoryRedirect,
+    StoryTransition,
+    TaggedStory,
+)
 from ..querysets import Status
 from ..sanitize import plain_text
 from ..search import SEARCH_CONFIG
@@ -441,6 +452,11 @@ class WorkflowAdminMixin:
         # Stories the form's related links point at, saved or not; anything else in the list is ignored.
         linked = [int_or_none(value) for value in request.GET.get("linked", "").split(",")[:100]]
         linked_ids = [pk for pk in linked if pk is not None and 0 < pk < 2**63]
+        # A link typed as this site's own address of a story counts as a link to that story.
+        urls = request.GET.get("linked_urls", "").split()[:20]
+        linked_ids += stories_at(
+            urls, hosts={request.get_host(), urlsplit(getattr(settings, "COMMENTS_SITE_URL", "")).netloc}
+        )
         return JsonResponse(suggestions_for(story, text=text, tag_names=tag_names, linked_ids=linked_ids))
 
     # Bulk actions ----------------------------------------------------------------------------------------
@@ -591,6 +607,32 @@ SCORE_LINKED_CONTEXT = 1
 SCORE_NAME = 3
 SCORE_WORD = 1
 SCORE_TEXT = 0.5
+
+
+def stories_at(urls: list[str], *, hosts: set[str]) -> list[int]:
+    """The stories that addresses on this site (``hosts``, or no host) lead to, old addresses included."""
+    found: list[int] = []
+    for url in urls:
+        try:
+            parts = urlsplit(url if "://" in url or url.startswith("/") else f"https://{url}")
+            if parts.netloc and parts.netloc not in hosts:
+                continue
+            match = resolve(parts.path)
+        except (ValueError, Resolver404):
+            continue
+        if match.url_name != "story" or "slug" not in match.kwargs:
+            continue
+        try:
+            day = date(int(match.kwargs["year"]), int(match.kwargs["month"]), int(match.kwargs["day"]))
+        except (KeyError, ValueError):
+            continue
+        slug = match.kwargs["slug"]
+        pk = Story.objects.filter(date=day, slug=slug).values_list("pk", flat=True).first()
+        if pk is None:
+            pk = StoryRedirect.objects.filter(old_date=day, old_slug=slug).values_list("story_id", flat=True).first()
+        if pk is not None:
+            found.append(pk)
+    return found
 
 
 def text_terms(text: str) -> tuple[dict[str, int], list[str]]:

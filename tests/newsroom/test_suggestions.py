@@ -158,3 +158,23 @@ def test_the_view_takes_the_forms_unsaved_links_and_ignores_nonsense(client, edi
     found = client.get(url, {"linked": f"{typed.pk},x,-3,,99999999999999999999"})
     assert found.status_code == 200
     assert related_ids(found.json()) == [other.pk]
+
+
+def test_a_link_typed_as_this_sites_address_of_a_story_counts_as_linked(client, editor):
+    story = ArticleFactory(headline="Ferry timetable cuts anger islanders", tags=["Ferries"])
+    by_address = ArticleFactory(headline="Ferry timetable cuts delayed", tags=["Ferries"])
+    other = ArticleFactory(headline="Ferry timetable cuts reviewed", tags=["Ferries"])
+    url = reverse("admin:newsroom_article_suggestions", args=[story.pk])
+    addresses = "\n".join(
+        [
+            "http://testserver" + by_address.get_absolute_url(),
+            "https://elsewhere.example" + other.get_absolute_url(),
+            "/news/2026/99/99/nothing/",
+            "not a link at all",
+            "http://[::1",
+        ]
+    )
+    refresh_search_vectors()
+    found = client.get(url, {"linked_urls": addresses})
+    assert found.status_code == 200
+    assert related_ids(found.json()) == [other.pk]

@@ -29,16 +29,17 @@
 
     const linkGroup = () => document.querySelector("[id$='related_links-group']");
 
-    // Stories the related links point at, saved or only typed, except rows marked for deletion.
-    function linkedIds() {
+    // What the related links point at, saved or only typed, except rows marked for deletion: stories
+    // chosen in the story field, and addresses (the server knows which of them are its own stories).
+    function linkedValues(selector) {
         const group = linkGroup();
         if (!group) {
             return [];
         }
-        return [...group.querySelectorAll("select[name$='-target']")]
-            .filter((select) => !select.name.includes("__prefix__") && select.value)
-            .filter((select) => !select.closest("tr")?.querySelector("input[name$='-DELETE']")?.checked)
-            .map((select) => select.value);
+        return [...group.querySelectorAll(selector)]
+            .filter((field) => !field.name.includes("__prefix__") && field.value.trim())
+            .filter((field) => !field.closest("tr")?.querySelector("input[name$='-DELETE']")?.checked)
+            .map((field) => field.value.trim());
     }
 
     function addRelated(story) {
@@ -116,9 +117,13 @@
         if (tags) {
             query.set("tags", tags.value);
         }
-        const linked = linkedIds();
+        const linked = linkedValues("select[name$='-target']");
         if (linked.length) {
             query.set("linked", linked.join(","));
+        }
+        const addresses = linkedValues("input[name$='-url']");
+        if (addresses.length) {
+            query.set("linked_urls", addresses.join("\n"));
         }
         pending?.abort();
         pending = new AbortController();
