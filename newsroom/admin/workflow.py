@@ -86,6 +86,8 @@ class StoryInline(admin.TabularInline):
         return 2 if obj is None else 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "order":
+            kwargs["help_text"] = "Lower numbers come first. Drag a row by its handle or use its arrows to reorder."
         return without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
