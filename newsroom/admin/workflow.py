@@ -32,17 +32,7 @@ from django.utils.html import format_html
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
-from ..models import (
-    Byline,
-    Correction,
-    PreviewLink,
-    RelatedLink,
-    Source,
-    Story,
-    StoryRedirect,
-    StoryTransition,
-    TaggedStory,
-)
+from ..models import Byline, Correction, PreviewLink, RelatedLink, Source, Story, StoryTransition, TaggedStory
 from ..querysets import Status
 from ..sanitize import plain_text
 from ..search import SEARCH_CONFIG
@@ -629,9 +619,9 @@ def stories_at(urls: list[str], *, hosts: set[str]) -> list[int]:
         except (KeyError, ValueError):
             continue
         slug = match.kwargs["slug"]
-        pk = Story.objects.filter(date=day, slug=slug).values_list("pk", flat=True).first()
-        if pk is None:
-            pk = StoryRedirect.objects.filter(old_date=day, old_slug=slug).values_list("story_id", flat=True).first()
+        here = Story.objects.filter(date=day, slug=slug)
+        moved = Story.objects.filter(redirects__old_date=day, redirects__old_slug=slug)
+        pk = here.values_list("pk", flat=True).first() or moved.values_list("pk", flat=True).first()
         if pk is not None:
             found.append(pk)
     return found

@@ -163,11 +163,16 @@ def test_the_view_takes_the_forms_unsaved_links_and_ignores_nonsense(client, edi
 def test_a_link_typed_as_this_sites_address_of_a_story_counts_as_linked(client, editor):
     story = ArticleFactory(headline="Ferry timetable cuts anger islanders", tags=["Ferries"])
     by_address = ArticleFactory(headline="Ferry timetable cuts delayed", tags=["Ferries"])
+    by_old_address = ArticleFactory(headline="Ferry timetable cuts postponed", tags=["Ferries"])
+    old_address = by_old_address.get_absolute_url()
+    by_old_address.slug = "ferry-cuts-put-off"
+    by_old_address.save()
     other = ArticleFactory(headline="Ferry timetable cuts reviewed", tags=["Ferries"])
     url = reverse("admin:newsroom_article_suggestions", args=[story.pk])
     addresses = "\n".join(
         [
             "http://testserver" + by_address.get_absolute_url(),
+            old_address,
             "https://elsewhere.example" + other.get_absolute_url(),
             "/news/2026/99/99/nothing/",
             "not a link at all",
