@@ -320,7 +320,12 @@
         });
 
         // What was typed but not yet added is kept, not lost, when the editor leaves or saves.
-        entry.addEventListener("blur", () => {
+        entry.addEventListener("blur", (event) => {
+            // Going to a chip's remove button must not redraw the chips under the pointer first.
+            if (chips.contains(event.relatedTarget)) {
+                close();
+                return;
+            }
             if (entry.value.trim() && !insideQuotes()) {
                 add(entry.value);
                 entry.value = "";
