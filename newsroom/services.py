@@ -26,6 +26,7 @@ from .models import (
     TagRedirect,
 )
 from .querysets import Status
+from .tags import MAX_NAME_LENGTH, parse_contexts
 from .workflow import (
     TRANSITIONS,
     Transition,
@@ -322,10 +323,21 @@ def restore_revision(*, story: Story, revision, by) -> Story:
 
 
 def add_tag(*, stories, name: str, by) -> int:
-    """Add the context called ``name`` (made if new) to every story given; returns how many gained it."""
-    name = name.strip()
-    if not name:
+    """Add the context called ``name`` (made if new) to every story given; returns how many gained it.
+
+    ``name`` is read as a contexts field reads it, so a phrase is one context and quotes are not kept.
+    """
+    names = parse_contexts(name)
+    if not names:
         raise ValidationError("Name the context to add.")
+    if len(names) > 1:
+        raise ValidationError(
+            f"That names {len(names)} contexts ({', '.join(names)}); add one at a time. "
+            'A name holding a comma goes in double quotes, e.g. "Smith, John".'
+        )
+    name = names[0]
+    if len(name) > MAX_NAME_LENGTH:
+        raise ValidationError(f"A context name can be at most {MAX_NAME_LENGTH} characters.")
     with transaction.atomic():
         tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
         story_ids = set(Story.objects.filter(pk__in=[s.pk for s in stories]).values_list("pk", flat=True))

@@ -173,6 +173,11 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 LOGIN_URL = "admin:login"
 
+# Contexts are separated by commas or new lines only, so a phrase is one context, and "harbour" finds "Harbour".
+TAGGIT_TAGS_FROM_STRING = "newsroom.tags.parse_contexts"
+TAGGIT_STRING_FROM_TAGS = "newsroom.tags.contexts_string"
+TAGGIT_CASE_INSENSITIVE = True
+
 # Uploads: refused before Pillow decodes them when larger than these.
 DATELINE_IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
 DATELINE_IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))

@@ -16,6 +16,7 @@ from django.utils.html import format_html
 from ..models import Article, Byline, Story, StoryRedirect
 from ..pagination import EstimatedCountPaginator
 from ..search import SEARCH_CONFIG
+from ..tags import CONTEXTS_HELP, ContextsField
 from ..workflow import may_edit
 from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryChangeList
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
@@ -86,13 +87,16 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     textarea_rows: dict[str, int] = {}
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "tags":
+            kwargs.update(form_class=ContextsField, help_text=CONTEXTS_HELP)
         formfield = without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
         if db_field.name in self.textarea_rows and formfield is not None:
             formfield.widget.attrs["rows"] = self.textarea_rows[db_field.name]
         if db_field.name == "tags" and formfield is not None:
             formfield.widget.attrs.update(
                 {
-                    "class": "vTextField",
+                    "class": "vLargeTextField dateline-contexts",
+                    "rows": 2,
                     "autocomplete": "off",
                     "data-context-suggestions": reverse(f"{self.admin_site.name}:taggit_tag_suggestions"),
                 }

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import reduce
+from operator import or_
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import reversion
@@ -16,18 +19,19 @@ from django.contrib.admin import helpers
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.contenttypes.models import ContentType
+from django.contrib.postgres.search import SearchQuery
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db import connections
+from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.template.defaultfilters import pluralize
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import Resolver404, path, resolve, reverse
 from django.utils import dateformat, timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 from reversion.models import Revision, Version
 from taggit.models import Tag
-from taggit.utils import parse_tags
 
 from ..models import (
     Byline,
@@ -41,6 +45,8 @@ from ..models import (
     story_path,
 )
 from ..querysets import Status
+from ..sanitize import plain_text
+from ..search import SEARCH_CONFIG
 from ..services import (
     add_correction,
     add_tag,
@@ -53,6 +59,7 @@ from ..services import (
     revoke_preview_link,
     transition,
 )
+from ..tags import parse_contexts
 from ..workflow import (
     TRANSITIONS,
     available_transitions,
@@ -75,12 +82,18 @@ from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
 
 
 class StoryInline(admin.TabularInline):
-    """A part of a story (byline, source, related link) edited in the story's own form.
+    """An ordered part of a story (byline, source, related link) edited in the story's own form.
 
-    Django grants inline rows from the part's own model permissions, which a reporter holds for every
-    story; a part may change only where the story itself may (``may_edit``), so the rows of a story the
-    user may not edit are shown read-only and a forged submission of them is refused.
+    Its rows are reordered by dragging or by keyboard, or by typing the order. Django grants inline rows
+    from the part's own model permissions, which a reporter holds for every story; a part may change only
+    where the story itself may (``may_edit``), so the rows of a story the user may not edit are shown
+    read-only and a forged submission of them is refused.
     """
+
+    classes = ("dateline-reorder",)
+
+    class Media:
+        js = ("js/admin/reorder.js",)
 
     def _may_edit_story(self, request, obj) -> bool:
         # obj is the story the form belongs to; None while a new story is being written.
@@ -100,6 +113,8 @@ class StoryInline(admin.TabularInline):
         return 2 if obj is None else 1
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if db_field.name == "order":
+            kwargs["help_text"] = "Lower numbers come first. Drag a row by its handle or use its arrows to reorder."
         return without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
 
 
@@ -681,8 +696,16 @@ class WorkflowAdminMixin(ShownStatusAdmin):
         if story is None and not self.has_add_permission(request):
             raise PermissionDenied
         text, tags = request.GET.get("text"), request.GET.get("tags")
-        tag_names = parse_tags(tags) if tags is not None else None
-        return JsonResponse(suggestions_for(story, text=text, tag_names=tag_names))
+        tag_names = parse_contexts(tags) if tags is not None else None
+        # Stories the form's related links point at, saved or not; anything else in the list is ignored.
+        linked = [int_or_none(value) for value in request.GET.get("linked", "").split(",")[:100]]
+        linked_ids = [pk for pk in linked if pk is not None and 0 < pk < 2**63]
+        # A link typed as this site's own address of a story counts as a link to that story.
+        urls = request.GET.get("linked_urls", "").split()[:20]
+        linked_ids += stories_at(
+            urls, hosts={request.get_host(), urlsplit(getattr(settings, "COMMENTS_SITE_URL", "")).netloc}
+        )
+        return JsonResponse(suggestions_for(story, text=text, tag_names=tag_names, linked_ids=linked_ids))
 
     # Bulk actions ----------------------------------------------------------------------------------------
 
@@ -833,63 +856,260 @@ def parse_local_datetime(text: str):
 
 
 SUGGESTION_LIMIT = 8
+# Stories a context adds as candidates (its newest), and contexts (of the form and its links) looked at.
+SUGGESTION_PER_CONTEXT = 100
+SUGGESTION_CONTEXTS = 12
+# Stories found by their words: PostgreSQL is asked for at least this many so it can use the GIN index
+# for rare words (see newsroom.search.find_candidates); the newest are kept.
+SUGGESTION_TEXT_ROWS = 500
 SUGGESTION_CANDIDATES = 200
-WORD = re.compile(r"[^\W\d_]{5,}")
+# Words and names of the form's text that are looked up, and how much of the text is read.
+SUGGESTION_TERMS = 12
+SUGGESTION_TEXT_CHARS = 6000
+WORD = re.compile(r"[^\W\d_]{4,}")
+# A run of capitalised words, possibly joined by a short lower-case particle ("Bank of England").
+NAME = re.compile(r"\b[A-Z][^\W\d_]+(?:[ '’-](?:(?:of|de|la|del|von|van|al|bin)\s)?[A-Z][^\W\d_]+)*")
+# Common words that say nothing about what a story is about.
+STOP_WORDS_TEXT = """
+about above after again against also among around because been before being below between both
+could does doing down during each either from further have having here hers herself himself into
+itself just more most much must near none only other ought ours over said same says should since
+some such than that their theirs them themselves then there these they this those through under
+until upon very wants were what when where which while whom will with within without would your
+yours year years week weeks today yesterday monday tuesday wednesday thursday friday saturday sunday
+told tells according many like make made last next first still even back well people time
+"""
+STOP_WORDS = frozenset(STOP_WORDS_TEXT.split())
+# Short words that open a sentence or phrase with a capital without being part of a name.
+NAME_OPENERS_TEXT = (
+    "a an and as at but by for from he her his i if in it its of on or our she so the their they this to we with"
+)
+NAME_OPENERS = frozenset(NAME_OPENERS_TEXT.split())
+SCORE_FORM_CONTEXT = 3
+SCORE_LINKED_CONTEXT = 1
+SCORE_NAME = 3
+SCORE_WORD = 1
+SCORE_TEXT = 0.5
 
 
-def suggestions_for(story=None, *, text: str | None = None, tag_names: list[str] | None = None) -> dict:
-    """Contexts and related stories for the edit form, from stories sharing its contexts and words.
+def stories_at(urls: list[str], *, hosts: set[str]) -> list[int]:
+    """The stories that addresses on this site (``hosts``, or no host) lead to, old addresses included."""
+    found: list[int] = []
+    for url in urls:
+        try:
+            parts = urlsplit(url if "://" in url or url.startswith("/") else f"https://{url}")
+            if parts.netloc and parts.netloc not in hosts:
+                continue
+            match = resolve(parts.path)
+        except (ValueError, Resolver404):
+            continue
+        if match.url_name != "story" or "slug" not in match.kwargs:
+            continue
+        try:
+            day = date(int(match.kwargs["year"]), int(match.kwargs["month"]), int(match.kwargs["day"]))
+        except (KeyError, ValueError):
+            continue
+        slug = match.kwargs["slug"]
+        here = Story.objects.filter(date=day, slug=slug)
+        moved = Story.objects.filter(redirects__old_date=day, redirects__old_slug=slug)
+        pk = here.values_list("pk", flat=True).first() or moved.values_list("pk", flat=True).first()
+        if pk is not None:
+            found.append(pk)
+    return found
 
-    ``text`` and ``tag_names`` are what the form holds now (a new story has nothing saved yet);
-    without them the saved story is used. Candidates come from indexed lookups (shared contexts,
-    then headline words), bounded, so a very common context never means ranking the whole archive.
+
+def text_terms(text: str) -> tuple[dict[str, int], list[str]]:
+    """The words (lower case, with how often they occur) and names a story's text is about."""
+    text = plain_text(text)[:SUGGESTION_TEXT_CHARS]
+    words: dict[str, int] = {}
+    for word in WORD.findall(text):
+        word = word.lower()
+        if word not in STOP_WORDS:
+            words[word] = words.get(word, 0) + 1
+    names: dict[str, str] = {}
+    for sentence in re.split(r"(?<=[.!?:;])\s+|\n+", text):
+        for match in NAME.finditer(sentence):
+            name, start = match.group(), match.start()
+            # "The Bank of England", "In Seoul": a capitalised opener is not part of the name.
+            while (first := name.split(" ", 1)[0]).lower() in NAME_OPENERS and " " in name:
+                name, start = name[len(first) + 1 :], start + len(first) + 1
+            # A single capitalised word opening a sentence is usually just the sentence's first word.
+            single = " " not in name and "-" not in name
+            lowered = name.lower()
+            if single and (start == 0 or lowered in STOP_WORDS or lowered in NAME_OPENERS or len(name) < 3):
+                continue
+            names.setdefault(name.casefold(), name)
+    return words, list(names.values())
+
+
+def story_text(story) -> str:
+    """What a saved story says: headline, standfirst and body, or an event's summary."""
+    specific = getattr(story, story.kind, None)
+    parts = [getattr(specific, field, "") or "" for field in ("headline", "standfirst", "body", "summary")]
+    return " ".join(part for part in parts if part) or story.title
+
+
+def suggestions_for(
+    story=None,
+    *,
+    text: str | None = None,
+    tag_names: list[str] | None = None,
+    linked_ids: list[int] | None = None,
+) -> dict:
+    """Contexts and related stories for the edit form, ranked by what the story says.
+
+    ``text`` (headline, standfirst and body, or summary), ``tag_names`` and ``linked_ids`` (stories
+    the form's related links point at, saved or not) are what the form holds now; without them the
+    saved story is used. A candidate story scores for each of the form's contexts it shares, each
+    context it shares with the linked stories, each name (a run of capitalised words) and each word
+    of the text in its headline or summary. Candidates come from bounded, indexed lookups: the
+    newest live stories of each context, and of the text's words (PostgreSQL's full-text index;
+    elsewhere a substring match) — never a ranking of the whole archive. The story itself and
+    stories already linked are never offered.
     """
     story_pk = story.pk if story is not None else None
     if tag_names is not None:
-        own_tags = set(Tag.objects.filter(name__in=tag_names).values_list("pk", flat=True))
+        # Matched ignoring case, as taggit matches them when the story is saved.
+        spelled = [Q(name__iexact=name) for name in tag_names[:SUGGESTION_CONTEXTS]]
+        own_tags = dict(Tag.objects.filter(reduce(or_, spelled)).values_list("pk", "name")) if spelled else {}
     elif story_pk:
-        own_tags = set(TaggedStory.objects.filter(content_object_id=story_pk).values_list("tag_id", flat=True))
-    else:
-        own_tags = set()
-    if text is None:
-        text = story.title if story is not None else ""
-    words = {word.lower() for word in WORD.findall(strip_tags(text))}
-    candidates: dict[int, int] = {}
-    if own_tags:
-        rows = (
-            TaggedStory.objects.filter(tag_id__in=own_tags)
-            .exclude(content_object_id=story_pk)
-            .values("content_object_id")
-            .annotate(shared=Count("pk"))
-            .order_by("-shared", "-content_object_id")[:SUGGESTION_CANDIDATES]
+        own_tags = dict(
+            TaggedStory.objects.filter(content_object_id=story_pk).values_list("tag_id", "tag__name")[
+                :SUGGESTION_CONTEXTS
+            ]
         )
-        candidates.update({row["content_object_id"]: row["shared"] * 3 for row in rows})
-    if words:
-        matching = Q()
-        for word in sorted(words)[:8]:
-            matching |= Q(title__icontains=word)
-        for pk, title in (
-            Story.objects.filter(matching)
-            .exclude(pk=story_pk)
-            .order_by("-date")
-            .values_list("pk", "title")[:SUGGESTION_CANDIDATES]
-        ):
-            shared = len(words & {w.lower() for w in WORD.findall(title)})
-            candidates[pk] = candidates.get(pk, 0) + shared
-    ranked = sorted(candidates, key=lambda pk: -candidates[pk])
-    linked = set(
-        RelatedLink.objects.filter(story_id=story_pk, target__isnull=False).values_list("target_id", flat=True)
-    )
-    related_ids = [pk for pk in ranked if pk not in linked][:SUGGESTION_LIMIT]
-    titles = dict(Story.objects.filter(pk__in=related_ids).values_list("pk", "title"))
-    tag_counts = (
-        TaggedStory.objects.filter(content_object_id__in=ranked[:SUGGESTION_CANDIDATES])
+    else:
+        own_tags = {}
+    own_names = {name.casefold() for name in [*(tag_names or []), *own_tags.values()]}
+    if text is None:
+        text = story_text(story) if story is not None else ""
+    words, names = text_terms(text)
+
+    linked = set(linked_ids or [])
+    if story_pk:
+        linked |= set(
+            RelatedLink.objects.filter(story_id=story_pk, target__isnull=False).values_list("target_id", flat=True)
+        )
+    excluded = linked | ({story_pk} if story_pk else set())
+    linked_tags = set(
+        TaggedStory.objects.filter(content_object_id__in=sorted(linked)[:50])
         .exclude(tag_id__in=own_tags)
-        .values("tag__name")
-        .annotate(uses=Count("pk"))
-        .order_by("-uses", "tag__name")[:SUGGESTION_LIMIT]
+        .values_list("tag_id", flat=True)[:SUGGESTION_CONTEXTS]
     )
-    return {
-        "tags": [row["tag__name"] for row in tag_counts],
-        "related": [{"id": pk, "title": titles[pk]} for pk in related_ids if pk in titles],
-    }
+
+    scores: dict[int, float] = {}
+    reasons: dict[int, list[str]] = {}
+    for tags, weight in ((own_tags, SCORE_FORM_CONTEXT), (linked_tags, SCORE_LINKED_CONTEXT)):
+        for tag_id in tags:
+            # The context's newest live stories, straight from its listing index.
+            for pk in (
+                TaggedStory.objects.filter(tag_id=tag_id, listed=True)
+                .order_by("-story_date", "-story_publish_at", "-content_object_id")
+                .values_list("content_object_id", flat=True)[:SUGGESTION_PER_CONTEXT]
+            ):
+                if pk not in excluded:
+                    scores[pk] = scores.get(pk, 0) + weight
+
+    text_rows = text_candidates(words, names, excluded)
+    rows = {pk: (title, day, kind) for pk, title, day, kind in text_rows}
+    for pk, (title, _day, _kind) in rows.items():
+        matched = title_matches(title, words, names)
+        # Found by the text index, so its text holds some of the words even when its title does not.
+        scores[pk] = (
+            scores.get(pk, 0) + SCORE_TEXT + SCORE_NAME * len(matched["names"]) + SCORE_WORD * len(matched["words"])
+        )
+
+    shortlist = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:SUGGESTION_CANDIDATES]
+    missing = [pk for pk in shortlist if pk not in rows]
+    rows.update(
+        {
+            pk: (title, day, kind)
+            for pk, title, day, kind in Story.objects.published()
+            .filter(pk__in=missing)
+            .values_list("pk", "title", "date", "kind")
+        }
+    )
+    shortlist = [pk for pk in shortlist if pk in rows]
+    # Equal scores go to the more recent story.
+    shortlist.sort(key=lambda pk: (-scores[pk], -rows[pk][1].toordinal(), -pk))
+    shared_tags: dict[int, list[str]] = {}
+    for pk, name in TaggedStory.objects.filter(
+        content_object_id__in=shortlist[:SUGGESTION_LIMIT], tag_id__in=[*own_tags, *linked_tags]
+    ).values_list("content_object_id", "tag__name"):
+        shared_tags.setdefault(pk, []).append(name)
+    related = []
+    for pk in shortlist[:SUGGESTION_LIMIT]:
+        title, day, kind = rows[pk]
+        matched = title_matches(title, words, names)
+        why = []
+        if shared_tags.get(pk):
+            why.append("contexts: " + ", ".join(sorted(shared_tags[pk])))
+        if matched["names"]:
+            why.append("names: " + ", ".join(matched["names"]))
+        if matched["words"]:
+            why.append("words: " + ", ".join(matched["words"][:5]))
+        reasons[pk] = why
+        related.append(
+            {
+                "id": pk,
+                "title": title,
+                "date": day.isoformat(),
+                "date_display": dateformat.format(day, "j M Y"),
+                "kind": kind,
+                "kind_display": Story.Kind(kind).label,
+                "why": "; ".join(why),
+            }
+        )
+
+    return {"tags": suggested_contexts(shortlist, scores, own_names, linked_tags, words, names), "related": related}
+
+
+def text_candidates(words: dict[str, int], names: list[str], excluded: set[int]) -> list[tuple]:
+    """Newest live stories whose text holds the most telling of ``words`` and ``names``: (pk, title, date, kind)."""
+    terms = names[: SUGGESTION_TERMS // 2]
+    terms += sorted(words, key=lambda word: (-words[word], -len(word), word))[: SUGGESTION_TERMS - len(terms)]
+    if not terms:
+        return []
+    stories = Story.objects.published().exclude(pk__in=excluded)
+    if connections[stories.db].vendor == "postgresql":
+        query = reduce(
+            or_,
+            (
+                SearchQuery(term, search_type="phrase" if " " in term else "plain", config=SEARCH_CONFIG)
+                for term in terms
+            ),
+        )
+        stories = stories.filter(search_vector=query)
+    else:
+        stories = stories.filter(reduce(or_, (Q(title__icontains=term) for term in terms)))
+    rows = stories.newest_first().values_list("pk", "title", "date", "kind")[:SUGGESTION_TEXT_ROWS]
+    return list(rows)[:SUGGESTION_CANDIDATES]
+
+
+def title_matches(title: str, words: dict[str, int], names: list[str]) -> dict[str, list[str]]:
+    """Which of the text's names and words a candidate's headline or summary holds."""
+    folded = title.casefold()
+    found_names = [name for name in names if re.search(rf"\b{re.escape(name.casefold())}\b", folded)]
+    in_names = {word for name in found_names for word in WORD.findall(name.lower())}
+    title_words = {word.lower() for word in WORD.findall(title)}
+    found_words = sorted((title_words & set(words)) - in_names, key=lambda word: (-words[word], word))
+    return {"names": found_names, "words": found_words}
+
+
+def suggested_contexts(
+    shortlist: list[int], scores: dict[int, float], own_names: set[str], linked_tags: set[int], words, names
+) -> list[str]:
+    """Contexts the form lacks: those named in its text, those of linked stories and of the best candidates."""
+    weights: dict[str, float] = {}
+    spelled = {*names, *(word.capitalize() for word in words), *words}
+    for name in Tag.objects.filter(name__in=sorted(spelled)[:200]).values_list("name", flat=True):
+        weights[name] = weights.get(name, 0) + 8
+    for name in Tag.objects.filter(pk__in=linked_tags).values_list("name", flat=True):
+        weights[name] = weights.get(name, 0) + 5
+    best = shortlist[:50]
+    for pk, name in TaggedStory.objects.filter(content_object_id__in=best).values_list(
+        "content_object_id", "tag__name"
+    ):
+        weights[name] = weights.get(name, 0) + scores.get(pk, 0)
+    ranked = sorted((name for name in weights if name.casefold() not in own_names), key=lambda n: (-weights[n], n))
+    return ranked[:SUGGESTION_LIMIT]

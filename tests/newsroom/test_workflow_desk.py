@@ -13,6 +13,7 @@ from taggit.models import Tag
 from newsroom import services
 from newsroom.models import Story, StoryTransition, TaggedStory
 from newsroom.querysets import Status
+from newsroom.search import refresh_search_vectors
 from tests.factories import ArticleFactory, EventFactory, ImageFactory, OutletFactory, SourceFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -166,8 +167,15 @@ def test_edit_form_suggests_contexts_and_related_stories_from_shared_contexts_an
     story = ArticleFactory(headline="Ferry operators warn of winter timetable cuts", tags=["Ferries"])
     sibling = ArticleFactory(headline="Island councils protest ferry cuts", tags=["Ferries", "Islands"])
     wordy = EventFactory(summary="Ferry operators announce new winter routes.", tags=["Transport"])
-    unrelated = ArticleFactory(headline="Orchestra opens its season", tags=["Music"])
+    unrelated = ArticleFactory(
+        headline="Orchestra opens its season",
+        standfirst="A programme of Brahms and Sibelius.",
+        body="<p>Tickets sold out within hours.</p>",
+        tags=["Music"],
+    )
 
+    # On PostgreSQL stories are found by their words through search vectors, refreshed after commit.
+    refresh_search_vectors()
     url = reverse("admin:newsroom_article_suggestions", args=[story.pk])
     found = client.get(url).json()
 
@@ -182,6 +190,7 @@ def test_edit_form_suggests_contexts_and_related_stories_from_shared_contexts_an
 def test_a_new_story_gets_suggestions_from_what_the_form_holds(client, editor):
     sibling = ArticleFactory(headline="Island councils protest ferry cuts", tags=["Ferries", "Islands"])
 
+    refresh_search_vectors()
     url = reverse("admin:newsroom_article_new_suggestions")
     found = client.get(url, {"text": "Ferry cuts anger island councils", "tags": "Ferries, "}).json()
 
