@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "newsroom",
     "events",
     "newsroom.comments",
+    "newsroom.frontpage",
 ]
 
 MIDDLEWARE = [
