@@ -109,7 +109,9 @@ class FrontPageAdmin(admin.ModelAdmin):
             problem = board.add(request.POST["add"], request.POST.get("add_area", "top"))
             if problem:
                 messages.warning(request, problem)
-            return self.render_screen(request, board, based_on=based_on)
+                return self.render_screen(request, board, based_on=based_on)
+            # The story is in its place: the search has done its job.
+            return self.render_screen(request, board, based_on=based_on, query="")
         if action == "search":
             return self.render_screen(request, board, based_on=based_on)
         if not board.is_valid():
@@ -145,8 +147,10 @@ class FrontPageAdmin(admin.ModelAdmin):
         add_never_cache_headers(response)
         return response
 
-    def render_screen(self, request, board: Board, *, based_on: int | None):
-        query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+    def render_screen(self, request, board: Board, *, based_on: int | None, query: str | None = None):
+        if query is None:
+            query = request.POST.get("q", "") if request.method == "POST" else request.GET.get("q", "")
+        add_area = request.POST.get("add_area", "top") if request.method == "POST" else "top"
         results = None
         if query:
             results = [(story, story_kind(story)) for story in find_stories(query, exclude=board.story_ids())]
@@ -159,6 +163,7 @@ class FrontPageAdmin(admin.ModelAdmin):
             "areas": area_choices(board.zones),
             "based_on": based_on or "",
             "query": query,
+            "add_area": add_area,
             "results": results,
             "history": Revision.objects.select_related("user")[:HISTORY_ROWS],
             "may_edit_zones": request.user.has_perm("frontpage.change_zone"),

@@ -15,7 +15,7 @@ from newsroom.models import Story
 from newsroom.querysets import LIVE_STATUSES, Status
 
 from .arrangement import Arrangement, Place, ZoneInfo
-from .models import TOP_STORIES
+from .models import TOP_STORIES, Zone
 
 ROW_KEY = re.compile(r"^p(\d{1,4})-story$")
 MAX_ROWS = 200
@@ -203,11 +203,21 @@ class Board:
 
     def columns(self) -> list[dict]:
         """The rows grouped by area, in the order the page shows them, for the screen."""
+        hints = {
+            "lead": "When nothing is placed here, the newest news story leads.",
+            "top": "Places left empty are filled with the newest news and analysis.",
+        }
+        for zone in self.zones:
+            if zone.fill:
+                hints[zone.area] = f"Places left empty are filled with: {Zone.Fill(zone.fill).label.lower()}."
+            else:
+                hints[zone.area] = "Only the stories placed here are shown; with none, readers do not see the zone."
         columns = []
         for area, label in area_choices(self.zones):
             rows = [row for row in self.rows if self._area_of(row) == area]
             rows.sort(key=self._order_of)
-            columns.append({"area": area, "label": label, "capacity": area_capacity(area, self.zones), "rows": rows})
+            capacity = area_capacity(area, self.zones)
+            columns.append({"area": area, "label": label, "capacity": capacity, "rows": rows, "hint": hints[area]})
         known = {column["area"] for column in columns}
         stray = [row for row in self.rows if self._area_of(row) not in known]
         if stray:
