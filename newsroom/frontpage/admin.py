@@ -48,7 +48,8 @@ class FrontPageAdmin(admin.ModelAdmin):
         return may_curate(request)
 
     def has_delete_permission(self, request, obj=None):
-        return False
+        # Placements are removed on the screen; this also lets an editor remove a zone along with its stories.
+        return may_curate(request)
 
     def get_urls(self):
         return [

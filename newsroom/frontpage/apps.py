@@ -12,12 +12,11 @@ class FrontPageConfig(AppConfig):
         from newsroom import pagecache
 
         from . import arrangement
-        from .models import Placement, Zone
+        from .models import Zone
 
-        # Zones are edited one at a time in their own admin; placements are written by the publish service,
-        # which forgets the arrangement itself. Either way the stored pages and the kept arrangement go.
-        for model in (Zone, Placement):
-            uid = f"frontpage.{model._meta.model_name}"
-            post_save.connect(arrangement.forget_after_save, sender=model, dispatch_uid=f"{uid}.save")
-            post_delete.connect(arrangement.forget_after_save, sender=model, dispatch_uid=f"{uid}.delete")
+        # Zones are edited one at a time in their own admin. Placements are written only by the publish
+        # service, which forgets the arrangement once for the whole change; a placement deleted along with
+        # its story needs nothing, as the story's own deletion retires the pages and a missing story is skipped.
+        post_save.connect(arrangement.forget_after_save, sender=Zone, dispatch_uid="frontpage.zone.save")
+        post_delete.connect(arrangement.forget_after_save, sender=Zone, dispatch_uid="frontpage.zone.delete")
         pagecache.register_due_moment(arrangement.next_expiry)

@@ -9,8 +9,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from newsroom import pagecache
 from newsroom.frontpage import arrangement
-from newsroom.frontpage.models import Placement, Zone
+from newsroom.frontpage.models import Placement, Revision, Zone
 from newsroom.models import Article, Status, Story
 from tests.factories import EventFactory
 
@@ -212,3 +213,30 @@ def test_when_every_story_is_placed_below_the_lead_the_first_top_story_leads(cli
     html = top_stories(client)
     assert "Second harbour story" in html.split('class="lead"')[1].split("</div>")[0]
     assert "First harbour story" in html
+
+
+def test_stored_pages_expire_by_themselves_when_a_placement_does(client, settings, committed):
+    settings.DATELINE_PAGE_CACHE = True
+    leaving = story("Harbour story leaving at noon", hours_ago=30)
+    story("Harbour story", hours_ago=1)
+    moment = timezone.now() + timedelta(hours=1)
+    committed(lambda: publish((leaving, "lead", moment)))
+    assert client.get("/")["X-Page-Cache"] == "miss"
+    assert client.get("/")["X-Page-Cache"] == "hit"
+    # The site version records the placement's expiry as the next moment pages change by the clock alone.
+    assert pagecache.cache.get(pagecache.VERSION_KEY)[1] == pytest.approx(moment.timestamp())
+
+
+def test_removing_a_zone_removes_its_placements_and_its_heading_from_the_page(client, committed, staff_in):
+    zone = Zone.objects.create(heading="Election 2026", capacity=3)
+    placed = story("Polls open in the north")
+    publish((placed, f"zone-{zone.pk}"))
+    assert "Election 2026" in client.get("/").content.decode()
+    editor = staff_in("Editor", "edith")
+    client.force_login(editor)
+    response = committed(lambda: client.post(f"/admin/frontpage/zone/{zone.pk}/delete/", {"post": "yes"}))
+    assert response.status_code == 302
+    assert not Placement.objects.exists()
+    assert Revision.objects.first().summary == "Removed the zone “Election 2026” and its 1 placement."
+    client.logout()
+    assert "Election 2026" not in client.get("/").content.decode()
