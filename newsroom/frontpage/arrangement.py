@@ -15,8 +15,7 @@ from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Case, F, IntegerField, Q, Value, When, Window
-from django.db.models.functions import RowNumber
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from newsroom import pagecache
@@ -160,25 +159,27 @@ class FrontPage:
 def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPage:
     """The stories on the front page: placed ones first, then the newest published, none twice.
 
-    Two queries (three with the bylines each prefetches) whatever is placed: one reads the placed stories with
-    the newest news and analysis behind them, one the newest stories of the types zones are filled with.
+    Two queries (four with the bylines each prefetches) whatever is placed: one reads the placed stories and the
+    newest news and analysis, one the newest stories of the types zones are filled with. Each newest list is a
+    limited subquery walking the newest-first index, as the front page's lists always were, so a large archive
+    is never sorted to find them.
     """
     now = now or timezone.now()
     places = [p for p in arrangement.places if p.live(now)]
     placed_ids = [p.story for p in places]
-    live = Story.objects.published(now).for_listing()
-    fallback = Q(kind=Story.Kind.ARTICLE, article__article_type__in=TOP_TYPES)
-    if placed_ids:
-        rows = (
-            live.filter(Q(pk__in=placed_ids) | fallback)
-            .annotate(placed=Case(When(pk__in=placed_ids, then=Value(0)), default=Value(1)))
-            .order_by("placed", "-date", "-publish_at", "-pk")
-        )
-    else:
-        rows = live.filter(fallback).newest_first()
-    rows = list(rows[: len(placed_ids) + 1 + TOP_STORIES])
+    published = Story.objects.published(now)
+    live = published.for_listing()
+    # Enough of the newest for the lead and the top stories even when every placed story is among them.
+    newest_ids = (
+        published.filter(kind=Story.Kind.ARTICLE, article__article_type__in=TOP_TYPES)
+        .newest_first()
+        .values("pk")[: len(placed_ids) + 1 + TOP_STORIES]
+    )
+    wanted = [newest_ids, Story.objects.filter(pk__in=placed_ids).values("pk")] if placed_ids else [newest_ids]
+    rows = list(live.filter(pk__in=_any_of(wanted)).newest_first())
     found = {story.pk: story for story in rows}
-    newest = [story for story in rows if story.pk not in set(placed_ids)]
+    placed_set = set(placed_ids)
+    newest = [story for story in rows if story.pk not in placed_set]
     shown: set[int] = set()
 
     def take(place_list: list[Place], limit: int) -> list:
@@ -211,7 +212,8 @@ def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPa
         lead_list.append(top.pop(0))
     fill(newest, top, TOP_STORIES)
 
-    candidates = _fill_candidates(arrangement.zones, live, bound=len(shown))
+    on_page = [found[pk] for pk in shown]
+    candidates = _fill_candidates(arrangement.zones, published, live, on_page=on_page)
     zones = []
     for zone in arrangement.zones:
         stories = zone_picks[zone.id]
@@ -222,11 +224,11 @@ def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPa
     return FrontPage(lead=lead_list[0] if lead_list else None, top=top, zones=zones)
 
 
-def _fill_candidates(zones, live, *, bound: int) -> dict[str, list]:
+def _fill_candidates(zones, published, live, *, on_page: list) -> dict[str, list]:
     """The newest stories of each fill setting zones use, in one query.
 
-    Each setting needs as many as its zones hold together, plus as many again as are already on the page
-    (any of which may be among them and is skipped).
+    Each setting needs as many as its zones hold together, plus one for each story of its types already on
+    the page (which may be among the newest and is skipped).
     """
     wanted: dict[str, int] = {}
     for zone in zones:
@@ -234,22 +236,35 @@ def _fill_candidates(zones, live, *, bound: int) -> dict[str, list]:
             wanted[zone.fill] = wanted.get(zone.fill, 0) + zone.capacity
     if not wanted:
         return {}
-    whens = [When(article__article_type__in=FILL_TYPES[fill], then=Value(n)) for n, fill in enumerate(wanted)]
-    group = Case(*whens, output_field=IntegerField())
-    types = [kind for fill in wanted for kind in FILL_TYPES[fill]]
-    rows = (
-        live.filter(kind=Story.Kind.ARTICLE, article__article_type__in=types)
-        .annotate(
-            fill_group=group,
-            rank=Window(
-                RowNumber(), partition_by=[group], order_by=[F("date").desc(), F("publish_at").desc(), F("pk").desc()]
-            ),
-        )
-        .filter(rank__lte=max(wanted.values()) + bound)
-        .order_by("-date", "-publish_at", "-pk")
-    )
-    fills = list(wanted)
+    articles = published.filter(kind=Story.Kind.ARTICLE).newest_first()
+    newest = [
+        articles.filter(article__article_type__in=FILL_TYPES[fill]).values("pk")[: count + _of_types(on_page, fill)]
+        for fill, count in wanted.items()
+    ]
     candidates: dict[str, list] = {fill: [] for fill in wanted}
-    for story in rows:
-        candidates[fills[story.fill_group]].append(story)
+    for story in live.filter(pk__in=_any_of(newest)).newest_first():
+        for fill in wanted:
+            if story.article.article_type in FILL_TYPES[fill]:
+                candidates[fill].append(story)
     return candidates
+
+
+def _of_types(stories: list, fill: str) -> int:
+    return sum(
+        1 for story in stories if story.kind == Story.Kind.ARTICLE and story.article.article_type in FILL_TYPES[fill]
+    )
+
+
+def _any_of(id_querysets) -> RawSQL:
+    """The ids any of ``id_querysets`` (each one column of ids, perhaps limited) select, as one subquery.
+
+    ``pk IN (a) OR pk IN (b)`` makes PostgreSQL test every story of the archive against both lists; one
+    ``IN`` over their union lets it read the few stories named by their primary key. Each part is wrapped so
+    its own ORDER BY and LIMIT stay its own, which SQLite requires as well.
+    """
+    parts, params = [], []
+    for n, queryset in enumerate(id_querysets):
+        sql, part_params = queryset.query.sql_with_params()
+        parts.append(f"SELECT * FROM ({sql}) AS part{n}")
+        params.extend(part_params)
+    return RawSQL(" UNION ALL ".join(parts), params)

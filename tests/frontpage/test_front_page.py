@@ -240,3 +240,12 @@ def test_removing_a_zone_removes_its_placements_and_its_heading_from_the_page(cl
     assert Revision.objects.first().summary == "Removed the zone “Election 2026” and its 1 placement."
     client.logout()
     assert "Election 2026" not in client.get("/").content.decode()
+
+
+def test_a_zone_stays_full_when_its_newest_story_is_placed_elsewhere(client, opinion_zone):
+    pieces = [story(f"Opinion piece {n}", hours_ago=n + 1, article_type=Article.ArticleType.OPINION) for n in range(6)]
+    story("Harbour story", hours_ago=1)
+    publish((pieces[0], "top"), (pieces[1], "lead"))
+    front = arrangement.lay_out(arrangement.current())
+    (opinion,) = front.zones
+    assert [s.title for s in opinion.stories] == [f"Opinion piece {n}" for n in range(2, 6)]
