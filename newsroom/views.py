@@ -89,12 +89,14 @@ class FrontPageView(TemplateView):
         from .frontpage import arrangement
 
         context = super().get_context_data(**kwargs)
-        context["front"] = arrangement.lay_out(self.get_arrangement())
+        front = context["front"] = arrangement.lay_out(self.get_arrangement())
+        events = Story.objects.published().filter(kind=Story.Kind.EVENT)
+        # An event an editor placed higher up is not listed again among the current events.
+        placed_events = [story.pk for story in front.stories() if story.kind == Story.Kind.EVENT]
+        if placed_events:
+            events = events.exclude(pk__in=placed_events)
         context["events"] = list(
-            Story.objects.published()
-            .filter(kind=Story.Kind.EVENT)
-            .select_related("event")
-            .order_by("-date", "event__category", "pk")[: self.event_count]
+            events.select_related("event").order_by("-date", "event__category", "pk")[: self.event_count]
         )
         return context
 

@@ -155,6 +155,9 @@ class FrontPage:
     top: list
     zones: list[ZoneOnPage]
 
+    def stories(self) -> list:
+        return [s for s in (self.lead, *self.top, *(s for zone in self.zones for s in zone.stories)) if s]
+
 
 def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPage:
     """The stories on the front page: placed ones first, then the newest published, none twice.

@@ -96,8 +96,7 @@ def test_no_story_is_shown_twice_on_the_page(client, opinion_zone):
     html = client.get("/").content.decode()
     assert html.count("Newest harbour story") == 1
     assert html.count("Why the harbour matters") == 1
-    front = arrangement.lay_out(arrangement.current())
-    shown = [front.lead, *front.top, *(s for zone in front.zones for s in zone.stories)]
+    shown = arrangement.lay_out(arrangement.current()).stories()
     assert len({s.pk for s in shown}) == len(shown)
 
 
@@ -249,3 +248,17 @@ def test_a_zone_stays_full_when_its_newest_story_is_placed_elsewhere(client, opi
     front = arrangement.lay_out(arrangement.current())
     (opinion,) = front.zones
     assert [s.title for s in opinion.stories] == [f"Opinion piece {n}" for n in range(2, 6)]
+
+
+def test_a_placed_event_is_not_listed_again_among_the_current_events(client):
+    zone = Zone.objects.create(heading="Election 2026", capacity=2)
+    vote = EventFactory(summary="The assembly calls an election for March.")
+    EventFactory(summary="The ferry strike ends after nine days.")
+    story("Harbour story")
+    publish((vote, f"zone-{zone.pk}"))
+    html = client.get("/").content.decode()
+    assert html.count("The assembly calls an election for March.") == 1
+    assert (
+        "The assembly calls an election for March." in html.split('id="zone-election-2026"')[1].split("</section>")[0]
+    )
+    assert "The ferry strike ends after nine days." in html.split('id="current-events"')[1]
