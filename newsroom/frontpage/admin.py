@@ -20,7 +20,7 @@ from django.utils.dateparse import parse_datetime
 
 from . import arrangement, services
 from .arrangement import Arrangement, Place
-from .forms import Board, area_choices, find_stories
+from .forms import MAX_ROWS, Board, area_choices, find_stories, to_id
 from .models import Placement, Revision, Zone
 
 PERMISSION = "frontpage.curate_frontpage"
@@ -61,10 +61,7 @@ class FrontPageAdmin(admin.ModelAdmin):
         """Stories to place, by words of their headline, as JSON for the screen's live search."""
         if not may_curate(request):
             raise PermissionDenied
-        exclude = set()
-        for value in request.GET.getlist("placed"):
-            if value.isdigit():
-                exclude.add(int(value))
+        exclude = {to_id(value) for value in request.GET.getlist("placed")[:MAX_ROWS]} - {None}
         results = [
             {
                 "id": story.pk,
@@ -89,9 +86,9 @@ class FrontPageAdmin(admin.ModelAdmin):
             return self.handle_post(request, zones, stored)
         based_on = services.latest_revision_id()
         places = list(stored.places)
-        restored = request.GET.get("restore", "")
-        if restored.isdigit():
-            revision = get_object_or_404(Revision, pk=int(restored))
+        restored = to_id(request.GET.get("restore"))
+        if restored is not None:
+            revision = get_object_or_404(Revision, pk=restored)
             places = places_from_revision(revision, zones)
             messages.info(
                 request,
@@ -103,8 +100,7 @@ class FrontPageAdmin(admin.ModelAdmin):
 
     def handle_post(self, request, zones, stored):
         board = Board(zones=zones, stored=stored, data=request.POST)
-        based_on = request.POST.get("based_on", "")
-        based_on = int(based_on) if based_on.isdigit() else None
+        based_on = to_id(request.POST.get("based_on"))
         action = request.POST.get("action", "")
         if request.POST.get("add"):
             problem = board.add(request.POST["add"], request.POST.get("add_area", "top"))
@@ -122,6 +118,9 @@ class FrontPageAdmin(admin.ModelAdmin):
         if action == "publish":
             try:
                 services.publish_arrangement(places=board.places(), user=request.user, based_on=based_on)
+            except services.Vanished as vanished:
+                board.problems.append(f"{vanished} Nothing was published; check the arrangement and publish again.")
+                return self.render_screen(request, board, based_on=based_on)
             except services.Conflict as conflict:
                 latest = conflict.latest
                 who = latest.user.get_username() if latest.user else "someone"
@@ -168,7 +167,7 @@ class FrontPageAdmin(admin.ModelAdmin):
             "results": results,
             "history": Revision.objects.select_related("user")[:HISTORY_ROWS],
             "may_edit_zones": request.user.has_perm("frontpage.change_zone"),
-            "now": timezone.localtime(),
+            "time_zone": timezone.get_current_timezone_name(),
         }
         response = TemplateResponse(request, "admin/frontpage/curate.html", context)
         add_never_cache_headers(response)

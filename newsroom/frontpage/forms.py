@@ -17,9 +17,16 @@ from newsroom.querysets import LIVE_STATUSES, Status
 from .arrangement import Arrangement, Place, ZoneInfo
 from .models import TOP_STORIES, Zone
 
-ROW_KEY = re.compile(r"^p(\d{1,4})-story$")
+ROW_KEY = re.compile(r"^p([0-9]{1,4})-story$")
+ID = re.compile(r"^[0-9]{1,18}$")
 MAX_ROWS = 200
 SEARCH_RESULTS = 15
+
+
+def to_id(value) -> int | None:
+    """A row id from user input, or None: digits only, and small enough for any database's integer."""
+    value = str(value if value is not None else "").strip()
+    return int(value) if ID.match(value) and int(value) > 0 else None
 
 
 def area_choices(zones: tuple[ZoneInfo, ...]) -> list[tuple[str, str]]:
@@ -35,7 +42,7 @@ def area_capacity(area: str, zones: tuple[ZoneInfo, ...]) -> int:
 
 
 class PlacementRow(forms.Form):
-    story = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+    story = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=10**18 - 1)
     area = forms.ChoiceField(label="Where", help_text="The part of the front page the story is shown in.")
     order = forms.IntegerField(
         label="Order",
@@ -85,11 +92,7 @@ class Board:
         self._attach_stories()
 
     def _story_id(self, row: PlacementRow) -> int | None:
-        value = row.data.get(f"{row.prefix}-story") if row.is_bound else row.initial.get("story")
-        try:
-            return int(value)
-        except (TypeError, ValueError):
-            return None
+        return to_id(row.data.get(f"{row.prefix}-story") if row.is_bound else row.initial.get("story"))
 
     def _attach_stories(self) -> None:
         ids = {self._story_id(row) for row in self.rows} - {None}
@@ -114,9 +117,8 @@ class Board:
 
     def add(self, story_id: str, area: str) -> str | None:
         """Add a story at the end of ``area``; answers a problem to show, or None."""
-        try:
-            story = Story.objects.exclude(status=Status.WITHDRAWN).get(pk=int(story_id))
-        except (ValueError, Story.DoesNotExist):
+        story = Story.objects.exclude(status=Status.WITHDRAWN).filter(pk=to_id(story_id)).first()
+        if story is None:
             return "That story cannot be placed: it no longer exists or has been withdrawn."
         if story.pk in self.story_ids():
             return f"“{story.title}” is already on the front page."

@@ -21,6 +21,10 @@ class Conflict(Exception):
         self.latest = latest
 
 
+class Vanished(ValueError):
+    """A story or zone in the arrangement was deleted while it was being published."""
+
+
 def area_labels(zones) -> dict[str, str]:
     labels = {"lead": "Lead story", "top": "Top stories"}
     labels.update({zone.area: zone.heading for zone in zones})
@@ -108,12 +112,12 @@ def publish_arrangement(*, places: list[Place], user, based_on: int | None) -> R
             if place.area.startswith("zone-"):
                 zone_id = int(place.area.removeprefix("zone-"))
                 if zone_id not in zone_ids:
-                    raise ValueError(f"No zone {zone_id}.")
+                    raise Vanished("A zone in this arrangement has just been removed.")
                 slot = Placement.Slot.ZONE
             else:
                 slot, zone_id = place.area, None
             if place.story not in titles:
-                raise ValueError(f"No story {place.story}.")
+                raise Vanished("A story in this arrangement has just been deleted.")
             earlier = kept.get(place.story)
             rows.append(
                 Placement(

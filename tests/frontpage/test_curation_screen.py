@@ -317,3 +317,32 @@ def test_reporters_cannot_change_zones(client, staff_in):
 
 def client_class_for(client):
     return type(client)()
+
+
+@pytest.mark.parametrize("value", ["99999999999999999999999", "-1", "²", "1e3", " "])
+def test_malformed_ids_anywhere_answer_without_an_error(client, staff_in, value):
+    client.force_login(staff_in("Editor"))
+    story("Harbour story")
+    assert client.get(SCREEN, {"restore": value}).status_code == 200
+    assert client.get(reverse("admin:frontpage_stories"), {"q": "harbour", "placed": value}).status_code == 200
+    added = client.post(SCREEN, {"add": value, "add_area": "top", "based_on": value})
+    assert added.status_code == 200 and "cannot be placed" in added.content.decode()
+    response = client.post(SCREEN, {"p0-story": value, "p0-area": "top", "p0-order": "1", "action": "publish"})
+    assert response.status_code == 200
+    assert "Some placements need attention" in response.content.decode()
+    assert not Placement.objects.exists()
+
+
+def test_a_story_deleted_while_publishing_is_reported_and_nothing_changes(staff_in):
+    from newsroom.frontpage import services
+    from newsroom.frontpage.arrangement import Place
+
+    kept = story("Harbour story")
+    publish((kept, "lead"))
+    with pytest.raises(services.Vanished):
+        services.publish_arrangement(
+            places=[Place(kept.pk, "top", 1), Place(987654, "lead", 1)],
+            user=None,
+            based_on=services.latest_revision_id(),
+        )
+    assert Placement.objects.get().slot == "lead"
