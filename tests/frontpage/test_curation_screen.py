@@ -346,3 +346,30 @@ def test_a_story_deleted_while_publishing_is_reported_and_nothing_changes(staff_
             based_on=services.latest_revision_id(),
         )
     assert Placement.objects.get().slot == "lead"
+
+
+def test_an_editor_adds_a_zone_which_becomes_a_column_on_the_screen(client, staff_in):
+    editor = staff_in("Editor", "edith")
+    client.force_login(editor)
+    response = client.post(
+        reverse("admin:frontpage_zone_add"),
+        {"heading": "Election 2026", "slug": "", "position": "1", "capacity": "5", "fill": ""},
+    )
+    assert response.status_code == 302
+    zone = Zone.objects.get(heading="Election 2026")
+    assert zone.slug == "election-2026"
+    assert Revision.objects.first().summary == "Added the zone “Election 2026”."
+    html = client.get(SCREEN).content.decode()
+    assert f'data-area="zone-{zone.pk}"' in html and "0 of 5" in html
+    opinion = Zone.objects.get(slug="opinion")
+    assert html.index(f'id="fp-col-zone-{zone.pk}"') < html.index(f'id="fp-col-zone-{opinion.pk}"')
+
+
+def test_a_zone_capacity_outside_one_to_twenty_is_refused(client, staff_in):
+    client.force_login(staff_in("Editor"))
+    response = client.post(
+        reverse("admin:frontpage_zone_add"), {"heading": "Huge", "slug": "", "position": "1", "capacity": "99"}
+    )
+    assert response.status_code == 200
+    assert "Ensure this value is less than or equal to 20." in response.content.decode()
+    assert not Zone.objects.filter(heading="Huge").exists()
