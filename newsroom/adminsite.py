@@ -20,7 +20,7 @@ DESK_LINKS = (
         (
             ("newsroom", "article", "Articles"),
             ("events", "event", "Events"),
-            ("frontpage", "zone", "Front page"),
+            ("frontpage", "placement", "Front page"),
         ),
     ),
     (

@@ -78,6 +78,17 @@ def browser_max_age() -> int:
     return getattr(settings, "DATELINE_PAGE_MAX_AGE", 60)
 
 
+# Other moments that change pages by the clock alone (a front page placement's expiry), each a callable
+# answering the next such moment or None; apps add theirs in ``AppConfig.ready()``.
+_due_moments: list = []
+
+
+def register_due_moment(source) -> None:
+    """Have the site version also expire at the next moment ``source()`` names."""
+    if source not in _due_moments:
+        _due_moments.append(source)
+
+
 def _next_due() -> float | None:
     from .models import Story
     from .querysets import Status
@@ -88,7 +99,9 @@ def _next_due() -> float | None:
         .values_list("publish_at", flat=True)
         .first()
     )
-    return moment.timestamp() if moment else None
+    moments = [moment] + [source() for source in _due_moments]
+    moments = [m for m in moments if m is not None]
+    return min(moments).timestamp() if moments else None
 
 
 def time_now():

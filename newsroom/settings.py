@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "newsroom.comments",
     "csp",
     "axes",
+    "newsroom.frontpage",
 ]
 
 MIDDLEWARE = [

@@ -78,31 +78,32 @@ class PublishedStoryMixin:
 
 
 class FrontPageView(TemplateView):
+    """The editors' lead, top stories and zones, each place left empty filled with the newest stories."""
+
     template_name = "newsroom/front.html"
-    lead_count = 7
-    opinion_count = 4
     event_count = 16
+    # An unpublished arrangement to show instead of the live one (the front page desk's preview).
+    arrangement = None
 
     def get_context_data(self, **kwargs):
+        from .frontpage import arrangement
+
         context = super().get_context_data(**kwargs)
-        live = Story.objects.published().for_listing().newest_first()
-        context["leads"] = list(
-            live.filter(kind=Story.Kind.ARTICLE).exclude(
-                article__article_type__in=[Article.ArticleType.OPINION, Article.ArticleType.EDITORIAL]
-            )[: self.lead_count]
-        )
-        context["opinion"] = list(
-            live.filter(article__article_type__in=[Article.ArticleType.OPINION, Article.ArticleType.EDITORIAL])[
-                : self.opinion_count
-            ]
-        )
+        front = context["front"] = arrangement.lay_out(self.get_arrangement())
+        events = Story.objects.published().filter(kind=Story.Kind.EVENT)
+        # An event an editor placed higher up is not listed again among the current events.
+        placed_events = [story.pk for story in front.stories() if story.kind == Story.Kind.EVENT]
+        if placed_events:
+            events = events.exclude(pk__in=placed_events)
         context["events"] = list(
-            Story.objects.published()
-            .filter(kind=Story.Kind.EVENT)
-            .select_related("event")
-            .order_by("-date", "event__category", "pk")[: self.event_count]
+            events.select_related("event").order_by("-date", "event__category", "pk")[: self.event_count]
         )
         return context
+
+    def get_arrangement(self):
+        from .frontpage import arrangement
+
+        return self.arrangement if self.arrangement is not None else arrangement.current()
 
 
 class LatestView(PublishedStoryMixin, ArchiveIndexView):

@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         },
         "events": {"event": EVERYTHING},
         "taggit": {"tag": EVERYTHING},
+        "frontpage": {"placement": (*VIEW, "curate_frontpage"), "zone": EVERYTHING, "revision": VIEW},
     },
     # The comments app grants the queue itself; here moderators only read stories.
     MODERATOR: {

@@ -104,6 +104,40 @@ def _draw_all() -> tuple[dict[str, bytes], dict[str, bytes]]:
     return scenes, portraits
 
 
+# The demo front page: a comet leads although newer stories exist, so the arrangement is plain to see;
+# the telescope column heads Opinion, the rest fills with the newest. The rates story leaves after three
+# days and the comet watch, scheduled, joins the top stories when it goes out.
+FRONT_LEAD = "comet"
+FRONT_TOP = ("comet-watch", "north-quay", "rates-hold", "lowen-why")
+FRONT_EXPIRING = {"rates-hold": timedelta(days=3)}
+FRONT_ZONES = (
+    # heading, fill, capacity, placed stories
+    ("Opinion", "opinion", 4, ("telescopes",)),
+    ("Analysis", "analysis", 3, ("sarn-analysis",)),
+)
+
+
+def arrange_front_page(articles: dict[str, Article], *, now: datetime) -> bool:
+    """Arrange the demo front page once; False, changing nothing, when it has been arranged before."""
+    from newsroom.frontpage.arrangement import Place
+    from newsroom.frontpage.models import Revision, Zone
+    from newsroom.frontpage.services import latest_revision_id, publish_arrangement
+
+    if Revision.objects.exists():
+        return False
+    places = [Place(articles[FRONT_LEAD].pk, "lead", 1)]
+    for position, key in enumerate(FRONT_TOP, start=1):
+        expires = now + FRONT_EXPIRING[key] if key in FRONT_EXPIRING else None
+        places.append(Place(articles[key].pk, "top", position, expires))
+    for order, (heading, fill, capacity, keys) in enumerate(FRONT_ZONES, start=1):
+        zone, _ = Zone.objects.update_or_create(
+            heading=heading, defaults={"fill": fill, "capacity": capacity, "position": order * 10}
+        )
+        places += [Place(articles[key].pk, f"zone-{zone.pk}", n) for n, key in enumerate(keys, start=1)]
+    publish_arrangement(places=places, user=None, based_on=latest_revision_id())
+    return True
+
+
 def load(*, now: datetime | None = None) -> Summary | None:
     """Load the demo newsroom. Returns None, changing nothing, when the database already has stories."""
     if Story.objects.exists():
@@ -164,6 +198,7 @@ def load(*, now: datetime | None = None) -> Summary | None:
         # Every row was written just now; date the published ones to when they went out, so pages do not all
         # claim a fresh update.
         Story.objects.filter(publish_at__lte=now).update(created_at=F("publish_at"), updated_at=F("publish_at"))
+        arrange_front_page(articles, now=now)
     return Summary(
         sections=len(sections),
         authors=len(authors),

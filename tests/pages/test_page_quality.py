@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import NoReverseMatch, reverse
 
+from newsroom.frontpage.arrangement import Place
+from newsroom.frontpage.models import Zone
+from newsroom.frontpage.services import latest_revision_id, publish_arrangement
 from newsroom.models import StoryViewCount
 from tests.e2e.conftest import VIEWPORTS
 from tests.factories import (
@@ -90,6 +93,10 @@ def site(db):
     CommentFactory(story=article, body="A fair summary of a long night.")
     for n, story in enumerate((article, editorial, event)):
         StoryViewCount.objects.create(story=story, hour=datetime.now(ZoneInfo("UTC")).replace(minute=0), views=9 - n)
+    # The front page with an arranged lead and a zone holding an event.
+    zone = Zone.objects.create(heading="Harbour vote", capacity=2)
+    places = [Place(article.pk, "lead", 1), Place(event.pk, f"zone-{zone.pk}", 1)]
+    publish_arrangement(places=places, user=None, based_on=latest_revision_id())
     pages = {
         "front": "/",
         "latest": "/news/",
