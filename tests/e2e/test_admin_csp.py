@@ -95,7 +95,7 @@ def test_editor_adds_an_article_with_popups_autocomplete_slug_dates_and_collapse
     page.locator("summary", has_text="Comments").click()
     expect(comments).to_be_visible()
 
-    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.get_by_role("button", name="Save draft", exact=True).first.click()
     expect(page.get_by_text("was added successfully")).to_be_visible()
     article = Article.objects.get(headline="Harbour pilots strike over night shifts")
     assert article.slug == "harbour-pilots-strike-over-night-shifts"

@@ -61,7 +61,7 @@ def test_an_image_added_from_the_popup_is_kept_after_a_failed_save_and_stored_on
     image = Image.objects.get()
 
     # No headline: the article is refused and the form comes back with the image still chosen and shown.
-    page.get_by_role("button", name="Save", exact=True).first.click()
+    page.get_by_role("button", name="Save draft", exact=True).first.click()
     expect(page.get_by_text("Please correct the error below.")).to_be_visible()
     expect(page.locator(".field-lead_image select option:checked")).to_have_text(image.caption)
     expect(page.locator(".field-lead_image .select2-selection__rendered")).to_contain_text(image.caption)
