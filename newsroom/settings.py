@@ -111,11 +111,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
+    # The cache is an accelerator, never a dependency: with Redis unreachable this backend answers as an
+    # empty cache within a quarter of a second, then leaves Redis alone for CACHE_SKIP_SECONDS between tries.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "dateline",
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
+                "SKIP_SECONDS": float(os.environ.get("CACHE_SKIP_SECONDS", "2")),
+            },
         }
     }
 else:

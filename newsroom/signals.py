@@ -8,3 +8,8 @@ from .context_processors import NAV_CACHE_KEY
 
 def forget_navigation(**kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(NAV_CACHE_KEY))
+
+
+def forget_navigation_after_outage(**kwargs) -> None:
+    """A section changed while the cache was unreachable could not retire the kept navigation."""
+    cache.delete(NAV_CACHE_KEY)
