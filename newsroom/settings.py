@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After and the site's own page, not a 500.
+    "newsroom.faults.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",
@@ -188,6 +190,8 @@ DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
 DATELINE_PAGE_FILES = os.environ.get("PAGE_FILES", "")
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+# What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
+DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 
 # Email goes to the console unless the environment names a real backend.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
