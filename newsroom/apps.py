@@ -23,13 +23,13 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from .cache import reconnected
+        from .cache import stale
         from .models import Section
-        from .signals import forget_navigation, forget_navigation_after_outage
+        from .signals import forget_navigation, forget_stale_navigation
 
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
-        reconnected.connect(forget_navigation_after_outage, dispatch_uid="newsroom.nav.outage")
+        stale.connect(forget_stale_navigation, dispatch_uid="newsroom.nav.stale")
 
         from django.apps import apps
 
@@ -49,7 +49,7 @@ class NewsroomConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from . import pagecache
-        from .cache import reconnected
+        from .cache import stale
         from .models import Story
 
         watched = [m for m in apps.get_models() if issubclass(m, Story)]
@@ -59,7 +59,7 @@ class NewsroomConfig(AppConfig):
             post_save.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.delete")
         m2m_changed.connect(pagecache.forget_pages_after_save, sender=Story.tags.through, dispatch_uid="pagecache.tags")
-        reconnected.connect(pagecache.forget_pages_after_outage, dispatch_uid="pagecache.outage")
+        stale.connect(pagecache.forget_everything_kept, dispatch_uid="pagecache.stale")
         if apps.is_installed("newsroom.comments"):
             comment = apps.get_model("comments.Comment")
             post_save.connect(pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment")

@@ -10,7 +10,7 @@ Connections give up quickly (a quarter of a second to connect or to answer), and
 after a failure the backend leaves Redis alone for a moment (``SKIP_SECONDS``): a
 Redis that is down costs a page one failed attempt, not one per cache call. When
 that moment has passed, one caller tries again while the others keep skipping;
-the first answer puts Redis back in use and sends ``reconnected``, so that what
+the first answer puts Redis back in use and sends ``stale``, so that what
 was kept before the outage, and may have gone stale while changes could not
 retire it, is retired. One warning is logged when Redis is lost and one when it
 is back, not a traceback per request.
@@ -37,9 +37,10 @@ READ_TIMEOUT = 0.25
 SKIP_SECONDS = 2.0
 USE, SKIP, PROBE = "use", "skip", "probe"
 
-# Sent when a cache that was unreachable answers again. Writes made meanwhile (a page retired, a counter
-# reset) were lost, so what was kept before the outage may be stale: receivers retire it.
-reconnected = Signal()
+# Sent when what the cache holds may no longer match the database: when a cache that was unreachable
+# answers again (writes made meanwhile, such as a page retired, were lost) and after a restore from backup.
+# Receivers retire what they keep.
+stale = Signal()
 
 
 class Breaker:
@@ -86,7 +87,7 @@ class Breaker:
             was_down, self._down = self._down, False
         if was_down:
             logger.warning("Cache %s reachable again; using it", self.name)
-            for receiver, error in reconnected.send_robust(sender=self.__class__, name=self.name):
+            for receiver, error in stale.send_robust(sender=self.__class__, name=self.name):
                 if error is not None:
                     logger.warning("After the cache came back, %s failed: %r", receiver, error)
 

@@ -134,7 +134,7 @@ def remember(name: str, compute):
 
 
 KEPT_FOR_SUBJECT_SECONDS = 24 * 60 * 60
-# Moved on when the cache comes back after an outage: a subject retired meanwhile could not move its stamp.
+# Moved on by forget_everything_kept: a subject retired while the cache was unreachable kept its stamp.
 KEPT_FOR_EPOCH_KEY = "dateline:kept-for:epoch"
 
 
@@ -181,8 +181,12 @@ def forget_pages() -> None:
         transaction.on_commit(new_version)
 
 
-def forget_pages_after_outage(sender, **kwargs) -> None:
-    """Changes saved while the cache was unreachable could not retire what they touched: retire everything kept."""
+def forget_everything_kept(sender=None, **kwargs) -> None:
+    """Retire every page and figure kept, when the cache may hold what the database no longer says.
+
+    Connected to ``newsroom.cache.stale``: after a cache outage, changes saved meanwhile could not retire
+    what they touched; after a restore from backup the whole database changed at once.
+    """
     if enabled():
         cache.set(KEPT_FOR_EPOCH_KEY, uuid.uuid4().hex, None)
         new_version()

@@ -10,6 +10,6 @@ def forget_navigation(**kwargs) -> None:
     transaction.on_commit(lambda: cache.delete(NAV_CACHE_KEY))
 
 
-def forget_navigation_after_outage(**kwargs) -> None:
-    """A section changed while the cache was unreachable could not retire the kept navigation."""
+def forget_stale_navigation(**kwargs) -> None:
+    """The sections may have changed where the kept navigation could not hear of it (newsroom.cache.stale)."""
     cache.delete(NAV_CACHE_KEY)
