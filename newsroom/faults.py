@@ -93,6 +93,8 @@ def unavailable_response(request, error: Exception) -> HttpResponse:
         "site_name": settings.DATELINE_SITE_NAME,
         "nav_sections": _navigation(),
         "retry_after": seconds,
+        # A comment or an edit was refused: say so, so nobody believes it was kept.
+        "sent_form": request.method not in ("GET", "HEAD", "OPTIONS"),
     }
     body = "" if request.method == "HEAD" else loader.render_to_string("503.html", context)
     response = HttpResponse(body, status=503, content_type="text/html; charset=utf-8")

@@ -81,6 +81,15 @@ def test_admin_pages_answer_503_while_the_database_is_down(quiet_client):
     assert story.headline == "Ferry timetable changes"
 
 
+def test_reader_sending_a_comment_is_told_it_was_not_saved(quiet_client):
+    story = ArticleFactory(headline="Ferry timetable changes")
+    with database_down():
+        response = quiet_client.post(f"/comments/post/{story.pk}/", {"body": "Good news."}, HTTP_USER_AGENT=BROWSER)
+    assert_unavailable_page(response)
+    assert "What you sent was not saved" in response.content.decode()
+    assert "What you sent was not saved" not in quiet_client.get("/").content.decode()
+
+
 def test_sign_in_answers_503_while_the_database_is_down(quiet_client):
     StaffFactory(username="desk", password="harbour-lights-42")
     with database_down():
