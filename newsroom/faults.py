@@ -10,7 +10,9 @@ page needs no query.
 
 ``DatabaseUnavailableMiddleware.process_exception`` answers for errors raised in
 a view or while its template renders; ``server_error`` (the site's
-``handler500``) answers for the rarer ones raised in a middleware. The page is
+``handler500``) answers for the rarer ones raised in a middleware. With
+``DEBUG`` on both step aside, so a developer sees the traceback (SQLite reports
+a missing table as ``OperationalError`` too). The page is
 rendered without the request's context processors and without a query: the
 navigation comes from the cache when it is there, and is left out otherwise.
 
@@ -50,7 +52,7 @@ def retry_after() -> int:
 
 
 class _OutageLog:
-    """One warning per burst of failures, with how many requests were turned away since the last one."""
+    """At most one warning every LOG_EVERY_SECONDS, with how many requests were turned away since the last one."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -113,7 +115,8 @@ class DatabaseUnavailableMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
-        if isinstance(exception, DATABASE_DOWN):
+        # While developing, SQLite reports a missing table or column as OperationalError too: show the traceback.
+        if isinstance(exception, DATABASE_DOWN) and not settings.DEBUG:
             return unavailable_response(request, exception)
         return None
 

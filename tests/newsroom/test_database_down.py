@@ -169,3 +169,12 @@ def test_outage_is_logged_once_per_burst_without_a_traceback(quiet_client, caplo
     assert "Database unavailable" in reports[0].getMessage()
     assert "Connection refused" in reports[0].getMessage()
     assert reports[0].exc_info is None
+
+
+def test_developers_see_the_traceback_page_with_debug_on(quiet_client, settings):
+    settings.DEBUG = True
+    ArticleFactory()
+    with database_down():
+        response = quiet_client.get("/")
+    assert response.status_code == 500
+    assert "OperationalError" in response.content.decode()
