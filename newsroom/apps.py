@@ -43,11 +43,13 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from .cache import stale
         from .models import Section
-        from .signals import forget_navigation
+        from .signals import forget_navigation, forget_stale_navigation
 
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
+        stale.connect(forget_stale_navigation, dispatch_uid="newsroom.nav.stale")
 
         from django.apps import apps
 
@@ -67,6 +69,7 @@ class NewsroomConfig(AppConfig):
         from django.db.models.signals import m2m_changed
 
         from . import pagecache
+        from .cache import stale
         from .models import Story
 
         watched = [m for m in apps.get_models() if issubclass(m, Story)]
@@ -76,6 +79,7 @@ class NewsroomConfig(AppConfig):
             post_save.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.save")
             post_delete.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.delete")
         m2m_changed.connect(pagecache.forget_pages_after_save, sender=Story.tags.through, dispatch_uid="pagecache.tags")
+        stale.connect(pagecache.forget_everything_kept, dispatch_uid="pagecache.stale")
         if apps.is_installed("newsroom.comments"):
             comment = apps.get_model("comments.Comment")
             post_save.connect(pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment")

@@ -42,7 +42,10 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
+from .cache import reachable
+
 VERSION_KEY = "dateline:pages:version"
+UNKEPT_VERSION = "unkept"
 TOKEN_HOLE = b"@@dateline-csrf-token@@"
 TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 # X-Dateline-Story lets newsroom.popularity count a read of a story page replayed from here.
@@ -121,6 +124,9 @@ def current_version(record: tuple | None = None) -> str:
     """The site version; ``record`` is the version entry when the caller has already fetched it."""
     if record is None:
         record = cache.get(VERSION_KEY)
+    if record is None and not reachable():
+        # Nothing is kept while the cache is unreachable: a new version per call would only cost a query.
+        return UNKEPT_VERSION
     if record is None or (record[1] is not None and time.time() >= record[1]):
         record = new_version()
     return record[0]
@@ -143,6 +149,8 @@ def remember(name: str, compute):
 
 
 KEPT_FOR_SUBJECT_SECONDS = 24 * 60 * 60
+# Moved on by forget_everything_kept: a subject retired while the cache was unreachable kept its stamp.
+KEPT_FOR_EPOCH_KEY = "dateline:kept-for:epoch"
 
 
 def remember_for(subject: str, compute):
@@ -156,15 +164,15 @@ def remember_for(subject: str, compute):
     if not enabled():
         return compute()
     stamp_key, value_key = f"dateline:stamp:{subject}", f"dateline:kept-for:{subject}"
-    found = cache.get_many([stamp_key, value_key])
-    stamp, kept = found.get(stamp_key), found.get(value_key)
+    found = cache.get_many([stamp_key, value_key, KEPT_FOR_EPOCH_KEY])
+    stamp, kept, epoch = found.get(stamp_key), found.get(value_key), found.get(KEPT_FOR_EPOCH_KEY)
     if stamp is None:
         cache.add(stamp_key, uuid.uuid4().hex, None)
         stamp = cache.get(stamp_key)
-    elif kept is not None and kept[0] == stamp:
-        return kept[1]
+    elif kept is not None and kept[0] == stamp and kept[1] == epoch:
+        return kept[2]
     value = compute()
-    cache.set(value_key, (stamp, value), KEPT_FOR_SUBJECT_SECONDS)
+    cache.set(value_key, (stamp, epoch, value), KEPT_FOR_SUBJECT_SECONDS)
     return value
 
 
@@ -186,6 +194,17 @@ def forget_pages() -> None:
     """
     if enabled():
         transaction.on_commit(new_version)
+
+
+def forget_everything_kept(sender=None, **kwargs) -> None:
+    """Retire every page and figure kept, when the cache may hold what the database no longer says.
+
+    Connected to ``newsroom.cache.stale``: after a cache outage, changes saved meanwhile could not retire
+    what they touched; after a restore from backup the whole database changed at once.
+    """
+    if enabled():
+        cache.set(KEPT_FOR_EPOCH_KEY, uuid.uuid4().hex, None)
+        new_version()
 
 
 def forget_pages_after_save(sender, instance=None, created=False, **kwargs) -> None:
@@ -326,6 +345,9 @@ class PageCacheMiddleware:
             return self.get_response(request)
         key = page_key(request)
         found = cache.get_many([VERSION_KEY, key])
+        if not reachable():
+            # The cache is an accelerator, never a dependency: render, and store nothing, not even page files.
+            return self.get_response(request)
         version = current_version(found.get(VERSION_KEY))
         follow_version_with_files(version)
         stored = found.get(key)

@@ -138,22 +138,28 @@ def _slot_key(bucket: int, slot: int) -> str:
     return f"{PREFIX}:{bucket}:slot:{slot}"
 
 
-def _increment(key: str) -> int:
+def _increment(key: str) -> int | None:
+    """Add one to a counter, starting it at one; None when the cache keeps nothing (it is unreachable)."""
     try:
         return cache.incr(key)
     except ValueError:
         if cache.add(key, 1, COUNTER_TTL):
             return 1
-        return cache.incr(key)
+        try:
+            return cache.incr(key)
+        except ValueError:
+            return None
 
 
 def record_view(story_id: int, *, moment: float | None = None) -> None:
+    """Count one view. With the cache unreachable the view goes uncounted: a reader's page matters more."""
     bucket = _bucket(moment)
     key = _count_key(bucket, story_id)
     if cache.add(key, 1, COUNTER_TTL):
         # First view of this story this hour: leave its id where a flush will look.
         slot = _increment(_slots_key(bucket))
-        cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
+        if slot is not None:
+            cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
     else:
         _increment(key)
 

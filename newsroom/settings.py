@@ -66,6 +66,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so pages replayed from it carry the policy too.
     "csp.middleware.CSPMiddleware",
+    # A database that cannot be reached answers 503 with Retry-After and the site's own page, not a 500.
+    "newsroom.faults.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",
@@ -119,11 +121,18 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 CACHE_URL = os.environ.get("CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://")):
+    # The cache is an accelerator, never a dependency: with Redis unreachable this backend answers as an
+    # empty cache within a quarter of a second, then leaves Redis alone for CACHE_SKIP_SECONDS between tries.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": "dateline",
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
+                "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
+                "SKIP_SECONDS": float(os.environ.get("CACHE_SKIP_SECONDS", "2")),
+            },
         }
     }
 else:
@@ -196,6 +205,8 @@ DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
 DATELINE_PAGE_FILES = os.environ.get("PAGE_FILES", "")
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+# What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
+DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 
 # Email goes to the console unless the environment names a real backend.
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

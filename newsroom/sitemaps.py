@@ -33,6 +33,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from . import pagecache
+from .cache import reachable
 from .models import Author, Section, Story, TaggedStory, slug_path
 
 SITEMAP_PAGE_SIZE = 2000
@@ -174,6 +175,9 @@ def _kept(name: str, compute):
         return value
     if found is not None:
         return found[0]
+    if not reachable():
+        # No other request can be sharing its result through a cache that keeps nothing.
+        return compute()
     deadline = time.monotonic() + REFRESH_SECONDS
     while time.monotonic() < deadline:
         time.sleep(0.1)

@@ -3,6 +3,9 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+# An unreachable database raised outside a view still answers 503, not 500 (newsroom.faults).
+handler500 = "newsroom.faults.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("newsroom.comments.urls")),

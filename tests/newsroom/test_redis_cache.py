@@ -74,7 +74,7 @@ def test_cache_url_selects_redis():
     output = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
     )
-    assert output.stdout.strip() == "django.core.cache.backends.redis.RedisCache", output.stderr
+    assert output.stdout.strip() == "newsroom.cache.ResilientRedisCache", output.stderr
     env.pop("CACHE_URL")
     output = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True

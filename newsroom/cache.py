@@ -1,0 +1,203 @@
+"""A Redis cache that is an accelerator, never a dependency.
+
+``ResilientRedisCache`` is Django's ``RedisCache`` whose every operation, when
+Redis cannot be reached or does not answer in time, logs and answers as a cache
+that holds nothing: ``get`` gives the default, ``get_many`` nothing, ``add``
+False, ``set`` and ``delete`` do nothing, ``incr`` raises ``ValueError`` as for a
+missing key. Pages are then rendered from the database.
+
+Connections give up quickly (a quarter of a second to connect or to answer), and
+after a failure the backend leaves Redis alone for a moment (``SKIP_SECONDS``): a
+Redis that is down costs a page one failed attempt, not one per cache call. When
+that moment has passed, one caller tries again while the others keep skipping;
+the first answer puts Redis back in use and sends ``stale``, so that what
+was kept before the outage, and may have gone stale while changes could not
+retire it, is retired. One warning is logged when Redis is lost and one when it
+is back, not a traceback per request.
+
+Django keeps one cache object per thread, so what is known about a server is
+kept per server address for the whole process.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.redis import RedisCache
+from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
+
+CONNECT_TIMEOUT = 0.25
+READ_TIMEOUT = 0.25
+SKIP_SECONDS = 2.0
+USE, SKIP, PROBE = "use", "skip", "probe"
+
+# Sent when what the cache holds may no longer match the database: when a cache that was unreachable
+# answers again (writes made meanwhile, such as a page retired, were lost) and after a restore from backup.
+# Receivers retire what they keep.
+stale = Signal()
+
+
+class Breaker:
+    """What one process knows about one Redis: in use, or skipped until a moment has passed."""
+
+    def __init__(self, name: str, skip_seconds: float):
+        self.name = name
+        self.skip_seconds = skip_seconds
+        self._lock = threading.Lock()
+        self._down = False
+        self._skip_until = 0.0
+
+    @property
+    def down(self) -> bool:
+        return self._down
+
+    def allow(self) -> str:
+        """USE Redis, SKIP it, or PROBE it: while it is down, one caller per pause tries it again."""
+        if not self._down:
+            return USE
+        with self._lock:
+            now = time.monotonic()
+            if now < self._skip_until:
+                return SKIP
+            # This caller probes; the rest skip for another pause whatever the answer.
+            self._skip_until = now + self.skip_seconds
+            return PROBE
+
+    def failed(self, error: Exception) -> None:
+        with self._lock:
+            was_down, self._down = self._down, True
+            self._skip_until = time.monotonic() + self.skip_seconds
+        if not was_down:
+            logger.warning(
+                "Cache %s unreachable (%s: %s); serving without it, trying again every %.1f s",
+                self.name,
+                type(error).__name__,
+                error,
+                self.skip_seconds,
+            )
+
+    def succeeded(self) -> None:
+        with self._lock:
+            was_down, self._down = self._down, False
+        if was_down:
+            logger.warning("Cache %s reachable again; using it", self.name)
+            for receiver, error in stale.send_robust(sender=self.__class__, name=self.name):
+                if error is not None:
+                    logger.warning("After the cache came back, %s failed: %r", receiver, error)
+
+
+_breakers: dict[str, Breaker] = {}
+_breakers_lock = threading.Lock()
+
+
+def breaker_for(name: str, skip_seconds: float) -> Breaker:
+    with _breakers_lock:
+        if name not in _breakers:
+            _breakers[name] = Breaker(name, skip_seconds)
+        return _breakers[name]
+
+
+def _redacted(location: str) -> str:
+    """The server address without a password, for the log."""
+    scheme, sep, rest = location.partition("://")
+    if sep and "@" in rest:
+        rest = rest.rsplit("@", 1)[1]
+    return f"{scheme}{sep}{rest}"
+
+
+class ResilientRedisCache(RedisCache):
+    """Django's Redis cache, answering as an empty cache while Redis is unreachable (see the module)."""
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        options = dict(self._options)
+        skip_seconds = float(options.pop("SKIP_SECONDS", SKIP_SECONDS))
+        # One immediate reconnect mends a pooled connection Redis closed when it restarted; a timeout is not
+        # retried, so an unanswering Redis costs one timeout, not two.
+        options.setdefault("retry", Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)))
+        options.setdefault("socket_connect_timeout", CONNECT_TIMEOUT)
+        options.setdefault("socket_timeout", READ_TIMEOUT)
+        self._options = options
+        self._errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
+        self.breaker = breaker_for(",".join(_redacted(s) for s in self._servers), skip_seconds)
+
+    @property
+    def reachable(self) -> bool:
+        """False while Redis is being skipped after a failure."""
+        return not self.breaker.down
+
+    def _attempt(self, operation, fallback):
+        state = self.breaker.allow()
+        if state == SKIP:
+            return fallback()
+        try:
+            if state == PROBE:
+                # Redis is taken back (and what was kept before the outage retired) before this call reads it.
+                self._cache.get_client(write=True).ping()
+                self.breaker.succeeded()
+            return operation()
+        except self._errors as error:
+            self.breaker.failed(error)
+            return fallback()
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), _false)
+
+    def get(self, key, default=None, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).get(key, default, version), lambda: default)
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), _none)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), _false)
+
+    def delete(self, key, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), _false)
+
+    def get_many(self, keys, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).get_many(keys, version), dict)
+
+    def has_key(self, key, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), _false)
+
+    def incr(self, key, delta=1, version=None):
+        def missing():
+            # What callers already handle for a counter that does not exist yet.
+            raise ValueError(f"Key '{key}' not found: the cache is unreachable.")
+
+        return self._attempt(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        return self._attempt(
+            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), lambda: list(data)
+        )
+
+    def delete_many(self, keys, version=None):
+        return self._attempt(lambda: super(ResilientRedisCache, self).delete_many(keys, version), _none)
+
+    def clear(self):
+        return self._attempt(lambda: super(ResilientRedisCache, self).clear(), _false)
+
+
+def _false() -> bool:
+    return False
+
+
+def _none() -> None:
+    return None
+
+
+def reachable(alias: str = "default") -> bool:
+    """Whether the cache can be relied on to keep what is put in it: False while a Redis is being skipped."""
+    return getattr(caches[alias], "reachable", True)
