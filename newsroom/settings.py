@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "taggit",
     "django_filters",
     "reversion",
+    # The rich-text editor's script and styles; Dateline loads them itself (newsroom/admin/editor.py).
+    "django_prose_editor",
     "newsroom",
     "events",
     "newsroom.comments",

@@ -17,6 +17,7 @@ from ..pagination import EstimatedCountPaginator
 from ..search import SEARCH_CONFIG
 from .changelists import ContextFilter, SectionFilter, StoryChangeList
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
+from .editor import RichTextAdminMixin
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
 
 # Up to this many articles found by an author's name are gathered by id; past it, each listed row is checked.
@@ -108,8 +109,10 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryContentAdmin):
+class ArticleAdmin(RichTextAdminMixin, StoryContentAdmin):
     textarea_rows = {"standfirst": 3, "body": 24}
+    rich_text_fields = {"body": "body"}
+    preview_field = "body"
     list_display = (
         "thumbnail",
         "headline",
