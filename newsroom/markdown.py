@@ -244,9 +244,11 @@ def _library_figure(image_id: str) -> list[str]:
     if target is None:
         return []
     lines = [f"![{escape(image.alt_text)}]({target})"]
-    caption = " ".join(part for part in (escape(image.caption), escape(image.credit)) if part)
+    caption = " · ".join(
+        part for part in (_wrap("*", escape(image.caption)) if image.caption else "", escape(image.credit)) if part
+    )
     if caption:
-        lines.append(_wrap("*", caption))
+        lines.append(caption)
     return ["\n".join(lines)]
 
 

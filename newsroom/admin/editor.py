@@ -25,6 +25,25 @@ from django.views.decorators.clickjacking import xframe_options_sameorigin
 from ..models import Image
 from ..sanitize import plain_text
 
+# The editor's schema, in django-prose-editor's extension names. The browser builds the editor from
+# these (static/js/admin/editor.js) and tests/newsroom/test_rich_text.py checks that the library's own
+# allow-list for them is the one in newsroom/sanitize.py, so the two cannot drift apart unnoticed.
+EDITOR_EXTENSIONS = {
+    "Paragraph": True,
+    "HardBreak": True,
+    "Heading": {"levels": [2, 3]},
+    "Bold": True,
+    "Italic": True,
+    "Link": {"enableTarget": False},
+    "BulletList": True,
+    "OrderedList": {"enableListAttributes": False},
+    "ListItem": True,
+    "Blockquote": True,
+}
+# One paragraph of bold, italic and links, for an event's one-sentence summary.
+INLINE_EXTENSIONS = {"Paragraph": True, "Bold": True, "Italic": True, "Link": {"enableTarget": False}}
+MODES = {"body": EDITOR_EXTENSIONS, "inline": INLINE_EXTENSIONS}
+
 # Words a minute for the reading time shown beside the body; the same figure is used in editor.js.
 READING_SPEED = 230
 # At most this many figures are described in one request from the editor.
@@ -80,7 +99,11 @@ class RichTextWidget(forms.Textarea):
 
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
-        config = {"mode": self.mode, **{key: url for key, url in self.urls.items() if key != "preview"}}
+        config = {
+            "mode": self.mode,
+            "extensions": MODES[self.mode],
+            **{key: url for key, url in self.urls.items() if key != "preview"},
+        }
         context["widget"]["attrs"]["data-rich-text"] = json.dumps(config, separators=(",", ":"))
         words = word_count(value or "")
         context["widget"].update(

@@ -315,13 +315,47 @@ const relabel = (editor) => {
   }
 }
 
+// The field's label and help text now name the editing area, not the textarea hidden under it.
+const moveLabel = (textarea, editor, mode) => {
+  const area = editor.view.dom
+  area.setAttribute("role", "textbox")
+  area.setAttribute("aria-multiline", String(mode === "body"))
+  const label = document.querySelector(`label[for="${textarea.id}"]`)
+  if (label) {
+    label.id = label.id || `${textarea.id}_label`
+    label.removeAttribute("for")
+    area.setAttribute("aria-labelledby", label.id)
+    label.addEventListener("click", () => editor.commands.focus())
+  }
+  const described = textarea.getAttribute("aria-describedby")
+  if (described) area.setAttribute("aria-describedby", described)
+}
+
+// The extensions the schema may name (EDITOR_EXTENSIONS and INLINE_EXTENSIONS in newsroom/admin/editor.py).
+const AVAILABLE = {
+  Blockquote,
+  Bold,
+  BulletList,
+  HardBreak,
+  Heading,
+  Italic,
+  Link: DatelineLink,
+  ListItem,
+  OrderedList,
+  Paragraph,
+}
+
+const fromSchema = (extensions) =>
+  Object.entries(extensions || {})
+    .filter(([name, options]) => AVAILABLE[name] && options !== false)
+    .map(([name, options]) =>
+      typeof options === "object" ? AVAILABLE[name].configure(options) : AVAILABLE[name],
+    )
+
 const extensionsFor = (config, textarea) => {
   const shared = [
     Text,
-    Paragraph,
-    Bold,
-    Italic,
-    DatelineLink,
+    ...fromSchema(config.extensions),
     History,
     Dropcursor,
     Gapcursor,
@@ -339,12 +373,6 @@ const extensionsFor = (config, textarea) => {
   return [
     ...shared,
     Document,
-    HardBreak,
-    Heading.configure({ levels: [2, 3] }),
-    BulletList,
-    OrderedList.configure({ enableListAttributes: false }),
-    ListItem,
-    Blockquote,
     LibraryFigure.configure({
       describe: describer(config.figures),
       pick: chooser && lookup ? () => lookup.click() : null,
@@ -371,6 +399,7 @@ const start = (textarea) => {
   // Tiptap builds the toolbar once the editor is created, a moment after this call returns.
   editor.on("create", () => {
     relabel(editor)
+    moveLabel(textarea, editor, config.mode)
     updateCount(textarea, editor)
   })
   editor.on("update", () => updateCount(textarea, editor))
