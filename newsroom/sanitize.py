@@ -35,6 +35,8 @@ _OTHER_FIGURE = re.compile(r"</?figure>")
 _FIGURE_TOKEN = re.compile(r"\x00(\d+)\x00")
 # A link whose address was refused keeps its words.
 _LINK_WITHOUT_HREF = re.compile(r"<a(?![^>]*\shref=)[^>]*>(.*?)</a>", re.DOTALL)
+# Empty paragraphs are gaps left by Enter pressed twice, not content.
+_EMPTY_PARAGRAPH = re.compile(r"<p>(?:\s|<br>)*</p>")
 # One block per line, whatever spacing the editor or an older body had between blocks.
 _BLOCKS = "p|h2|h3|ul|ol|blockquote|figure"
 _BETWEEN_BLOCKS = re.compile(rf"(</(?:{_BLOCKS})>)\s*(?=<(?:{_BLOCKS})[\s>])")
@@ -71,7 +73,7 @@ def _normalise(value: str) -> str:
 def clean_body(value: str) -> str:
     """An article body as stored and shown: the editor's schema, one block per line."""
     first = _sanitize((value or "").replace("\x00", ""), _READ_TAGS)
-    cleaned = _sanitize(_normalise(first), BODY_TAGS).strip()
+    cleaned = _EMPTY_PARAGRAPH.sub("", _sanitize(_normalise(first), BODY_TAGS)).strip()
     return _BETWEEN_BLOCKS.sub("\\1\n", cleaned)
 
 

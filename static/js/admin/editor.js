@@ -412,6 +412,13 @@ const start = (textarea) => {
       chooser.value = ""
       if (/^\d+$/.test(id)) {
         editor.chain().focus().insertLibraryFigure(id).run()
+        // Writing goes on below the picture, not over it.
+        const { selection, doc } = editor.state
+        if (selection.node?.type.name === "libraryFigure") {
+          const next = doc.resolve(selection.to).nodeAfter
+          if (next?.isTextblock) editor.commands.setTextSelection(selection.to + 1)
+          else editor.commands.createParagraphNear()
+        }
         showMessage(textarea, "")
       }
     })
