@@ -59,7 +59,13 @@ WORD_PROCESSOR = (
     '<meta charset="utf-8"><h1 style="color:red" class="MsoTitle">Reaction on the quay</h1>'
     '<p class="MsoNormal" style="margin:0"><span style="font-family:Arial;font-size:14pt">Residents of the Saltings '
     "<b>welcomed</b> the <i>night ban</i></span><script>window.__xss=1</script></p>"
-    '<ul><li><span lang="en">Fewer lorries at night</span></li><li>A new footpath</li></ul>'
+    # Word's own list markup: paragraphs with the bullet as text.
+    "<p class=MsoListParagraphCxSpFirst style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]>"
+    "<span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt \"Times New Roman\"'>"
+    "&nbsp;&nbsp; </span></span></span><![endif]><span lang=EN-GB>Fewer lorries at night<o:p></o:p></span></p>"
+    "<p class=MsoListParagraphCxSpLast style='text-indent:-18.0pt;mso-list:l0 level1 lfo1'><![if !supportLists]>"
+    "<span style='font-family:Symbol'><span style='mso-list:Ignore'>·<span style='font:7.0pt \"Times New Roman\"'>"
+    "&nbsp;&nbsp; </span></span></span><![endif]>A new footpath<o:p></o:p></p>"
     '<p onclick="window.__xss=1"><a href="https://saltings.example/statement" style="color:blue" '
     'onmouseover="window.__xss=1">Read the residents\' statement</a> <a href="javascript:window.__xss=1">x</a></p>'
     "<style>p { color: red }</style>"

@@ -239,6 +239,32 @@ const LibraryFigure = Node.create({
   },
 })
 
+// Word writes a list as paragraphs styled "mso-list" with the bullet or number as text; make it a list again.
+// DOMParser builds an inert document: nothing in the pasted HTML runs or loads while this reads it.
+const wordLists = (html) => {
+  if (!/mso-list/i.test(html)) return html
+  const doc = new DOMParser().parseFromString(html, "text/html")
+  let list = null
+  for (const paragraph of doc.body.querySelectorAll("p")) {
+    if (!/mso-list:\s*l\d/i.test(paragraph.getAttribute("style") || "")) continue
+    const marker = [...paragraph.querySelectorAll("span")].find((span) =>
+      /mso-list:\s*ignore/i.test(span.getAttribute("style") || ""),
+    )
+    const ordered = /^\s*[0-9a-z]{1,4}[.)]/i.test(marker?.textContent || "")
+    marker?.remove()
+    const tag = ordered ? "OL" : "UL"
+    if (!list || list.nextElementSibling !== paragraph || list.tagName !== tag) {
+      list = doc.createElement(tag)
+      paragraph.before(list)
+    }
+    const item = doc.createElement("li")
+    item.append(...paragraph.childNodes)
+    list.append(item)
+    paragraph.remove()
+  }
+  return doc.body.innerHTML
+}
+
 // Text pasted without formatting: a blank line starts a new paragraph, a single line break (as in
 // wrapped wire copy) is a space. HTML from a word processor or a web page keeps only what the schema
 // knows (headings, lists, links, emphasis, quotes); styles, spans, classes and scripts never get in.
@@ -258,7 +284,7 @@ const pasteRules = (mode) =>
               return paragraphs.join(mode === "inline" ? " " : "\n")
             },
             transformPastedHTML(html) {
-              let out = html
+              let out = wordLists(html)
                 .replace(/<(\/?)h1(\s[^>]*)?>/gi, "<$1h2>")
                 .replace(/<(\/?)h[4-6](\s[^>]*)?>/gi, "<$1h3>")
               if (mode === "inline") {
