@@ -13,9 +13,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
 from .models import Image
-from .sanitize import body_image_ids
-
-FIGURE = re.compile(r'<figure data-image="(\d+)"></figure>')
+from .sanitize import STORED_FIGURE, body_image_ids
 
 
 def body_images(body: str) -> dict[int, Image]:
@@ -35,7 +33,7 @@ def expand_figures(body: str, images: dict[int, Image]) -> SafeString:
             return ""
         return render_to_string("includes/body_figure.html", {"image": image}).strip()
 
-    return mark_safe(FIGURE.sub(figure, body or ""))
+    return mark_safe(STORED_FIGURE.sub(figure, body or ""))
 
 
 def render_body(body: str) -> SafeString:

@@ -83,9 +83,13 @@ def clean_inline(value: str) -> str:
     return _sanitize(_normalise(first), INLINE_TAGS).strip()
 
 
+# A library figure in a cleaned body, exactly as clean_body writes it.
+STORED_FIGURE = re.compile(r'<figure data-image="(\d+)"></figure>')
+
+
 def body_image_ids(value: str) -> list[int]:
     """Ids of the library images a cleaned body shows, in order of appearance, without repeats."""
-    return list(dict.fromkeys(int(match) for match in re.findall(r'<figure data-image="(\d+)"></figure>', value or "")))
+    return list(dict.fromkeys(int(match) for match in STORED_FIGURE.findall(value or "")))
 
 
 def plain_text(value: str) -> str:
