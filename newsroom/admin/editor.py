@@ -14,7 +14,7 @@ import math
 from django import forms
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed, JsonResponse
 from django.template.loader import render_to_string
 from django.urls import path, reverse
@@ -228,6 +228,11 @@ class RichTextAdminMixin:
                 raise _Rendered(self._render_story(request, story))
         except _Rendered as rendered:
             response = rendered.response
+        except DatabaseError:
+            # A clash the form could not foresee (two saves racing for one address): say so, keep the form.
+            response = self._preview_errors(
+                request, None, ["The database refused this version of the story; save it to see why."]
+            )
         response["X-Robots-Tag"] = "noindex, nofollow"
         add_never_cache_headers(response)
         return response
@@ -256,10 +261,14 @@ class RichTextAdminMixin:
         response.render()
         return HttpResponse(response.content, content_type=response.get("Content-Type"))
 
-    def _preview_errors(self, request, form) -> HttpResponse:
-        errors = [
-            (form.fields[name].label if name in form.fields else "", messages) for name, messages in form.errors.items()
-        ]
+    def _preview_errors(self, request, form, messages: list[str] | None = None) -> HttpResponse:
+        if form is None:
+            errors = [("", messages or [])]
+        else:
+            errors = [
+                (form.fields[name].label if name in form.fields else "", field_messages)
+                for name, field_messages in form.errors.items()
+            ]
         text = render_to_string("admin/newsroom/live_preview_errors.html", {"errors": errors}, request=request)
         return HttpResponse(text, status=200)
 

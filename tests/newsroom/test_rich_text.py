@@ -312,3 +312,19 @@ def test_figure_lookup_describes_library_images_and_ignores_junk(client, people)
     assert data["images"][0]["src"]
     client.force_login(people["mo"])
     assert client.get(url, {"ids": str(image.pk)}).status_code == 403
+
+
+def test_preview_refused_by_the_database_says_so_instead_of_failing(client, people, monkeypatch):
+    from django.db import IntegrityError
+
+    client.force_login(people["eddie"])
+    data = preview_data(client, headline="Racing for an address", body="<p>Text.</p>")
+
+    def refuse(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(Article, "save", refuse)
+    response = client.post(preview_url(), data)
+    assert response.status_code == 200
+    assert "The database refused this version of the story" in response.content.decode()
+    assert response["X-Robots-Tag"] == "noindex, nofollow"
