@@ -166,6 +166,31 @@ def test_story_markdown_includes_its_figures():
     assert "*Harbour at dawn* · Test Photographer / Dateline" in story_document(article, [])
 
 
+def test_static_export_carries_a_body_figure_and_its_picture(tmp_path):
+    from datetime import datetime
+    from io import StringIO
+    from zoneinfo import ZoneInfo
+
+    from django.core.management import call_command
+
+    image = ImageFactory(caption="Dredgers at North Quay")
+    ArticleFactory(
+        headline="Berth approved",
+        slug="berth",
+        publish_at=datetime(2012, 4, 23, 9, tzinfo=ZoneInfo("UTC")),
+        body=f'<p>Text.</p><figure data-image="{image.pk}"></figure>',
+    )
+    site = tmp_path / "site"
+    site.mkdir()
+    call_command(
+        "export_static", str(site), "--no-progress", "--base-url", "https://news.example.org", stdout=StringIO()
+    )
+    page = (site / "news/2012/04/23/berth/index.html").read_text()
+    assert "Dredgers at North Quay" in page and 'class="story__image story__figure"' in page
+    for rendition in image.renditions.values():
+        assert (site / "media" / rendition["file"]).is_file()
+
+
 # --- The editing screen and the live preview --------------------------------------------------------------
 
 
