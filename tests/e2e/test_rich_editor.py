@@ -171,11 +171,22 @@ def test_editor_writes_an_article_with_toolbar_library_image_and_paste(browser, 
     with page.expect_popup() as opened:
         page.get_by_role("button", name="Insert image from library").click()
     library = opened.value
+    # The admin's popup script wires its links once the page has loaded.
+    library.wait_for_load_state("load")
     library.get_by_role("link", name="Dredgers at North Quay").click()
     figure = page.locator(".rich-text-figure")
     expect(figure).to_contain_text("Dredgers at North Quay")
     expect(figure).to_contain_text("Ana Ruiz / Dateline")
 
+    page.evaluate(
+        """() => {
+          const data = new DataTransfer()
+          data.items.add(new File([new Uint8Array([137, 80, 78, 71])], "photo.png", { type: "image/png" }))
+          const event = new ClipboardEvent("paste", { clipboardData: data, bubbles: true, cancelable: true })
+          document.querySelector(".field-body .ProseMirror").dispatchEvent(event)
+        }"""
+    )
+    expect(page.get_by_role("alert")).to_contain_text("upload it with “Upload a new image”")
     # Everything so far ran under the policy without a single refusal.
     assert refused == []
 

@@ -268,13 +268,30 @@ const wordLists = (html) => {
 // Text pasted without formatting: a blank line starts a new paragraph, a single line break (as in
 // wrapped wire copy) is a space. HTML from a word processor or a web page keeps only what the schema
 // knows (headings, lists, links, emphasis, quotes); styles, spans, classes and scripts never get in.
-const pasteRules = (mode) =>
+const pasteRules = (mode, textarea) =>
   Extension.create({
     name: "datelinePaste",
     addProseMirrorPlugins() {
+      // A picture pasted or dropped as a file has no caption, credit or alt text: it belongs in the library.
+      const refuseFiles = (transfer) => {
+        const files = [...(transfer?.files || [])]
+        if (!files.length) return false
+        showMessage(
+          textarea,
+          mode === "body"
+            ? "Pictures are not pasted into the text: upload it with “Upload a new image” so it has a caption and credit."
+            : "The summary holds text only.",
+        )
+        return true
+      }
       return [
         new Plugin({
           props: {
+            handlePaste: (view, event) =>
+              !event.clipboardData?.getData("text/html") &&
+              !event.clipboardData?.getData("text/plain") &&
+              refuseFiles(event.clipboardData),
+            handleDrop: (view, event) => refuseFiles(event.dataTransfer),
             transformPastedText(text) {
               const paragraphs = text
                 .replace(/\r\n?/g, "\n")
@@ -385,7 +402,7 @@ const extensionsFor = (config, textarea) => {
     History,
     Dropcursor,
     Gapcursor,
-    pasteRules(config.mode),
+    pasteRules(config.mode, textarea),
   ]
   if (config.mode === "inline") {
     return [
@@ -428,7 +445,11 @@ const start = (textarea) => {
     moveLabel(textarea, editor, config.mode)
     updateCount(textarea, editor)
   })
-  editor.on("update", () => updateCount(textarea, editor))
+  editor.on("update", () => {
+    updateCount(textarea, editor)
+    // A message about the last refused link or picture goes once the editor writes on.
+    showMessage(textarea, "")
+  })
 
   // Django's related-object popups (choose or upload an image) write the chosen id into this input.
   const chooser = document.getElementById(`${textarea.id}_image`)
