@@ -13,6 +13,7 @@ from newsroom.admin import (
     StoryContentAdmin,
     is_changelist,
 )
+from newsroom.admin.editor import RichTextAdminMixin
 
 from .models import Event
 
@@ -23,8 +24,9 @@ EVENT_SLUG_HELP = (
 
 
 @admin.register(Event)
-class EventAdmin(StoryContentAdmin):
+class EventAdmin(RichTextAdminMixin, StoryContentAdmin):
     textarea_rows = {"summary": 3}
+    rich_text_fields = {"summary": "inline"}
     list_display = ("date", "summary_text", "category", "contexts", "status", "publish_time")
     list_display_links = ("summary_text",)
     # Only the orders an index can give straight away; status and category are filters instead.

@@ -10,10 +10,13 @@ else is reduced to its text.
 from __future__ import annotations
 
 import re
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import date
 from html.parser import HTMLParser
 from urllib.parse import quote, urlsplit
+
+from .figures import body_images
 
 # Characters that start Markdown syntax anywhere in a line. '!' is handled
 # separately so ordinary exclamations stay readable.
@@ -25,6 +28,9 @@ _WHITESPACE = re.compile(r"\s+")
 _TRAILING_BREAKS = re.compile(r"(\\\n\s*)+$")
 
 INDEX_NAME = "index"
+
+# The library images of the body being converted, by id: a body's figure stores only the id.
+_FIGURE_IMAGES: ContextVar[dict | None] = ContextVar("figure_images", default=None)
 
 
 def escape(text: str) -> str:
@@ -205,6 +211,8 @@ def _blocks(nodes: list[Node | str]) -> list[str]:
 
 def _block(node: Node) -> list[str]:
     tag = node.tag
+    if tag == "figure" and "data-image" in node.attrs:
+        return _library_figure(node.attrs["data-image"])
     if tag == "p" or tag == "figcaption":
         text = _paragraph(node.children)
         if tag == "figcaption" and text:
@@ -229,6 +237,21 @@ def _block(node: Node) -> list[str]:
     return _blocks(node.children)
 
 
+def _library_figure(image_id: str) -> list[str]:
+    """A library picture as a Markdown image with its caption and credit below, as the story page shows it."""
+    image = (_FIGURE_IMAGES.get() or {}).get(int(image_id)) if image_id.isdigit() else None
+    target = link_target(image.best_url()) if image is not None and image.file else None
+    if target is None:
+        return []
+    lines = [f"![{escape(image.alt_text)}]({target})"]
+    caption = " · ".join(
+        part for part in (_wrap("*", escape(image.caption)) if image.caption else "", escape(image.credit)) if part
+    )
+    if caption:
+        lines.append(caption)
+    return ["\n".join(lines)]
+
+
 def _list(node: Node) -> str:
     items = [child for child in node.children if isinstance(child, Node) and child.tag == "li"]
     lines: list[str] = []
@@ -250,9 +273,16 @@ def inline_html(html: str) -> str:
     return _escape_line_starts(_WHITESPACE.sub(" ", text).strip())
 
 
-def body_html(html: str) -> str:
-    """A sanitized article body as Markdown blocks separated by blank lines."""
-    return "\n\n".join(_blocks(parse(html).children))
+def body_html(html: str, images: dict | None = None) -> str:
+    """A sanitized article body as Markdown blocks separated by blank lines.
+
+    ``images`` are the library images its figures show, by id (see ``figures.body_images``).
+    """
+    token = _FIGURE_IMAGES.set(images or {})
+    try:
+        return "\n\n".join(_blocks(parse(html).children))
+    finally:
+        _FIGURE_IMAGES.reset(token)
 
 
 # --- Addresses ------------------------------------------------------------------------------
@@ -304,7 +334,7 @@ def story_document(story, related: list) -> str:
         byline = _byline(article)
         if byline:
             parts.append(byline)
-        body = body_html(article.body)
+        body = body_html(article.body, body_images(article.body))
         if body:
             parts.append(body)
     sources = [link(source.outlet.name, source.url) for source in story.sources.all()]

@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "newsroom.apps.ContextsConfig",
     "django_filters",
     "reversion",
+    # The rich-text editor's script and styles; Dateline loads them itself (newsroom/admin/editor.py).
+    "django_prose_editor",
     "newsroom",
     "events",
     "newsroom.comments",

@@ -20,6 +20,7 @@ from ..tags import CONTEXTS_HELP, ContextsField
 from ..workflow import may_edit
 from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryChangeList
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
+from .editor import RichTextAdminMixin
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
 
 # Up to this many articles found by an author's name are gathered by id; past it, each listed row is checked.
@@ -114,8 +115,10 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(Article)
-class ArticleAdmin(StoryContentAdmin):
+class ArticleAdmin(RichTextAdminMixin, StoryContentAdmin):
     textarea_rows = {"standfirst": 3, "body": 24}
+    rich_text_fields = {"body": "body"}
+    preview_field = "body"
     list_display = (
         "thumbnail",
         "headline",

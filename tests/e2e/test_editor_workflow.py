@@ -52,7 +52,7 @@ def test_reporter_files_editor_schedules_it_appears_on_time_and_is_corrected(bro
     page.get_by_role("button", name="+ Ferries").click()
     expect(page.get_by_role("list", name="Chosen contexts").get_by_role("listitem")).to_have_text(["Ferries×"])
     page.get_by_label("Standfirst").fill("Two island routes would lose their evening sailings.")
-    page.get_by_label("Body").fill("<p>The operators told the island councils on Monday.</p>")
+    page.get_by_label("Body").fill("The operators told the island councils on Monday.")
     page.get_by_role("button", name="Save and continue editing").first.click()
     page.get_by_role("link", name="Submit for review…").click()
     page.get_by_role("button", name="Submit for review").click()
