@@ -13,6 +13,7 @@ from datetime import date
 from functools import cache
 
 import reversion
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -24,7 +25,6 @@ from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
-from unidecode import unidecode
 
 from .images import SafeImageField, build_renditions
 from .querysets import LIVE_STATUSES, Status, StoryManager
@@ -32,8 +32,12 @@ from .sanitize import clean_body, clean_inline, plain_text
 
 
 def ascii_slugify(value: str) -> str:
-    """Slugs are ASCII: accents are transliterated, never dropped or mangled."""
-    return slugify(unidecode(value or ""))[:200].strip("-")
+    """Slugs are ASCII: accents are transliterated, never dropped or mangled.
+
+    Only new rows get a computed slug (an empty one is filled in on save), so a change in
+    transliteration never moves a published address.
+    """
+    return slugify(anyascii(value or ""))[:200].strip("-")
 
 
 class Section(models.Model):
