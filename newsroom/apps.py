@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 
 # What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
 PAGE_CACHE_MODELS = (
@@ -28,6 +28,12 @@ class NewsroomConfig(AppConfig):
 
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
+
+        from taggit.models import Tag
+
+        from .tagslugs import assign_context_slug
+
+        pre_save.connect(assign_context_slug, sender=Tag, dispatch_uid="newsroom.context_slug")
 
         from django.apps import apps
 
