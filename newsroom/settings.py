@@ -60,6 +60,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A NUL byte or broken UTF-8 in the path or query answers 400 here, before any other code reads it.
+    "newsroom.security.MalformedRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",

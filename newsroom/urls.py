@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
+
+from newsroom.views import media
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -10,4 +11,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media)]
