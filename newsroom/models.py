@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -26,7 +26,8 @@ from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
-from .images import SafeImageField, build_renditions
+from .images import PREPARED_ATTRIBUTE, SafeImageField, delete_files, store_renditions
+from .images import prepare as prepare_image
 from .querysets import LIVE_STATUSES, Status, StoryManager
 from .sanitize import clean_body, clean_inline, plain_text
 
@@ -148,11 +149,28 @@ class Image(models.Model):
         return self.caption or self.alt_text or self.file.name
 
     def save(self, *args, **kwargs) -> None:
-        rebuild = self._state.adding or self._file_changed()
-        super().save(*args, **kwargs)
-        if rebuild and self.file:
-            self.renditions = build_renditions(self.file.name)
-            super().save(update_fields=["renditions"])
+        rebuild = bool(self.file) and (self._state.adding or self._file_changed())
+        if not rebuild:
+            super().save(*args, **kwargs)
+            return
+        # Decoded before anything is stored: a damaged or oversized file raises ValidationError here
+        # and leaves neither a row nor a file behind. Renditions are only made from a file that decoded.
+        if self.file._committed:
+            with self.file.open("rb") as handle:
+                prepared = prepare_image(handle)
+        else:
+            prepared = getattr(self.file.file, PREPARED_ATTRIBUTE, None) or prepare_image(self.file.file)
+        storage = self.file.storage
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            try:
+                self.renditions = store_renditions(storage, self.file.name, prepared.renditions)
+                # Storing the file set width and height from its pixels; pages want them as displayed.
+                self.width, self.height = prepared.width, prepared.height
+                super().save(update_fields=["renditions", "width", "height"])
+            except BaseException:
+                delete_files(storage, [self.file.name, *(r["file"] for r in self.renditions.values())])
+                raise
 
     def _file_changed(self) -> bool:
         if not self.pk:
