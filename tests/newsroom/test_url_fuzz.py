@@ -209,6 +209,23 @@ def fill(route: Route, values: dict[str, str]) -> str:
     return route.template.format(**values)
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/sections/harbour/?page=%00",
+        "/sections/harbour%00/",
+        "/feeds/sections/harbour/rss/?page=%00",
+        "/feeds/tags/harbour%00/rss/",
+        "/search/?q=caf%e9",
+    ],
+)
+def test_a_nul_byte_or_broken_utf8_answers_400_with_a_page_for_readers(site, url):
+    response = Client(raise_request_exception=False).get(url)
+
+    assert response.status_code == 400
+    assert "We could not read that address" in response.content.decode()
+
+
 @pytest.fixture(params=["anonymous", "editor"])
 def client(request, site):
     client = Client(raise_request_exception=False)
