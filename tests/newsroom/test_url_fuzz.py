@@ -3,7 +3,7 @@
 Every route of the site's URLconf (public pages, feeds, sitemaps, comments and media) is
 found by walking ``newsroom.urls``, so a route added later is fuzzed without touching this
 file. Each path parameter in turn gets hostile values while the others keep values that
-lead to real rows, so the hostile value reaches the deepest code that reads it; then each
+point at real rows, so the hostile value reaches the deepest code that reads it; then each
 common query parameter gets the same treatment on the route's real address.
 
 What is asserted:
@@ -237,7 +237,7 @@ def client(request, site):
 
 
 def csrf_client(client: Client) -> tuple[Client, str]:
-    """The same session with CSRF checks on, and a valid token for it."""
+    """The same signed-in client with CSRF checks on, and a valid token for it."""
     checked = Client(enforce_csrf_checks=True, raise_request_exception=False)
     checked.cookies = client.cookies
     token = _get_new_csrf_string()
