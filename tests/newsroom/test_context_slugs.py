@@ -5,12 +5,14 @@ from io import StringIO
 
 import pytest
 from django.apps import apps as global_apps
+from django.contrib.auth.models import Group
 from django.core.management import call_command
+from django.urls import reverse
 from taggit.models import Tag
 
 from newsroom.models import TagRedirect
 from newsroom.services import merge_tags
-from tests.factories import ArticleFactory, EventFactory
+from tests.factories import ArticleFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +113,26 @@ def test_a_repaired_context_answers_at_its_new_and_old_addresses(client):
     moved = client.get("/tags/China/")
     assert moved.status_code == 301
     assert moved["Location"] == "/tags/china-2/"
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(username="context-editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return user
+
+
+def test_an_editor_adds_a_context_the_browser_cannot_make_a_slug_for(client, editor):
+    response = client.post(reverse("admin:taggit_tag_add"), {"name": "北朝鮮", "slug": ""})
+
+    assert response.status_code == 302
+    assert Tag.objects.get(name="北朝鮮").slug == "beichaoxian"
+
+
+def test_an_editor_typing_a_slug_the_address_cannot_hold_is_told_so(client, editor):
+    response = client.post(reverse("admin:taggit_tag_add"), {"name": "North Korea", "slug": "北朝鮮"})
+
+    assert response.status_code == 200
+    assert "Enter a valid “slug”" in response.content.decode()
+    assert not Tag.objects.exists()
