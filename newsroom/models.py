@@ -161,15 +161,22 @@ class Image(models.Model):
         else:
             prepared = getattr(self.file.file, PREPARED_ATTRIBUTE, None) or prepare_image(self.file.file)
         storage = self.file.storage
+        stored_here = not self.file._committed
+        renditions: dict[str, dict] = {}
         with transaction.atomic():
-            super().save(*args, **kwargs)
             try:
-                self.renditions = store_renditions(storage, self.file.name, prepared.renditions)
+                super().save(*args, **kwargs)
+                renditions = store_renditions(storage, self.file.name, prepared.renditions)
+                self.renditions = renditions
                 # Storing the file set width and height from its pixels; pages want them as displayed.
                 self.width, self.height = prepared.width, prepared.height
                 super().save(update_fields=["renditions", "width", "height"])
             except BaseException:
-                delete_files(storage, [self.file.name, *(r["file"] for r in self.renditions.values())])
+                # The row is rolled back; the files this save wrote go with it.
+                written = [r["file"] for r in renditions.values()]
+                if stored_here and self.file._committed:
+                    written.append(self.file.name)
+                delete_files(storage, written)
                 raise
 
     def _file_changed(self) -> bool:

@@ -214,3 +214,18 @@ def test_a_jpeg_may_have_more_pixels_than_a_png_because_it_is_decoded_scaled_dow
 
     refused = upload(client, "wide.png", png_bytes(1600, 1200), "image/png")
     assert_refused(refused, "This image is 1600 × 1200 pixels; the limit is 1 megapixels", media_root)
+
+
+def test_an_upload_that_fails_while_being_stored_leaves_no_file(media_root, monkeypatch):
+    from newsroom import models
+
+    def disk_full(storage, file_name, renditions):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(models, "store_renditions", disk_full)
+
+    with pytest.raises(OSError, match="No space left"):
+        Image.objects.create(file=ContentFile(jpeg_bytes(), name="harbour.jpg"), caption="Harbour")
+
+    assert not Image.objects.exists()
+    assert files_in(media_root) == []
