@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_save, pre_save
 from taggit import apps as taggit_apps
 
 # What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
@@ -50,6 +50,12 @@ class NewsroomConfig(AppConfig):
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
         stale.connect(forget_stale_navigation, dispatch_uid="newsroom.nav.stale")
+
+        from taggit.models import Tag
+
+        from .tagslugs import assign_context_slug
+
+        pre_save.connect(assign_context_slug, sender=Tag, dispatch_uid="newsroom.context_slug")
 
         from django.apps import apps
 

@@ -13,27 +13,32 @@ from datetime import date
 from functools import cache
 
 import reversion
+from anyascii import anyascii
 from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
-from unidecode import unidecode
 
-from .images import SafeImageField, build_renditions
+from .images import PREPARED_ATTRIBUTE, SafeImageField, delete_files, store_renditions
+from .images import prepare as prepare_image
 from .querysets import LIVE_STATUSES, Status, StoryManager
 from .sanitize import clean_body, clean_inline, plain_text
 
 
 def ascii_slugify(value: str) -> str:
-    """Slugs are ASCII: accents are transliterated, never dropped or mangled."""
-    return slugify(unidecode(value or ""))[:200].strip("-")
+    """Slugs are ASCII: accents are transliterated, never dropped or mangled.
+
+    Only new rows get a computed slug (an empty one is filled in on save), so a change in
+    transliteration never moves a published address.
+    """
+    return slugify(anyascii(value or ""))[:200].strip("-")
 
 
 class Section(models.Model):
@@ -144,11 +149,35 @@ class Image(models.Model):
         return self.caption or self.alt_text or self.file.name
 
     def save(self, *args, **kwargs) -> None:
-        rebuild = self._state.adding or self._file_changed()
-        super().save(*args, **kwargs)
-        if rebuild and self.file:
-            self.renditions = build_renditions(self.file.name)
-            super().save(update_fields=["renditions"])
+        rebuild = bool(self.file) and (self._state.adding or self._file_changed())
+        if not rebuild:
+            super().save(*args, **kwargs)
+            return
+        # Decoded before anything is stored: a damaged or oversized file raises ValidationError here
+        # and leaves neither a row nor a file behind. Renditions are only made from a file that decoded.
+        if self.file._committed:
+            with self.file.open("rb") as handle:
+                prepared = prepare_image(handle)
+        else:
+            prepared = getattr(self.file.file, PREPARED_ATTRIBUTE, None) or prepare_image(self.file.file)
+        storage = self.file.storage
+        stored_here = not self.file._committed
+        renditions: dict[str, dict] = {}
+        with transaction.atomic():
+            try:
+                super().save(*args, **kwargs)
+                renditions = store_renditions(storage, self.file.name, prepared.renditions)
+                self.renditions = renditions
+                # Storing the file set width and height from its pixels; pages want them as displayed.
+                self.width, self.height = prepared.width, prepared.height
+                super().save(update_fields=["renditions", "width", "height"])
+            except BaseException:
+                # The row is rolled back; the files this save wrote go with it.
+                written = [r["file"] for r in renditions.values()]
+                if stored_here and self.file._committed:
+                    written.append(self.file.name)
+                delete_files(storage, written)
+                raise
 
     def _file_changed(self) -> bool:
         if not self.pk:

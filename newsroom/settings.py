@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so pages replayed from it carry the policy too.
     "csp.middleware.CSPMiddleware",
+    # A NUL byte or broken UTF-8 in the path or query answers 400 here, before any other code reads it.
+    "newsroom.malformed.MalformedRequestMiddleware",
     # A database that cannot be reached answers 503 with Retry-After and the site's own page, not a 500.
     "newsroom.faults.DatabaseUnavailableMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -192,8 +194,15 @@ TAGGIT_CASE_INSENSITIVE = True
 
 # Uploads: refused before Pillow decodes them when larger than these.
 DATELINE_IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(15 * 1024 * 1024)))
-DATELINE_IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(40_000_000)))
+# Pixel limits keep one upload's decode within about 120 MB of worker memory (bench/upload_memory.py).
+# PNG, WebP and GIF are decoded in full: 24 MP takes every 24 MP camera frame and costs ~115 MB, where
+# the former 40 MP limit let one upload take 536 MB. JPEG is decoded scaled down to what the largest
+# rendition needs, so a 50 MP frame (the largest news cameras') costs ~100 MB, no more than a 12 MP one.
+DATELINE_IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(24_000_000)))
+DATELINE_IMAGE_MAX_PIXELS_JPEG = int(os.environ.get("IMAGE_MAX_PIXELS_JPEG", str(50_000_000)))
 DATELINE_IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
+# The widest rendition; larger originals are kept as uploaded but never served at full size.
+DATELINE_IMAGE_LARGEST_RENDITION = int(os.environ.get("IMAGE_LARGEST_RENDITION", "2400"))
 DATELINE_SITE_NAME = os.environ.get("SITE_NAME", "Dateline")
 DATELINE_PAGE_SIZE = 20
 # Reader search ranks, lists and counts at most this many of the newest matching stories: ten pages.

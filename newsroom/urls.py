@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
-from django.views.static import serve
+
+from newsroom.views import media
 
 # An unreachable database raised outside a view still answers 503, not 500 (newsroom.faults).
 handler500 = "newsroom.faults.server_error"
@@ -13,4 +14,4 @@ urlpatterns = [
 ]
 
 if settings.DEBUG or settings.SERVE_MEDIA:
-    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", media)]

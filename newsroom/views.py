@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -475,3 +476,19 @@ def day_markdown(request, year, month, day):
         next_day=_neighbour_day(day, previous=False),
     )
     return _markdown_response(text, request.build_absolute_uri(markdown.day_path(day)))
+
+
+def media(request, path):
+    """Uploaded files, for a single-machine install (production serves them from object storage or nginx).
+
+    A name longer than the file system allows makes the lookup itself fail; no such file exists, so
+    it is a 404 rather than the 500 the error would otherwise become.
+    """
+    from django.views.static import serve
+
+    try:
+        return serve(request, path, document_root=settings.MEDIA_ROOT)
+    except OSError as error:
+        if error.errno in (errno.ENAMETOOLONG, errno.ENOTDIR, errno.EINVAL):
+            raise Http404("No such file.") from None
+        raise

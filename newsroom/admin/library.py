@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import taggit.admin  # noqa: F401
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, IntegerField, OuterRef, Subquery
@@ -153,11 +154,28 @@ def may_change_image(user, image: Image) -> bool:
 admin.site.unregister(Tag)
 
 
+class ContextForm(forms.ModelForm):
+    # taggit's slug field accepts any letters, but the context's page address takes ASCII only; a name
+    # the browser cannot turn into a slug ("北朝鮮", "!!!") gets one made on save (newsroom.tagslugs).
+    slug = forms.SlugField(
+        label="slug",
+        max_length=100,
+        required=False,
+        help_text="The context's address, /tags/<slug>/: letters a-z, digits and hyphens. "
+        "Leave empty to make one from the name.",
+    )
+
+    class Meta:
+        model = Tag
+        fields = ("name", "slug")
+
+
 @admin.register(Tag)
 class ContextAdmin(admin.ModelAdmin):
     """Contexts are taggit's tags, shared by articles and events."""
 
     list_title = "Contexts"
+    form = ContextForm
     list_display = ("name", "slug", "story_count")
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}

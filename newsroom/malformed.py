@@ -1,0 +1,54 @@
+"""Requests no page can answer sensibly are refused before any view reads them.
+
+A NUL byte or bytes that are not UTF-8 in a path or query string are never part
+of an address Dateline gives out; they come from scanners and broken clients.
+Left to the views they reached the database (PostgreSQL refuses NUL in text and
+the query failed with a 500) or were silently mangled. One check here answers
+400 for every address, present and future, instead of each view guarding itself.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote_to_bytes
+
+from django.core.exceptions import BadRequest
+
+
+def _is_clean(raw: bytes) -> bool:
+    if b"\x00" in raw:
+        return False
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def malformed_reason(request) -> str | None:
+    """Why the request's path or query cannot be read as text, or None when it can."""
+    # Django re-percent-encodes path bytes that are not UTF-8 ("%FF"), so decoding the path once
+    # more brings them back. A literal "%" never appears in an address Dateline makes (slugs,
+    # section paths, tokens and stored file names have none), so no real page is refused.
+    if not _is_clean(unquote_to_bytes(request.path_info)):
+        return "The address contains characters that are not allowed."
+    query = request.META.get("QUERY_STRING", "")
+    if query:
+        # WSGI hands the query over as bytes decoded as Latin-1; turn it back into the bytes sent.
+        raw = unquote_to_bytes(query.encode("latin-1", "replace"))
+        if not _is_clean(raw):
+            return "The query string contains characters that are not allowed."
+    return None
+
+
+class MalformedRequestMiddleware:
+    """Answer 400 to a request whose path or query holds a NUL byte or invalid UTF-8."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        reason = malformed_reason(request)
+        if reason is not None:
+            # Raised rather than returned so the site's own 400 page and the request log handle it.
+            raise BadRequest(reason)
+        return self.get_response(request)
