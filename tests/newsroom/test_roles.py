@@ -506,3 +506,18 @@ def test_roles_receive_the_permissions_of_apps_installed_after_their_migration()
     assert administrator.permissions.count() == Permission.objects.count()
     assert editor.permissions.filter(codename="curate_frontpage").exists()
     assert not editor.permissions.filter(content_type__app_label="axes").exists()
+
+
+def test_sign_in_attempts_are_shown_read_only_and_a_change_is_refused(client, people):
+    attempt = locked_attempt()
+    client.force_login(people["Administrator"])
+    url = reverse("admin:axes_accessattempt_change", args=[attempt.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"username": "someone-else"})
+
+    assert page.status_code == 200
+    assert "night-desk" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert response.status_code == 403
+    assert type(attempt).objects.get(pk=attempt.pk).username == "night-desk"
