@@ -1,6 +1,6 @@
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_save, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from taggit import apps as taggit_apps
 
 # What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
@@ -45,11 +45,13 @@ class NewsroomConfig(AppConfig):
     def ready(self) -> None:
         from .cache import stale
         from .models import Section
-        from .signals import forget_navigation, forget_stale_navigation
+        from .signals import forget_navigation, forget_stale_navigation, grant_roles_after_migrate
 
         post_save.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.save")
         post_delete.connect(forget_navigation, sender=Section, dispatch_uid="newsroom.nav.delete")
         stale.connect(forget_stale_navigation, dispatch_uid="newsroom.nav.stale")
+        # Apps installed after the roles' migration still give the roles (the Administrator above all) theirs.
+        post_migrate.connect(grant_roles_after_migrate, dispatch_uid="newsroom.roles.post_migrate")
 
         from taggit.models import Tag
 

@@ -293,6 +293,8 @@ AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
 AXES_CLIENT_IP_CALLABLE = "newsroom.comments.views.client_address"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
+# newsroom/admin/signins.py registers the attempts and logs itself, read only.
+AXES_ENABLE_ADMIN = False
 
 LOGGING = {
     "version": 1,

@@ -8,12 +8,14 @@ cost the same number of queries however many rows a page shows.
 - ``workflow``: the editing screen's inlines, form, conflicts, transitions, previews and revisions;
 - ``changelists``: filters, offered sorts and the date bar;
 - ``library``: sections, authors, outlets, sources, images and contexts;
+- ``signins``: sign-in throttling's attempts and logs, read only, for administrators;
 - ``common``: thumbnails, newsroom times and link fields.
 
 What other apps build on is importable from here.
 """
 
-from . import library  # noqa: F401  (registers the admins for what stories cite)
+# Imported for the admins they register: what stories cite, and sign-in throttling's records.
+from . import library, signins  # noqa: F401
 from .changelists import ContextFilter, OfferedSortsChangeList
 from .common import COMMENT_FIELDS, is_changelist
 from .stories import StoryContentAdmin

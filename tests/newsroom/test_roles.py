@@ -460,3 +460,64 @@ def test_an_image_a_published_story_leads_with_changes_only_for_those_who_may_ed
     mine.refresh_from_db()
     assert theirs.caption == "Cranes at dusk"
     assert mine.caption == "Cranes, recaptioned"
+
+
+def locked_attempt():
+    from axes.models import AccessAttempt
+
+    return AccessAttempt.objects.create(
+        user_agent="Firefox",
+        ip_address="198.51.100.7",
+        username="night-desk",
+        http_accept="text/html",
+        path_info="/admin/login/",
+        get_data="",
+        post_data="",
+        failures_since_start=5,
+    )
+
+
+def test_administrator_who_is_not_a_superuser_sees_sign_in_attempts_and_unlocks_an_account(client, people):
+    attempt = locked_attempt()
+    administrator = people["Administrator"]
+    assert not administrator.is_superuser
+    client.force_login(administrator)
+
+    listing = client.get(reverse("admin:axes_accessattempt_changelist"))
+    response = client.post(reverse("admin:axes_accessattempt_delete", args=[attempt.pk]), {"post": "yes"})
+
+    assert listing.status_code == 200
+    assert "night-desk" in listing.content.decode()
+    assert response.status_code == 302
+    assert not type(attempt).objects.filter(pk=attempt.pk).exists()
+
+
+def test_roles_receive_the_permissions_of_apps_installed_after_their_migration():
+    """Sign-in throttling and the front page came after the roles' migration; migrating again grants theirs."""
+    from django.contrib.auth.models import Permission
+    from django.core.management.sql import emit_post_migrate_signal
+
+    administrator, editor = Group.objects.get(name="Administrator"), Group.objects.get(name="Editor")
+    administrator.permissions.remove(*Permission.objects.filter(content_type__app_label__in=["axes", "frontpage"]))
+    editor.permissions.remove(*Permission.objects.filter(content_type__app_label="frontpage"))
+
+    emit_post_migrate_signal(verbosity=0, interactive=False, db="default")
+
+    assert administrator.permissions.count() == Permission.objects.count()
+    assert editor.permissions.filter(codename="curate_frontpage").exists()
+    assert not editor.permissions.filter(content_type__app_label="axes").exists()
+
+
+def test_sign_in_attempts_are_shown_read_only_and_a_change_is_refused(client, people):
+    attempt = locked_attempt()
+    client.force_login(people["Administrator"])
+    url = reverse("admin:axes_accessattempt_change", args=[attempt.pk])
+
+    page = client.get(url)
+    response = client.post(url, {"username": "someone-else"})
+
+    assert page.status_code == 200
+    assert "night-desk" in page.content.decode()
+    assert 'name="_save"' not in page.content.decode()
+    assert response.status_code == 403
+    assert type(attempt).objects.get(pk=attempt.pk).username == "night-desk"
