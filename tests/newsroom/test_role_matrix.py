@@ -436,6 +436,11 @@ def workflow_urls(prefix: str, kind: str) -> dict[str, Url]:
             query={"text": "harbour council", "tags": "Harbour"},
         ),
         f"{prefix}_new_suggestions": Url(get=STAFF_WRITERS, post=NOBODY, query={"text": "harbour council"}),
+        # The rich editor's figures: caption and credit of library images, for those who may see the library.
+        f"{prefix}_figure_images": Url(get=STAFF_WRITERS, post=NOBODY, query={"ids": "1,2"}),
+        # The live preview renders the form as typed and writes nothing (its transaction is rolled back);
+        # it answers POST only. Who may preview is checked in tests/newsroom/test_rich_text.py.
+        f"{prefix}_live_preview": Url(get=NOBODY, post=NOBODY),
     }
 
 
