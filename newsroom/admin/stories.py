@@ -84,6 +84,16 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def get_changelist(self, request, **kwargs):
         return StoryChangeList
 
+    def get_deleted_objects(self, objs, request):
+        """What goes with a story (its sources, links, byline, reader comments, history) is part of it.
+
+        Django would also ask each of those models' own admins, and refuse the delete when the user may not
+        delete, say, comments in the moderation queue. Whether the story may go is decided by the story's own
+        permission (``has_delete_permission``); its parts follow it.
+        """
+        deleted, counts, _perms_needed, protected = super().get_deleted_objects(objs, request)
+        return deleted, counts, set(), protected
+
     # Rows for text areas whose length differs from the admin's default, by field name.
     textarea_rows: dict[str, int] = {}
 

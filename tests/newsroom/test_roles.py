@@ -521,3 +521,25 @@ def test_sign_in_attempts_are_shown_read_only_and_a_change_is_refused(client, pe
     assert 'name="_save"' not in page.content.decode()
     assert response.status_code == 403
     assert type(attempt).objects.get(pk=attempt.pk).username == "night-desk"
+
+
+@pytest.mark.parametrize("factory", [ArticleFactory, EventFactory], ids=["article", "event"])
+def test_editor_deletes_a_story_that_has_reader_comments(client, factory):
+    from newsroom.comments.models import Comment
+    from tests.factories import CommentFactory
+
+    editor = UserFactory(username="desk-editor", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    story = factory()
+    CommentFactory(story=story, status="approved")
+    opts = type(story)._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[story.pk])
+
+    confirm = client.get(url)
+    assert confirm.status_code == 200
+    assert "Are you sure" in confirm.content.decode()
+    response = client.post(url, {"post": "yes"})
+    assert response.status_code == 302
+    assert not Story.objects.filter(pk=story.pk).exists()
+    assert not Comment.objects.filter(story_id=story.pk).exists()
