@@ -81,6 +81,7 @@ class RichTextWidget(forms.Textarea):
             css={
                 "all": (
                     "django_prose_editor/material-icons.css",
+                    "css/admin/prosemirror.css",
                     "django_prose_editor/editor.css",
                     "django_prose_editor/overrides.css",
                     "css/admin/editor.css",

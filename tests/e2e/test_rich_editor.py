@@ -342,3 +342,43 @@ def test_event_summary_editor_keeps_one_sentence_with_emphasis(browser, live_ser
     assert "<p>" not in summary and "<h2>" not in summary
     assert refused == []
     context.close()
+
+
+# A copy from Google Docs: bold and italic are only styles, the whole copy sits in a <b> that is not bold.
+STYLED_COPY = (
+    '<meta charset="utf-8"><b style="font-weight:normal;" id="docs-internal-guid-1">'
+    '<p dir="ltr" style="line-height:1.38"><span style="font-weight:700;color:#000">Ferry fares</span>'
+    '<span style="font-weight:400"> rise </span><span style="font-style:italic">again</span></p></b>'
+    '<p onclick="window.__xss=1" style="color:red" onmouseover="window.__xss=1">Timetable '
+    '<img src="x" onerror="window.__xss=1"><svg onload="window.__xss=1"></svg></p>'
+    '<!-- <p title=" --><img src=x onerror="window.__xss=1"> " -->'
+    "<style>p { color: red }</style><p>Last<script>window.__xss=1</script></p>"
+)
+
+
+def test_editor_and_pasted_styles_and_handlers_raise_no_policy_report(browser, live_server, staff):
+    # The site's own policy (style-src 'self', no inline script) is the one the page runs under here.
+    context, page, refused, dialogs = open_desk(browser, live_server, policy=False)
+    page.add_init_script(WATCH)
+    page.goto(live_server.url + "/admin/newsroom/article/add/")
+    editing_area = page.locator(".field-body .ProseMirror")
+    expect(editing_area).to_be_visible()
+    # The editor's base rules come from the stylesheet, not from a <style> element written at run time.
+    assert page.locator("style").count() == 0
+    assert editing_area.evaluate("(area) => getComputedStyle(area).whiteSpace") in {"break-spaces", "pre-wrap"}
+
+    editing_area.click()
+    paste(page, {"text/html": STYLED_COPY, "text/plain": "Ferry fares rise again"})
+    expect(editing_area.locator("strong", has_text="Ferry fares")).to_be_visible()
+    expect(editing_area.locator("em", has_text="again")).to_be_visible()
+    # The non-bold wrapper made nothing else bold.
+    assert editing_area.locator("strong").all_inner_texts() == ["Ferry fares"]
+    expect(editing_area.locator("p", has_text="Timetable")).to_be_visible()
+    # Word's lists are found by their styles, which never reach the browser's parser as styles.
+    paste(page, {"text/html": WORD_PROCESSOR, "text/plain": "Reaction on the quay"})
+    expect(editing_area.locator("ul li")).to_have_text(["Fewer lorries at night", "A new footpath"])
+    assert editing_area.locator("[style], [onclick], [onmouseover], img, svg, script, style").count() == 0
+    page.wait_for_timeout(300)
+    assert page.evaluate("window.__xss") is None and page.evaluate("window.__fired") == []
+    assert refused == [] and dialogs == []
+    context.close()

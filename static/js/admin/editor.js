@@ -10,6 +10,7 @@ import {
   BulletList,
   Document,
   Dropcursor,
+  Editor,
   Extension,
   Gapcursor,
   HardBreak,
@@ -24,7 +25,6 @@ import {
   Paragraph,
   Plugin,
   Text,
-  createTextareaEditor,
   updateAttrsDialog,
 } from "../../django_prose_editor/editor.js"
 
@@ -239,17 +239,150 @@ const LibraryFigure = Node.create({
   },
 })
 
+// Pasted HTML is rebuilt from a plain string scan before the browser parses any of it. Chrome reports an
+// on* handler or a style attribute to the Content-Security-Policy as soon as it parses one (even into a
+// <template> or a DOMParser document, where nothing runs), so they must be gone from the string itself.
+// The scan follows the HTML tokenizer (tags, quoted values, comments, raw text such as <script>); the output
+// is safe whatever the scan makes of odd input, because every tag in it is written here with only the
+// attributes below, and every other "<" becomes text.
+const SPACE = /[\t\n\f\r ]/
+const TAG_NAME = /^[a-z][a-z0-9]*$/
+// Their content is raw text to the browser's parser, and never part of an article.
+const RAW_TEXT = new Set(["script", "style", "xmp", "iframe", "noembed", "noframes", "noscript", "textarea", "title"])
+// Tags dropped with their attributes; what they hold (text, paragraphs) is kept.
+const DROPPED = new Set(["svg", "math", "template", "object", "embed", "meta", "link", "base", "form", "input"])
+// Attributes kept: a link's address and title, a library figure's id, ProseMirror's own copy-and-paste marker.
+const KEPT = { a: ["href", "title"], figure: ["data-image"] }
+
+const quote = (value) => value.replace(/"/g, "&quot;")
+
+// What a style attribute meant that the schema can keep, as data attributes read by styleMarks below.
+const styleHints = (style) => {
+  const hints = []
+  const weight = /font-weight\s*:\s*([a-z0-9]+)/i.exec(style)?.[1]?.toLowerCase()
+  if (weight) hints.push(/^(bold|bolder|[6-9]00)$/.test(weight) ? "data-dl-bold" : "data-dl-normal")
+  if (/font-style\s*:\s*italic/i.test(style)) hints.push("data-dl-italic")
+  if (/mso-list\s*:\s*l\d/i.test(style)) hints.push("data-dl-list")
+  if (/mso-list\s*:\s*ignore/i.test(style)) hints.push("data-dl-marker")
+  return hints
+}
+
+// Reads one tag from "<" at start; returns its name, whether it closes, its attributes and where it ends,
+// or null when the input ends inside it (the browser drops such a tag too).
+const readTag = (html, start) => {
+  let i = start + 1
+  const closing = html[i] === "/"
+  if (closing) i += 1
+  let name = ""
+  while (i < html.length && !SPACE.test(html[i]) && html[i] !== "/" && html[i] !== ">") name += html[i++]
+  const attrs = []
+  for (;;) {
+    while (i < html.length && (SPACE.test(html[i]) || html[i] === "/")) i += 1
+    if (i >= html.length) return null
+    if (html[i] === ">") return { name: name.toLowerCase(), closing, attrs, end: i + 1 }
+    let attr = html[i++]
+    while (i < html.length && !SPACE.test(html[i]) && !"/>=".includes(html[i])) attr += html[i++]
+    while (i < html.length && SPACE.test(html[i])) i += 1
+    let value = ""
+    if (html[i] === "=") {
+      i += 1
+      while (i < html.length && SPACE.test(html[i])) i += 1
+      if (html[i] === '"' || html[i] === "'") {
+        const close = html.indexOf(html[i], i + 1)
+        if (close < 0) return null
+        value = html.slice(i + 1, close)
+        i = close + 1
+      } else {
+        while (i < html.length && !SPACE.test(html[i]) && html[i] !== ">") value += html[i++]
+      }
+    }
+    attrs.push([attr.toLowerCase(), value])
+  }
+}
+
+const writeTag = ({ name, closing, attrs }) => {
+  if (!TAG_NAME.test(name) || DROPPED.has(name) || RAW_TEXT.has(name)) return ""
+  if (closing) return `</${name}>`
+  const kept = []
+  for (const [attr, value] of attrs) {
+    if ((KEPT[name] || []).includes(attr) || attr === "data-pm-slice") kept.push(`${attr}="${quote(value)}"`)
+    else if (attr === "style") kept.push(...styleHints(value))
+  }
+  return `<${[name, ...kept].join(" ")}>`
+}
+
+const rebuildPastedHTML = (html) => {
+  let out = ""
+  let i = 0
+  while (i < html.length) {
+    const lt = html.indexOf("<", i)
+    if (lt < 0) {
+      out += html.slice(i).replace(/>/g, "&gt;")
+      break
+    }
+    out += html.slice(i, lt).replace(/>/g, "&gt;")
+    const next = html[lt + 1] || ""
+    if (html.startsWith("<!--", lt)) {
+      // A comment: "<!-->" and "<!--->" close at once, otherwise "-->" or "--!>" does.
+      if (html.startsWith("<!-->", lt) || html.startsWith("<!--->", lt)) {
+        i = lt + (html.startsWith("<!-->", lt) ? 5 : 6)
+        continue
+      }
+      const ends = [html.indexOf("-->", lt + 4), html.indexOf("--!>", lt + 4)].filter((at) => at >= 0)
+      if (!ends.length) break
+      const end = Math.min(...ends)
+      i = end + (html.startsWith("-->", end) ? 3 : 4)
+    } else if (next === "!" || next === "?" || (next === "/" && !/[a-z>]/i.test(html[lt + 2] || ""))) {
+      // A declaration, a processing instruction or CDATA is a bogus comment up to the next ">".
+      const end = html.indexOf(">", lt)
+      if (end < 0) break
+      i = end + 1
+    } else if (/[a-z]/i.test(next) || (next === "/" && /[a-z]/i.test(html[lt + 2] || ""))) {
+      const tag = readTag(html, lt)
+      if (!tag) break
+      out += writeTag(tag)
+      i = tag.end
+      if (!tag.closing && RAW_TEXT.has(tag.name)) {
+        // Raw text runs to the first matching end tag; all of it goes.
+        const close = new RegExp(`</${tag.name}[\\t\\n\\f\\r />]`, "i").exec(html.slice(i))
+        if (!close) break
+        i += close.index
+      }
+    } else if (next === "/" && html[lt + 2] === ">") {
+      i = lt + 3
+    } else {
+      out += "&lt;"
+      i = lt + 1
+    }
+  }
+  return out
+}
+
+// The hints from styleHints become the schema's own marks; every data-dl-* attribute goes.
+const styleMarks = (doc) => {
+  for (const element of doc.body.querySelectorAll("[data-dl-bold], [data-dl-italic], [data-dl-normal]")) {
+    if (element.hasAttribute("data-dl-normal") && /^(B|STRONG)$/.test(element.tagName)) {
+      // Google Docs wraps the whole copy in <b style="font-weight:normal">: not bold at all.
+      element.replaceWith(...element.childNodes)
+      continue
+    }
+    for (const [hint, tag] of [
+      ["data-dl-italic", "em"],
+      ["data-dl-bold", "strong"],
+    ]) {
+      if (!element.hasAttribute(hint)) continue
+      const mark = doc.createElement(tag)
+      mark.append(...element.childNodes)
+      element.append(mark)
+    }
+  }
+}
+
 // Word writes a list as paragraphs styled "mso-list" with the bullet or number as text; make it a list again.
-// DOMParser builds an inert document: nothing in the pasted HTML runs or loads while this reads it.
-const wordLists = (html) => {
-  if (!/mso-list/i.test(html)) return html
-  const doc = new DOMParser().parseFromString(html, "text/html")
+const wordLists = (doc) => {
   let list = null
-  for (const paragraph of doc.body.querySelectorAll("p")) {
-    if (!/mso-list:\s*l\d/i.test(paragraph.getAttribute("style") || "")) continue
-    const marker = [...paragraph.querySelectorAll("span")].find((span) =>
-      /mso-list:\s*ignore/i.test(span.getAttribute("style") || ""),
-    )
+  for (const paragraph of doc.body.querySelectorAll("p[data-dl-list]")) {
+    const marker = paragraph.querySelector("[data-dl-marker]")
     const ordered = /^\s*[0-9a-z]{1,4}[.)]/i.test(marker?.textContent || "")
     marker?.remove()
     const tag = ordered ? "OL" : "UL"
@@ -261,6 +394,20 @@ const wordLists = (html) => {
     item.append(...paragraph.childNodes)
     list.append(item)
     paragraph.remove()
+  }
+}
+
+// Parsing the rebuilt string cannot be refused by the policy: it holds no handler and no style.
+const cleanPastedHTML = (html) => {
+  const rebuilt = rebuildPastedHTML(html)
+  if (!rebuilt.includes("data-dl-")) return rebuilt
+  const doc = new DOMParser().parseFromString(rebuilt, "text/html")
+  wordLists(doc)
+  styleMarks(doc)
+  for (const element of doc.body.querySelectorAll("*")) {
+    for (const name of element.getAttributeNames()) {
+      if (name.startsWith("data-dl-")) element.removeAttribute(name)
+    }
   }
   return doc.body.innerHTML
 }
@@ -301,7 +448,7 @@ const pasteRules = (mode, textarea) =>
               return paragraphs.join(mode === "inline" ? " " : "\n")
             },
             transformPastedHTML(html) {
-              let out = wordLists(html)
+              let out = cleanPastedHTML(html)
                 .replace(/<(\/?)h1(\s[^>]*)?>/gi, "<$1h2>")
                 .replace(/<(\/?)h[4-6](\s[^>]*)?>/gi, "<$1h3>")
               if (mode === "inline") {
@@ -434,10 +581,38 @@ const extensionsFor = (config, textarea) => {
   ]
 }
 
+// django-prose-editor's createTextareaEditor, but with Tiptap's own stylesheet left out (injectCSS): it
+// would be written into a <style> element, which the policy refuses. static/css/admin/prosemirror.css
+// carries those rules instead.
+const textareaEditor = (textarea, extensions) => {
+  const disabled = textarea.hasAttribute("disabled")
+  const element = document.createElement("div")
+  element.className = disabled ? "prose-editor disabled" : "prose-editor"
+  textarea.before(element)
+  element.append(textarea)
+  return new Editor({
+    element,
+    editable: !disabled,
+    extensions,
+    content: textarea.value,
+    injectCSS: false,
+    onUpdate({ editor }) {
+      const html = editor.getHTML()
+      // An editor holding one empty paragraph is an empty field.
+      textarea.value = /^<(\w+)(\s[^>]*)?><\/\1>$/i.test(html) ? "" : html
+      textarea.dispatchEvent(new Event("input", { bubbles: true }))
+    },
+    onDestroy() {
+      element.before(textarea)
+      element.remove()
+    },
+  })
+}
+
 const start = (textarea) => {
   if (textarea.closest(".prose-editor")) return
   const config = JSON.parse(textarea.dataset.richText || "{}")
-  const editor = createTextareaEditor(textarea, extensionsFor(config, textarea))
+  const editor = textareaEditor(textarea, extensionsFor(config, textarea))
   editor.options.element.classList.add(`prose-editor--${config.mode}`)
   // Tiptap builds the toolbar once the editor is created, a moment after this call returns.
   editor.on("create", () => {
