@@ -35,6 +35,23 @@ class SignInThrottleBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
+# The longest name any account can have (Django's username field); what is typed beyond it names nobody.
+USERNAME_LIMIT = 150
+
+
+def attempted_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The name a failed sign-in is counted under, cut to the longest an account can have.
+
+    The attempt log keeps it in a 255-character column: a 10,000-character name typed into a sign-in form
+    must count as a failure, not end in a database error.
+    """
+    if credentials:
+        value = credentials.get("username")
+    else:
+        value = request.POST.get("username") if request is not None else None
+    return str(value or "")[:USERNAME_LIMIT]
+
+
 def unlocks_at(*, username: str, ip_address: str | None, cool_off: timedelta) -> datetime | None:
     """When the lock lifts: the cool-off counted from the latest failure of this account or this address."""
     who = Q(username=username) if username else Q()

@@ -289,6 +289,7 @@ AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_LOCKOUT_CALLABLE = "newsroom.security.lockout_response"
+AXES_USERNAME_CALLABLE = "newsroom.security.attempted_username"
 # The same reading of X-Forwarded-For as the comments' flood limits, trusting TRUSTED_PROXIES proxies.
 AXES_CLIENT_IP_CALLABLE = "newsroom.comments.views.client_address"
 AXES_RESET_ON_SUCCESS = True

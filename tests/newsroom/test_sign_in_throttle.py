@@ -178,6 +178,13 @@ def test_readers_sign_in_form_locks_with_a_page_in_the_site_style(client):
     assert not signed_in(client)
 
 
+def test_an_overlong_name_typed_into_the_readers_sign_in_counts_as_one_failure(client):
+    response = client.post(reverse("comments:sign_in"), {"username": "x" * 10_000, "password": "nope"})
+    assert response.status_code == 200
+    attempt = AccessAttempt.objects.get()
+    assert attempt.username == "x" * 150 and attempt.failures_since_start == 1
+
+
 def test_the_address_comes_from_the_trusted_proxy(client, editor, settings):
     settings.COMMENTS_TRUSTED_PROXIES = 1
     for _ in range(5):

@@ -652,3 +652,13 @@ const start = (textarea) => {
 for (const textarea of document.querySelectorAll("textarea[data-rich-text]")) {
   start(textarea)
 }
+
+// The preview frame stays hidden until the first preview is asked for, so the form below it is not
+// pushed a screen further down by an empty box. Without JavaScript the frame keeps its full height.
+for (const preview of document.querySelectorAll(".rich-text__preview")) {
+  const frame = preview.querySelector(".rich-text__preview-frame")
+  const button = preview.querySelector(".rich-text__preview-button")
+  if (!frame || !button) continue
+  preview.classList.add("rich-text__preview--waiting")
+  button.addEventListener("click", () => preview.classList.remove("rich-text__preview--waiting"))
+}
