@@ -89,3 +89,18 @@ def test_saved_source_rows_show_their_address_in_one_box_without_currently_and_c
     html = client.get(reverse("admin:newsroom_article_change", args=[story.pk])).content.decode()
     assert 'value="https://harbourgazette.example/dredging"' in html
     assert "Currently:" not in html
+
+
+def test_every_stylesheet_closes_each_rule_it_opens():
+    """An unclosed rule silently swallows every rule after it (the context chips once lost their look so)."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for sheet in sorted(Path(settings.BASE_DIR, "static", "css").rglob("*.css")):
+        depth = 0
+        text = re.sub(r"/\*.*?\*/", "", sheet.read_text(), flags=re.S)
+        for number, line in enumerate(text.splitlines(), 1):
+            depth += line.count("{") - line.count("}")
+            assert 0 <= depth <= 2, f"{sheet.name}: rule opened but not closed near line {number}"
+        assert depth == 0, f"{sheet.name}: {depth} rule(s) never closed"
