@@ -20,7 +20,6 @@ DESK_LINKS = (
         (
             ("newsroom", "article", "Articles"),
             ("events", "event", "Events"),
-            ("frontpage", "placement", "Front page"),
         ),
     ),
     (
