@@ -96,3 +96,15 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+# The password tests.factories.UserFactory gives every account.
+FACTORY_PASSWORD = "correct horse battery staple"
+
+
+def admin_sign_in(page, live_server, username: str, password: str = FACTORY_PASSWORD) -> None:
+    """Sign in through the admin's own form, by its visible labels, as an editor would."""
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()

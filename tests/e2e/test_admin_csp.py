@@ -14,6 +14,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Article, Outlet
 from tests.e2e import conftest
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import SectionFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,10 +29,7 @@ def desk(browser, live_server, settings):
     SectionFactory(name="Harbour desk", slug="harbour")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("chief")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "chief")
     expect(page.get_by_role("heading", name="Newsroom desk")).to_be_visible()
     yield page
     context.close()

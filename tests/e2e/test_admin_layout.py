@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 
 from newsroom.workflow import grant_role_permissions
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import admin_sign_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -28,10 +28,7 @@ def test_a_hundred_character_headline_is_seen_whole_on_the_article_form(browser,
     assert len(HEADLINE) >= 100
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     page.goto(live_server.url + "/admin/newsroom/article/add/")
     headline = page.get_by_label("Headline:")
     headline.fill(HEADLINE)

@@ -14,7 +14,7 @@ from newsroom.admin.zones import zone_label as zone_label_at
 from newsroom.models import Article, StoryTransition
 from newsroom.querysets import Status
 from newsroom.workflow import grant_role_permissions
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import admin_sign_in, screenshot
 from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -40,10 +40,7 @@ def zone_label_now() -> str:
 def test_editor_enters_a_2012_story_with_its_original_time_and_it_keeps_its_2012_address(browser, live_server, editor):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
 
     page.goto(live_server.url + "/admin/newsroom/article/add/")
     expect(page.locator("select[name='status']")).to_have_count(0)

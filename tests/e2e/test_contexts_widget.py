@@ -9,6 +9,7 @@ from taggit.models import Tag
 
 from newsroom.models import Article
 from newsroom.workflow import grant_role_permissions
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -29,10 +30,7 @@ def editor(settings):
 def signed_in_page(browser, live_server, username: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, username)
     return context, page
 
 
@@ -118,10 +116,7 @@ def test_without_javascript_a_phrase_typed_in_the_box_is_one_context(browser, li
     article = ArticleFactory(tags=[])
     context = browser.new_context(java_script_enabled=False)
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
     page.get_by_role("textbox", name="Contexts").fill("North Korean defectors\nRail strikes, Elections")
     page.get_by_role("button", name="Save and continue editing").first.click()

@@ -14,7 +14,7 @@ from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Placement
 from newsroom.frontpage.services import latest_revision_id, publish_arrangement
 from newsroom.workflow import grant_role_permissions
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import admin_sign_in, screenshot
 from tests.factories import ArticleFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -51,10 +51,7 @@ def test_editor_sets_a_lead_drags_top_stories_previews_and_publishes(browser, li
 
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     # The admin index lists the front page desk under its own app.
     page.locator("#content-main").locator('a[href="/admin/frontpage/placement/"]').first.click()
     expect(page.get_by_role("heading", name="Front page", level=1)).to_be_visible()
@@ -116,10 +113,7 @@ def test_keyboard_buttons_move_a_story_between_places(browser, live_server, edit
     )
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     page.goto(live_server.url + "/admin/frontpage/placement/")
     top = page.locator('.fp-list[data-area="top"]')
     row = top.locator(".fp-row", has_text="Operators defend the winter timetable")

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Article, Image
 from newsroom.workflow import grant_role_permissions
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import ArticleFactory, ImageFactory, OutletFactory, UserFactory, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -31,10 +32,7 @@ def uploads(settings, tmp_path):
 def signed_in_page(browser, live_server, username: str):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, username)
     return page
 
 

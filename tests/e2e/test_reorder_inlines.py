@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Byline, Source
 from newsroom.workflow import grant_role_permissions
+from tests.e2e.conftest import admin_sign_in
 from tests.factories import ArticleFactory, AuthorFactory, OutletFactory, SourceFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -27,10 +28,7 @@ def editor(settings):
 def signed_in_page(browser, live_server, *, javascript=True):
     context = browser.new_context(viewport={"width": 1400, "height": 900}, java_script_enabled=javascript)
     page = context.new_page()
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     return context, page
 
 

@@ -23,7 +23,7 @@ from newsroom.querysets import Status
 from newsroom.sanitize import clean_body
 from newsroom.workflow import grant_role_permissions
 from tests.comments.utils import load_corpus
-from tests.e2e.conftest import screenshot
+from tests.e2e.conftest import admin_sign_in, screenshot
 from tests.factories import ArticleFactory, ImageFactory, UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -105,10 +105,7 @@ def open_desk(browser, live_server, *, policy: bool = True):
     )
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    page.goto(live_server.url + "/admin/login/")
-    page.get_by_label("Username").fill("eddie")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
+    admin_sign_in(page, live_server, "eddie")
     return context, page, refused, dialogs
 
 
