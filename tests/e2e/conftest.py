@@ -108,3 +108,19 @@ def admin_sign_in(page, live_server, username: str, password: str = FACTORY_PASS
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
+
+
+@pytest.fixture
+def editor(settings):
+    """An editor, "eddie", signed in by the tests through the admin's form (see ``admin_sign_in``)."""
+    from django.contrib.auth.models import Group, Permission
+
+    from newsroom.workflow import grant_role_permissions
+    from tests.factories import UserFactory
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Transactional tests empty the database between them, roles included; put them back.
+    grant_role_permissions(Group, Permission)
+    user = UserFactory(username="eddie", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    return user

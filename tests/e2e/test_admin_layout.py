@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 
-from newsroom.workflow import grant_role_permissions
 from tests.e2e.conftest import admin_sign_in, screenshot
-from tests.factories import UserFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
 HEADLINE = "Port Arlen council approves a deepwater berth at North Quay after two years of hearings and protests"
-
-
-@pytest.fixture
-def editor(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    grant_role_permissions(Group, Permission)
-    user = UserFactory(username="eddie", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def test_a_hundred_character_headline_is_seen_whole_on_the_article_form(browser, live_server, editor):

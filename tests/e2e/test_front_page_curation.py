@@ -6,30 +6,18 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Placement
 from newsroom.frontpage.services import latest_revision_id, publish_arrangement
-from newsroom.workflow import grant_role_permissions
 from tests.e2e.conftest import admin_sign_in, screenshot
-from tests.factories import ArticleFactory, UserFactory
+from tests.factories import ArticleFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def editor(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    # Transactional tests empty the database between them, roles included; put them back.
-    grant_role_permissions(Group, Permission)
-    user = UserFactory(username="eddie", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def headline_order(page, selector: str, *headlines: str) -> list[str]:

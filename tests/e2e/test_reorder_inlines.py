@@ -3,26 +3,15 @@
 from __future__ import annotations
 
 import pytest
-from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 
 from newsroom.models import Byline, Source
-from newsroom.workflow import grant_role_permissions
 from tests.e2e.conftest import admin_sign_in
-from tests.factories import ArticleFactory, AuthorFactory, OutletFactory, SourceFactory, UserFactory
+from tests.factories import ArticleFactory, AuthorFactory, OutletFactory, SourceFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture
-def editor(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    grant_role_permissions(Group, Permission)
-    user = UserFactory(username="eddie", is_staff=True)
-    user.groups.add(Group.objects.get(name="Editor"))
-    return user
 
 
 def signed_in_page(browser, live_server, *, javascript=True):
