@@ -159,38 +159,17 @@ def django_setup() -> None:
 
 
 def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
-    """(label, path, kind) for each benchmarked page, and the admin session cookie."""
+    """(label, path, kind) for each benchmarked page, and the admin session cookie.
+
+    The public rows come from bench/pages.py, one or more for every public URL pattern.
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db.models import Count
 
-    from newsroom.comments.models import Comment
-    from newsroom.models import Author, Story
+    from bench import pages as bench_pages
 
-    live = Story.objects.published()
-    newest = live.order_by("-date").values_list("date", flat=True).first()
-    day = live.filter(date__lte=newest.replace(day=1)).order_by("-date").values_list("date", flat=True).first()
-    busiest = (
-        Comment.objects.filter(story__kind="article")
-        .values("story")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("story", flat=True)
-        .first()
-    )
-    article = Story.objects.get(pk=busiest) if busiest else live.filter(kind="article").first()
-    tag = "china"
-    event = (
-        live.filter(kind="event", tagged_items__tag__slug=tag)
-        .annotate(n=Count("tagged_items"))
-        .order_by("-n", "-date")
-        .first()
-    )
-    tagged = live.filter(tagged_items__tag__slug=tag).count()
-    deep = min(5000, max(1, tagged // 20))
-    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
-    year = live.filter(date__lt=newest.replace(month=1, day=1)).order_by("-date").values_list("date", flat=True).first()
-    year = (year or newest).year
+    picks = bench_pages.pick(search_queries())
+    pages = [(label, path, "public") for label, path, _key in bench_pages.addresses(picks)]
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
@@ -204,24 +183,17 @@ def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
 
-    pages = [
-        ("front", "/", "public"),
-        ("day", f"/news/{day:%Y/%m/%d}/", "public"),
-        ("article", article.get_absolute_url(), "public"),
-        ("event + Related", event.get_absolute_url(), "public"),
-        ("tag page 1", f"/tags/{tag}/", "public"),
-        (f"tag page {deep}", f"/tags/{tag}/?page={deep}", "public"),
-        ("section", "/sections/news/world/", "public"),
-        ("author", author.get_absolute_url(), "public"),
-        ("search", "/search/?q=harbour+election", "public"),
-        ("feed", "/feeds/latest/rss/", "public"),
-        ("sitemap index", "/sitemap.xml", "public"),
-        (f"sitemap {year}", f"/sitemap-{year}.xml", "public"),
+    pages += [
         ("admin articles", "/admin/newsroom/article/", "admin"),
         ("admin events", "/admin/events/event/", "admin"),
         ("admin comments", "/admin/comments/comment/", "admin"),
     ]
     return pages, f"sessionid={session.session_key}"
+
+
+def search_queries() -> list[tuple[str, str]]:
+    """(label, query) for the search rows."""
+    return [("1 word", "harbour"), ("2 words", "harbour election"), ("phrase", '"harbour election"')]
 
 
 def count_queries(pages, cookie: str) -> dict[str, str]:
@@ -389,7 +361,7 @@ def saturate_public(pages, port: int) -> dict[str, dict]:
 
 
 def rate_for(label: str) -> float:
-    if label.startswith("sitemap 1") or label.startswith("sitemap 2"):
+    if label == "sitemap year":
         return max(1.0, RATE / 10)
     if label.startswith("admin"):
         return max(1.0, RATE / 4)
