@@ -192,8 +192,22 @@ def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
 
 
 def search_queries() -> list[tuple[str, str]]:
-    """(label, query) for the search rows."""
-    return [("1 word", "harbour"), ("2 words", "harbour election"), ("phrase", '"harbour election"')]
+    """(label, query) for the search rows: one to six common words, middling and rare words, a phrase.
+
+    Drawn from the generator's own vocabulary (seed 1), so every word is in the data at its expected rate.
+    """
+    from newsroom.management.commands._text import vocabulary
+
+    words = vocabulary(1)
+    common = words.common(6)
+    queries = [(f"{n} common word{'s' if n > 1 else ''}", " ".join(common[:n])) for n in range(1, 7)]
+    queries += [
+        ("middling word", words.middling(1)[0]),
+        ("rare word", words.rare(1)[0]),
+        ("common + rare", f"{common[0]} {words.rare(2)[1]}"),
+        ("phrase", f'"{words.phrases[0]}"'),
+    ]
+    return queries
 
 
 def count_queries(pages, cookie: str) -> dict[str, str]:
