@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import statistics
 import string
 import subprocess
 import sys
@@ -51,6 +53,13 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 # A p99 from 40 requests is their worst one; longer fixed-rate runs make it a percentile again.
 PACE_SECONDS = float(os.environ.get("BENCH_PACE_SECONDS", str(SECONDS)))
 RATE = float(os.environ.get("BENCH_RATE", "10"))
+# "" runs everything; "cold" only the cold reads. (`BENCH_MODE=peer make bench` runs bench/peer.py instead.)
+MODE = os.environ.get("BENCH_MODE", "")
+# A regular expression on the row labels, to run a few rows (e.g. "search"); the front and tag rows stay,
+# since the summary's ratios are worked out from them.
+ONLY = os.environ.get("BENCH_PAGES", "")
+COLD_PAGES = int(os.environ.get("BENCH_COLD_PAGES", "1000"))
+COLD_ROUNDS = int(os.environ.get("BENCH_COLD_ROUNDS", "3"))
 CORES = os.cpu_count() or 1
 WORK = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
 # nginx's workers run as an unprivileged user and must be able to read the saved page.
@@ -188,6 +197,8 @@ def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
         ("admin events", "/admin/events/event/", "admin"),
         ("admin comments", "/admin/comments/comment/", "admin"),
     ]
+    if ONLY:
+        pages = [page for page in pages if re.search(ONLY, page[0]) or page[0] == "front" or "tag page" in page[0]]
     return pages, f"sessionid={session.session_key}"
 
 
@@ -422,6 +433,74 @@ def run_nginx(body: bytes) -> subprocess.Popen:
     return process
 
 
+# Cold reads ---------------------------------------------------------------------
+
+
+def cold_paths(rounds: int, count: int) -> list[list[str]]:
+    """``rounds`` lists of ``count`` story addresses, no story in two lists, drawn across the whole archive."""
+    from bench.pages import story_url
+    from newsroom.models import Story
+
+    ids = list(Story.objects.published().values_list("pk", flat=True))
+    chosen = random.Random(11).sample(ids, min(len(ids), rounds * count))
+    stories = {story.pk: story for story in Story.objects.filter(pk__in=chosen).only("date", "slug")}
+    paths = [story_url(stories[pk]) for pk in chosen]
+    return [paths[index * count : (index + 1) * count] for index in range(rounds)]
+
+
+def run_cold() -> dict:
+    """Each round: COLD_PAGES story pages nobody has asked for yet, each once, 8 connections, page cache on."""
+    rounds = cold_paths(COLD_ROUNDS, COLD_PAGES)
+    log(f"cold reads: {COLD_ROUNDS} rounds of {COLD_PAGES} distinct story pages, each requested once")
+    server = Server(page_cache=True)
+    results = []
+    try:
+        warm_up(f"http://127.0.0.1:{PORT}/")
+        for number, paths in enumerate(rounds, 1):
+            listing = WORK / f"cold-{number}.txt"
+            listing.write_text("\n".join(paths) + "\n")
+            command = [str(PY), str(ROOT / "bench" / "cold.py"), f"http://127.0.0.1:{PORT}", str(listing)]
+            output = subprocess.run(command, capture_output=True, text=True, timeout=1800).stdout
+            result = json.loads(output.strip().splitlines()[-1])
+            results.append(result)
+            print(
+                f"   round {number}: {result['requests']} pages in {result['seconds']} s, {fmt(result['rps'])} rps, "
+                f"p50 {fmt(result['p50'])} ms, p99 {fmt(result['p99'])} ms, errors {result['errors']}, "
+                f"served {result['served']}",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return {
+        "rounds": results,
+        "rps": statistics.median(r["rps"] for r in results),
+        "p50": statistics.median(r["p50"] for r in results),
+        "p99": statistics.median(r["p99"] for r in results),
+    }
+
+
+def render_cold(cold: dict) -> str:
+    lines = [
+        f"### Cold reads: {COLD_PAGES} distinct story pages per round, each requested once (page cache on, "
+        f"so every request is a miss), 8 keep-alive connections (bench/cold.py), {CORES} cores",
+        "",
+        "| round | pages | seconds | rps | rps/core | p50 ms | p99 ms | max ms | errors | X-Page-Cache |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for number, r in enumerate(cold["rounds"], 1):
+        served = ", ".join(f"{k} {v}" for k, v in sorted(r["served"].items()))
+        lines.append(
+            f"| {number} | {r['requests']} | {r['seconds']} | {fmt(r['rps'])} | {fmt(r['rps'] / CORES)} | "
+            f"{fmt(r['p50'])} | {fmt(r['p99'])} | {fmt(r['max'])} | {r['errors']} | {served} |"
+        )
+    lines += [
+        "",
+        f"Median of {len(cold['rounds'])} rounds: {fmt(cold['rps'] / CORES)} requests/s per core, "
+        f"p50 {fmt(cold['p50'])} ms, p99 {fmt(cold['p99'])} ms.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # Report -----------------------------------------------------------------------
 
 
@@ -436,6 +515,14 @@ def main() -> None:
     ensure_database()
     manage("collectstatic", "--noinput", "-v0")
     django_setup()
+    if MODE == "cold":
+        report = render_cold(run_cold())
+        print(report)
+        saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}-cold.md"
+        saved.write_text(report)
+        log(f"table saved to {saved}")
+        shutil.rmtree(WORK, ignore_errors=True)
+        return
     pages, cookie = pick_pages()
     queries = count_queries(pages, cookie)
     rows: dict[str, dict] = {}
@@ -491,6 +578,8 @@ def main() -> None:
         server.stop()
 
     report = render(pages, rows, cached, fronted, static, dynamic_rss, cached_rss, len(front_bytes))
+    if not ONLY:
+        report += "\n" + render_cold(run_cold())
     print(report)
     saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}.md"
     saved.write_text(report)
