@@ -20,10 +20,12 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import re
 import shutil
 import signal
 import socket
+import statistics
 import string
 import subprocess
 import sys
@@ -51,6 +53,13 @@ SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
 # A p99 from 40 requests is their worst one; longer fixed-rate runs make it a percentile again.
 PACE_SECONDS = float(os.environ.get("BENCH_PACE_SECONDS", str(SECONDS)))
 RATE = float(os.environ.get("BENCH_RATE", "10"))
+# "" runs everything; "cold" only the cold reads. (`BENCH_MODE=peer make bench` runs bench/peer.py instead.)
+MODE = os.environ.get("BENCH_MODE", "")
+# A regular expression on the row labels, to run a few rows (e.g. "search"); the front and tag rows stay,
+# since the summary's ratios are worked out from them.
+ONLY = os.environ.get("BENCH_PAGES", "")
+COLD_PAGES = int(os.environ.get("BENCH_COLD_PAGES", "1000"))
+COLD_ROUNDS = int(os.environ.get("BENCH_COLD_ROUNDS", "3"))
 CORES = os.cpu_count() or 1
 WORK = Path(tempfile.mkdtemp(prefix="dateline-bench-"))
 # nginx's workers run as an unprivileged user and must be able to read the saved page.
@@ -159,38 +168,17 @@ def django_setup() -> None:
 
 
 def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
-    """(label, path, kind) for each benchmarked page, and the admin session cookie."""
+    """(label, path, kind) for each benchmarked page, and the admin session cookie.
+
+    The public rows come from bench/pages.py, one or more for every public URL pattern.
+    """
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
     from django.contrib.sessions.backends.db import SessionStore
-    from django.db.models import Count
 
-    from newsroom.comments.models import Comment
-    from newsroom.models import Author, Story
+    from bench import pages as bench_pages
 
-    live = Story.objects.published()
-    newest = live.order_by("-date").values_list("date", flat=True).first()
-    day = live.filter(date__lte=newest.replace(day=1)).order_by("-date").values_list("date", flat=True).first()
-    busiest = (
-        Comment.objects.filter(story__kind="article")
-        .values("story")
-        .annotate(n=Count("pk"))
-        .order_by("-n")
-        .values_list("story", flat=True)
-        .first()
-    )
-    article = Story.objects.get(pk=busiest) if busiest else live.filter(kind="article").first()
-    tag = "china"
-    event = (
-        live.filter(kind="event", tagged_items__tag__slug=tag)
-        .annotate(n=Count("tagged_items"))
-        .order_by("-n", "-date")
-        .first()
-    )
-    tagged = live.filter(tagged_items__tag__slug=tag).count()
-    deep = min(5000, max(1, tagged // 20))
-    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
-    year = live.filter(date__lt=newest.replace(month=1, day=1)).order_by("-date").values_list("date", flat=True).first()
-    year = (year or newest).year
+    picks = bench_pages.pick(search_queries())
+    pages = [(label, path, "public") for label, path, _key in bench_pages.addresses(picks)]
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_staff": True, "is_superuser": True, "email": "bench@example.org"}
@@ -204,24 +192,33 @@ def pick_pages() -> tuple[list[tuple[str, str, str]], str]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
 
-    pages = [
-        ("front", "/", "public"),
-        ("day", f"/news/{day:%Y/%m/%d}/", "public"),
-        ("article", article.get_absolute_url(), "public"),
-        ("event + Related", event.get_absolute_url(), "public"),
-        ("tag page 1", f"/tags/{tag}/", "public"),
-        (f"tag page {deep}", f"/tags/{tag}/?page={deep}", "public"),
-        ("section", "/sections/news/world/", "public"),
-        ("author", author.get_absolute_url(), "public"),
-        ("search", "/search/?q=harbour+election", "public"),
-        ("feed", "/feeds/latest/rss/", "public"),
-        ("sitemap index", "/sitemap.xml", "public"),
-        (f"sitemap {year}", f"/sitemap-{year}.xml", "public"),
+    pages += [
         ("admin articles", "/admin/newsroom/article/", "admin"),
         ("admin events", "/admin/events/event/", "admin"),
         ("admin comments", "/admin/comments/comment/", "admin"),
     ]
+    if ONLY:
+        pages = [page for page in pages if re.search(ONLY, page[0]) or page[0] == "front" or "tag page" in page[0]]
     return pages, f"sessionid={session.session_key}"
+
+
+def search_queries() -> list[tuple[str, str]]:
+    """(label, query) for the search rows: one to six common words, middling and rare words, a phrase.
+
+    Drawn from the generator's own vocabulary (seed 1), so every word is in the data at its expected rate.
+    """
+    from newsroom.management.commands._text import vocabulary
+
+    words = vocabulary(1)
+    common = words.common(6)
+    queries = [(f"{n} common word{'s' if n > 1 else ''}", " ".join(common[:n])) for n in range(1, 7)]
+    queries += [
+        ("middling word", words.middling(1)[0]),
+        ("rare word", words.rare(1)[0]),
+        ("common + rare", f"{common[0]} {words.rare(2)[1]}"),
+        ("phrase", f'"{words.phrases[0]}"'),
+    ]
+    return queries
 
 
 def count_queries(pages, cookie: str) -> dict[str, str]:
@@ -389,7 +386,7 @@ def saturate_public(pages, port: int) -> dict[str, dict]:
 
 
 def rate_for(label: str) -> float:
-    if label.startswith("sitemap 1") or label.startswith("sitemap 2"):
+    if label == "sitemap year":
         return max(1.0, RATE / 10)
     if label.startswith("admin"):
         return max(1.0, RATE / 4)
@@ -436,6 +433,74 @@ def run_nginx(body: bytes) -> subprocess.Popen:
     return process
 
 
+# Cold reads ---------------------------------------------------------------------
+
+
+def cold_paths(rounds: int, count: int) -> list[list[str]]:
+    """``rounds`` lists of ``count`` story addresses, no story in two lists, drawn across the whole archive."""
+    from bench.pages import story_url
+    from newsroom.models import Story
+
+    ids = list(Story.objects.published().values_list("pk", flat=True))
+    chosen = random.Random(11).sample(ids, min(len(ids), rounds * count))
+    stories = {story.pk: story for story in Story.objects.filter(pk__in=chosen).only("date", "slug")}
+    paths = [story_url(stories[pk]) for pk in chosen]
+    return [paths[index * count : (index + 1) * count] for index in range(rounds)]
+
+
+def run_cold() -> dict:
+    """Each round: COLD_PAGES story pages nobody has asked for yet, each once, 8 connections, page cache on."""
+    rounds = cold_paths(COLD_ROUNDS, COLD_PAGES)
+    log(f"cold reads: {COLD_ROUNDS} rounds of {COLD_PAGES} distinct story pages, each requested once")
+    server = Server(page_cache=True)
+    results = []
+    try:
+        warm_up(f"http://127.0.0.1:{PORT}/")
+        for number, paths in enumerate(rounds, 1):
+            listing = WORK / f"cold-{number}.txt"
+            listing.write_text("\n".join(paths) + "\n")
+            command = [str(PY), str(ROOT / "bench" / "cold.py"), f"http://127.0.0.1:{PORT}", str(listing)]
+            output = subprocess.run(command, capture_output=True, text=True, timeout=1800).stdout
+            result = json.loads(output.strip().splitlines()[-1])
+            results.append(result)
+            print(
+                f"   round {number}: {result['requests']} pages in {result['seconds']} s, {fmt(result['rps'])} rps, "
+                f"p50 {fmt(result['p50'])} ms, p99 {fmt(result['p99'])} ms, errors {result['errors']}, "
+                f"served {result['served']}",
+                flush=True,
+            )
+    finally:
+        server.stop()
+    return {
+        "rounds": results,
+        "rps": statistics.median(r["rps"] for r in results),
+        "p50": statistics.median(r["p50"] for r in results),
+        "p99": statistics.median(r["p99"] for r in results),
+    }
+
+
+def render_cold(cold: dict) -> str:
+    lines = [
+        f"### Cold reads: {COLD_PAGES} distinct story pages per round, each requested once (page cache on, "
+        f"so every request is a miss), 8 keep-alive connections (bench/cold.py), {CORES} cores",
+        "",
+        "| round | pages | seconds | rps | rps/core | p50 ms | p99 ms | max ms | errors | X-Page-Cache |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for number, r in enumerate(cold["rounds"], 1):
+        served = ", ".join(f"{k} {v}" for k, v in sorted(r["served"].items()))
+        lines.append(
+            f"| {number} | {r['requests']} | {r['seconds']} | {fmt(r['rps'])} | {fmt(r['rps'] / CORES)} | "
+            f"{fmt(r['p50'])} | {fmt(r['p99'])} | {fmt(r['max'])} | {r['errors']} | {served} |"
+        )
+    lines += [
+        "",
+        f"Median of {len(cold['rounds'])} rounds: {fmt(cold['rps'] / CORES)} requests/s per core, "
+        f"p50 {fmt(cold['p50'])} ms, p99 {fmt(cold['p99'])} ms.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 # Report -----------------------------------------------------------------------
 
 
@@ -450,6 +515,14 @@ def main() -> None:
     ensure_database()
     manage("collectstatic", "--noinput", "-v0")
     django_setup()
+    if MODE == "cold":
+        report = render_cold(run_cold())
+        print(report)
+        saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}-cold.md"
+        saved.write_text(report)
+        log(f"table saved to {saved}")
+        shutil.rmtree(WORK, ignore_errors=True)
+        return
     pages, cookie = pick_pages()
     queries = count_queries(pages, cookie)
     rows: dict[str, dict] = {}
@@ -505,6 +578,8 @@ def main() -> None:
         server.stop()
 
     report = render(pages, rows, cached, fronted, static, dynamic_rss, cached_rss, len(front_bytes))
+    if not ONLY:
+        report += "\n" + render_cold(run_cold())
     print(report)
     saved = Path(tempfile.gettempdir()) / f"dateline-bench-{SIZE}.md"
     saved.write_text(report)

@@ -4,7 +4,9 @@ Rows are written with COPY on PostgreSQL (executemany elsewhere, so the tests
 can run it on SQLite at tiny sizes), never with one save per row. The shapes
 follow a real newsroom: a few contexts ("China", "Elections") are on a large
 share of stories while most are on a handful; several events a day, busier in
-recent years; comments bunch on a few stories.
+recent years; comments bunch on a few stories. Titles, summaries and bodies
+use a seeded made-up vocabulary with a Zipf law (see _text.py), so search meets
+common, middling and rare words as it would in a real archive.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ from newsroom.archive import rebuild_archive_counts
 from newsroom.comments.models import Comment, normalise_for_matching
 from newsroom.models import Article, Author, Byline, Outlet, Section, Source, Story, TaggedStory
 
+from ._text import vocabulary
+
 PRESETS = {
     "small": {"articles": 2_000, "events": 10_000, "tags": 500, "comments": 20_000},
     "full": {"articles": 200_000, "events": 1_000_000, "tags": 50_000, "comments": 2_000_000},
@@ -50,128 +54,6 @@ SYLLABLES = [
     "fel", "nor", "pa", "lis", "om", "ve", "ru", "sen", "tor", "hal", "bi", "cas", "dun", "el", "fio",
     "gan", "hu", "ir", "jo", "kel", "lum", "mo", "nes", "or", "pim",
 ]  # fmt: skip
-WORDS = [
-    "government",
-    "minister",
-    "council",
-    "harbour",
-    "election",
-    "vote",
-    "budget",
-    "court",
-    "ruling",
-    "police",
-    "report",
-    "market",
-    "shares",
-    "company",
-    "workers",
-    "strike",
-    "union",
-    "inflation",
-    "prices",
-    "energy",
-    "pipeline",
-    "storm",
-    "flood",
-    "rescue",
-    "villagers",
-    "hospital",
-    "doctors",
-    "patients",
-    "vaccine",
-    "research",
-    "scientists",
-    "university",
-    "students",
-    "teachers",
-    "school",
-    "contract",
-    "bridge",
-    "railway",
-    "airport",
-    "flight",
-    "border",
-    "talks",
-    "summit",
-    "treaty",
-    "ceasefire",
-    "troops",
-    "protest",
-    "crowd",
-    "mayor",
-    "governor",
-    "president",
-    "parliament",
-    "opposition",
-    "coalition",
-    "party",
-    "leader",
-    "campaign",
-    "poll",
-    "result",
-    "season",
-    "match",
-    "final",
-    "coach",
-    "player",
-    "record",
-    "museum",
-    "festival",
-    "film",
-    "author",
-    "prize",
-    "drought",
-    "harvest",
-    "farmers",
-    "export",
-    "import",
-    "tariff",
-    "bank",
-    "rates",
-    "investors",
-    "growth",
-    "deficit",
-    "debt",
-    "reform",
-    "law",
-    "judge",
-    "appeal",
-    "prison",
-    "sentence",
-    "charge",
-    "inquiry",
-    "commission",
-    "evidence",
-    "witness",
-    "fire",
-    "district",
-    "province",
-    "capital",
-    "region",
-    "coast",
-    "island",
-    "river",
-    "mountain",
-    "city",
-]
-VERBS = [
-    "approves",
-    "rejects",
-    "delays",
-    "announces",
-    "opens",
-    "closes",
-    "wins",
-    "loses",
-    "signs",
-    "blocks",
-    "backs",
-    "warns",
-    "plans",
-    "cuts",
-    "raises",
-]
 FIRST_NAMES = [
     "Ana",
     "Ben",
@@ -251,6 +133,14 @@ def split_over_days(total: int, days: int, rng: random.Random) -> list[int]:
     counts = [int(weight * scale) for weight in weights]
     remainders = sorted(range(days), key=lambda i: weights[i] * scale - counts[i], reverse=True)
     for index in remainders[: total - sum(counts)]:
+        counts[index] += 1
+    return counts
+
+
+def split_evenly(total: int, days: int, rng: random.Random) -> list[int]:
+    """Each story on a day drawn uniformly at random: about the same number every day."""
+    counts = [0] * max(days, 0)
+    for index in rng.choices(range(days), k=total) if days > 0 else ():
         counts[index] += 1
     return counts
 
@@ -383,6 +273,14 @@ class Command(BaseCommand):
         parser.add_argument("--small", action="store_true", help="A quick size: " + str(PRESETS["small"]))
         parser.add_argument("--full", action="store_true", help="The full size: " + str(PRESETS["full"]))
         parser.add_argument("--years", type=int, default=30, help="How many years back the archive reaches.")
+        parser.add_argument(
+            "--days", type=int, default=None, help="How many days back the archive reaches (instead of --years)."
+        )
+        parser.add_argument(
+            "--flat",
+            action="store_true",
+            help="Spread stories evenly at random over the days, rather than busier in recent years.",
+        )
         parser.add_argument("--seed", type=int, default=1)
 
     def handle(self, *args, **options):
@@ -392,6 +290,8 @@ class Command(BaseCommand):
             raise CommandError("Sizes must not be negative.")
         self.verbosity = options["verbosity"]
         self.rng = random.Random(options["seed"])
+        # The vocabulary depends on the seed alone, so the benchmark can pick search words that are in the data.
+        self.words = vocabulary(options["seed"])
         self.zone = ZoneInfo(settings.TIME_ZONE)
         self.now = timezone.now()
         self.started = time.monotonic()
@@ -405,13 +305,13 @@ class Command(BaseCommand):
         self.make_reference_data(sizes)
         self.make_tags(sizes["tags"])
         if not self.writer.postgres:
-            self.make_stories(sizes, options["years"])
+            self.make_stories(sizes, options)
             self.make_comments(sizes["comments"])
             return self.say("done")
         self.prepare_stage()
         dropped = self.drop_secondary_indexes()
         try:
-            self.make_stories(sizes, options["years"])
+            self.make_stories(sizes, options)
             self.make_comments(sizes["comments"])
         finally:
             self.restore_indexes(dropped)
@@ -436,8 +336,7 @@ class Command(BaseCommand):
         return value
 
     def sentence(self, low: int = 8, high: int = 18) -> str:
-        words = self.rng.choices(WORDS, k=self.rng.randint(low, high))
-        return " ".join(words).capitalize() + "."
+        return self.words.sentence(self.rng, low, high)
 
     def local(self, day: date, seconds: int) -> datetime:
         return datetime.combine(day, clock(), tzinfo=self.zone) + timedelta(seconds=seconds)
@@ -583,12 +482,17 @@ class Command(BaseCommand):
 
     # Stories -----------------------------------------------------------------
 
-    def make_stories(self, sizes: dict, years: int) -> None:
+    def make_stories(self, sizes: dict, options: dict) -> None:
         today = timezone.localdate(self.now)
-        first = today.replace(year=today.year - years) if years else today
+        years = options["years"]
+        if options.get("days"):
+            first = today - timedelta(days=options["days"] - 1)
+        else:
+            first = today.replace(year=today.year - years) if years else today
         days = [first + timedelta(days=n) for n in range((today - first).days + 1)]
-        event_counts = split_over_days(sizes["events"], len(days), self.rng)
-        article_counts = split_over_days(sizes["articles"], len(days), self.rng)
+        split = split_evenly if options.get("flat") else split_over_days
+        event_counts = split(sizes["events"], len(days), self.rng)
+        article_counts = split(sizes["articles"], len(days), self.rng)
         total = sizes["events"] + sizes["articles"]
         # Stories readers may comment on, with a heavy-tailed appetite for comments.
         self.commentable: list[tuple[int, datetime]] = []
@@ -691,8 +595,8 @@ class Command(BaseCommand):
 
     def add_event(self, day: date, slugs: set[str]) -> None:
         story_id = self.take_id(Story)
-        words = self.rng.choices(WORDS, k=self.rng.randint(9, 22))
-        words.insert(1, self.rng.choice(VERBS))
+        # Subject and verb first, as a one-sentence summary reads, then running text with grammar words.
+        words = self.words.headline(self.rng, 3, 7) + self.words.draw(self.rng, self.rng.randint(6, 15))
         summary = " ".join(words).capitalize() + "."
         status = self.story_status(draft_share=0.01)
         slug = self.unique_slug(words, slugs)
@@ -716,8 +620,7 @@ class Command(BaseCommand):
 
     def add_article(self, day: date, slugs: set[str], *, scheduled: bool = False) -> None:
         story_id = self.take_id(Story)
-        words = self.rng.choices(WORDS, k=self.rng.randint(5, 11))
-        words.insert(1, self.rng.choice(VERBS))
+        words = self.words.headline(self.rng, 5, 11)
         headline = " ".join(words).capitalize()
         standfirst = self.sentence(14, 28)
         paragraphs = [
@@ -748,7 +651,7 @@ class Command(BaseCommand):
             comments=comments,
         )
         language = "en" if self.rng.random() < 0.97 else self.rng.choice(["fr", "es", "de", "pt"])
-        dateline = self.rng.choice(HEAD_CONTEXTS[:3]).upper() if self.rng.random() < 0.5 else ""
+        dateline = self.words.place(self.rng).upper() if self.rng.random() < 0.5 else ""
         self.writer.add(
             Article._meta.db_table,
             ARTICLE_COLUMNS,
