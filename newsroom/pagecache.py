@@ -60,7 +60,8 @@ KEPT_HEADERS = (
     # A replayed page keeps the policy it was rendered under, wherever the CSP middleware sits.
     "Content-Security-Policy",
 )
-SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
+# Reader accounts' pages are each reader's own, and their forms carry tokens the stored copy would not.
+SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/accounts/")
 
 
 def enabled() -> bool:

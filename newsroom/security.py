@@ -44,12 +44,21 @@ def attempted_username(request: HttpRequest, credentials: dict | None = None) ->
 
     The attempt log keeps it in a 255-character column: a 10,000-character name typed into a sign-in form
     must count as a failure, not end in a database error.
+
+    Readers sign in with their e-mail address (allauth passes it as ``email``, its form posts it as
+    ``login``), so that is the name their failures count under.
     """
     if credentials:
-        value = credentials.get("username")
+        value = credentials.get("username") or credentials.get("email")
+    elif request is not None:
+        value = request.POST.get("username") or request.POST.get("login")
     else:
-        value = request.POST.get("username") if request is not None else None
-    return str(value or "")[:USERNAME_LIMIT]
+        value = None
+    name = str(value or "")
+    if "@" in name:
+        # Addresses are matched without regard to case, as allauth does: "Ana@" and "ana@" share one count.
+        name = name.strip().lower()
+    return name[:USERNAME_LIMIT]
 
 
 def unlocks_at(*, username: str, ip_address: str | None, cool_off: timedelta) -> datetime | None:

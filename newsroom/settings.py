@@ -62,6 +62,10 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "newsroom.frontpage",
+    # Reader accounts: sign-up with a confirmed e-mail, sign-in by e-mail, password reset (django-allauth).
+    "allauth",
+    "allauth.account",
+    "newsroom.readers",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +88,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     # Last, as django-axes asks: it turns a refused sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -219,9 +224,63 @@ DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
 DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 
-# Email goes to the console unless the environment names a real backend.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# Email goes to the console unless the environment names a mail server: EMAIL_URL in one line
+# (smtp://user:password@mail.example.org:587/?tls=1, smtps://... for TLS from the first byte) or
+# EMAIL_HOST with EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, EMAIL_USE_SSL.
+# EMAIL_BACKEND names any other backend outright.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+_email_server = bool(os.environ.get("EMAIL_HOST"))
+if os.environ.get("EMAIL_URL"):
+    from newsroom.mailconfig import parse_email_url
+
+    _email = parse_email_url(os.environ["EMAIL_URL"])
+    EMAIL_HOST, EMAIL_PORT = _email["host"], _email["port"]
+    EMAIL_HOST_USER, EMAIL_HOST_PASSWORD = _email["user"], _email["password"]
+    EMAIL_USE_TLS, EMAIL_USE_SSL = _email["use_tls"], _email["use_ssl"]
+    _email_server = True
+EMAIL_BACKEND = os.environ.get(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.smtp.EmailBackend"
+    if _email_server
+    else "django.core.mail.backends.console.EmailBackend",
+)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dateline <newsroom@localhost>")
+
+# Reader accounts (django-allauth, newsroom/readers). Readers sign in with their e-mail address and must
+# confirm it before they can sign in, and so before they can comment. Accounts made here never get staff
+# rights (newsroom.readers.adapter). allauth's own rate limits (kept in the cache) sit on top of the
+# sign-in throttling below, which counts every failed reader sign-in like an editor's.
+ACCOUNT_ADAPTER = "newsroom.readers.adapter.ReaderAccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
+ACCOUNT_SIGNUP_FORM_CLASS = "newsroom.readers.forms.ReaderSignupForm"
+ACCOUNT_USER_DISPLAY = "newsroom.readers.services.user_display"
+ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+ACCOUNT_UNIQUE_EMAIL = True
+ACCOUNT_CONFIRM_EMAIL_ON_GET = False
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+ACCOUNT_SESSION_REMEMBER = None
+ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{DATELINE_SITE_NAME}] "
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_LOGOUT_REDIRECT_URL = "newsroom:home"
+LOGIN_REDIRECT_URL = "readers:account"
+# Failed sign-ins are counted once, by the sign-in throttling below, kept in the database and shared with the
+# admin's sign-in; allauth's own limits stay on sign-up, password reset and confirmation e-mails.
+ACCOUNT_RATE_LIMITS = {"login_failed": None}
+# What a reader's comments become when they delete their account: "anonymise" keeps approved comments,
+# shown as from "a deleted reader", with nothing that names them; "remove" deletes them.
+DATELINE_DELETED_READER_COMMENTS = os.environ.get("DELETED_READER_COMMENTS", "anonymise")
+if DATELINE_DELETED_READER_COMMENTS not in {"anonymise", "remove"}:
+    raise ImproperlyConfigured(
+        f"DELETED_READER_COMMENTS is {DATELINE_DELETED_READER_COMMENTS!r}: set it to anonymise or remove."
+    )
 
 # Reader comments (newsroom.comments): limits, rules and the moderators' alert.
 COMMENTS_MAX_LENGTH = int(os.environ.get("COMMENTS_MAX_LENGTH", "2000"))
@@ -283,6 +342,8 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "newsroom.security.SignInThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Readers sign in with their e-mail address.
+    "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "5"))

@@ -71,7 +71,11 @@ class CommentForm(forms.Form):
         self.policy = policy
         self.signed_in = bool(user is not None and user.is_authenticated)
         self.fill_seconds: float | None = None
+        self.commenter_name = ""
         if self.signed_in:
+            from .services import display_name
+
+            self.commenter_name = display_name(user)
             for name in ("name", "email", "url"):
                 del self.fields[name]
         body = self.fields["body"]

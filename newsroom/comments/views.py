@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db.models import Q
@@ -17,7 +16,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
-from django.views.generic import TemplateView
+from django.views.generic import RedirectView, TemplateView
 
 from newsroom.models import Story
 from newsroom.views import StoryDetailView
@@ -91,7 +90,7 @@ def post_comment(request: HttpRequest, story_id: int) -> HttpResponse:
         return HttpResponseRedirect(story_url_with(story))
     if policy.require_account and not request.user.is_authenticated:
         next_url = urlencode({"next": story_url_with(story, anchor="comment-form")})
-        return HttpResponseRedirect(f"{reverse('comments:sign_in')}?{next_url}")
+        return HttpResponseRedirect(f"{reverse('account_login')}?{next_url}")
     form = CommentForm(request.POST, story=story, policy=policy, user=request.user)
     if not form.is_valid():
         return story_page_with_form(request, story, form, status=400)
@@ -183,16 +182,11 @@ class CommunityStandardsView(TemplateView):
         )
 
 
-class SignInView(auth_views.LoginView):
-    template_name = "comments/sign_in.html"
-    redirect_authenticated_user = True
-    next_page = "newsroom:home"
+class SignInView(RedirectView):
+    """The readers' sign-in moved to the reader accounts' pages; links and bookmarks to the old one follow."""
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        # LoginView names the site after the request's host; the masthead wants the newsroom's name.
-        context["site_name"] = settings.DATELINE_SITE_NAME
-        return context
+    pattern_name = "account_login"
+    query_string = True
 
 
 class SignOutView(auth_views.LogoutView):

@@ -7,6 +7,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -117,22 +118,31 @@ def test_story_requiring_accounts_shows_sign_in_instead_of_the_form(client):
     story = ArticleFactory(section=SectionFactory(comments_require_account=True))
     content = page(client, story)
     assert "Sign in to comment" in content
+    assert "create an account" in content
     assert 'name="body"' not in content
     response = client.post(post_url(story), form_data(story))
     assert response.status_code == 302
-    assert response["Location"].startswith("/comments/sign-in/?next=")
+    assert response["Location"].startswith("/accounts/login/?next=")
 
 
-def test_reader_signs_in_and_comes_back_to_the_form(client):
+def test_reader_signs_in_with_their_email_and_comes_back_to_the_form(client):
     story = ArticleFactory(comments_require_account=True)
-    UserFactory(username="ana")
-    sign_in = f"/comments/sign-in/?next={story.get_absolute_url()}%23comment-form"
+    reader = UserFactory(username="ana", email="ana@readers.example")
+    EmailAddress.objects.create(user=reader, email=reader.email, verified=True, primary=True)
+    sign_in = f"/accounts/login/?next={story.get_absolute_url()}%23comment-form"
     assert client.get(sign_in).status_code == 200
     response = client.post(
-        sign_in, {"username": "ana", "password": "correct horse battery staple", "next": story.get_absolute_url()}
+        sign_in,
+        {"login": "ana@readers.example", "password": "correct horse battery staple", "next": story.get_absolute_url()},
     )
     assert response["Location"] == story.get_absolute_url()
     assert 'name="body"' in page(client, story)
+
+
+def test_the_former_comments_sign_in_address_leads_to_the_readers_sign_in(client):
+    response = client.get("/comments/sign-in/?next=/news/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/news/"
 
 
 def test_closed_story_says_so_and_refuses_posts(client):
@@ -417,7 +427,7 @@ def test_comment_section_reads_its_comments_in_one_query(client, story):
 
 def test_sign_in_page_keeps_the_newsroom_name_in_the_masthead(client, settings):
     settings.DATELINE_SITE_NAME = "Harbour Herald"
-    content = client.get("/comments/sign-in/").content.decode()
+    content = client.get("/accounts/login/").content.decode()
     assert '<a class="masthead__name" href="/">Harbour Herald</a>' in content
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -162,27 +163,69 @@ def test_the_demo_administrator_sees_sign_in_attempts(client, settings):
         assert client.get(reverse(f"admin:axes_{name}_changelist")).status_code == 200
 
 
+def reader_with_confirmed_email(email="reader@readers.example"):
+    user = UserFactory(username="reader", email=email)
+    EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
 def test_readers_sign_in_form_locks_with_a_page_in_the_site_style(client):
-    UserFactory(username="reader")
-    url = reverse("comments:sign_in")
+    reader_with_confirmed_email()
+    url = reverse("account_login")
     for _ in range(4):
-        response = client.post(url, {"username": "reader", "password": "nope"}, REMOTE_ADDR=OFFICE)
+        response = client.post(url, {"login": "reader@readers.example", "password": "nope"}, REMOTE_ADDR=OFFICE)
         assert response.status_code == 200
-    response = client.post(url, {"username": "reader", "password": "nope"}, REMOTE_ADDR=OFFICE)
+        assert "You are not signed in." in response.content.decode()
+    response = client.post(url, {"login": "reader@readers.example", "password": "nope"}, REMOTE_ADDR=OFFICE)
     assert response.status_code == 429
     page = response.content.decode()
     assert "Too many failed sign-ins" in page
     assert 'class="masthead"' in page
-    response = client.post(url, {"username": "reader", "password": PASSWORD}, REMOTE_ADDR=OFFICE)
+    response = client.post(url, {"login": "reader@readers.example", "password": PASSWORD}, REMOTE_ADDR=OFFICE)
     assert response.status_code == 429
     assert not signed_in(client)
 
 
-def test_an_overlong_name_typed_into_the_readers_sign_in_counts_as_one_failure(client):
-    response = client.post(reverse("comments:sign_in"), {"username": "x" * 10_000, "password": "nope"})
-    assert response.status_code == 200
+def test_reader_failures_count_under_the_address_whatever_its_case(client):
+    reader_with_confirmed_email()
+    for login in ("Reader@Readers.example", "READER@readers.example", "reader@readers.example"):
+        client.post(reverse("account_login"), {"login": login, "password": "nope"}, REMOTE_ADDR=OFFICE)
     attempt = AccessAttempt.objects.get()
-    assert attempt.username == "x" * 150 and attempt.failures_since_start == 1
+    assert attempt.username == "reader@readers.example" and attempt.failures_since_start == 3
+
+
+def test_a_locked_reader_is_refused_from_another_address_too(client):
+    reader_with_confirmed_email()
+    for _ in range(5):
+        client.post(
+            reverse("account_login"), {"login": "reader@readers.example", "password": "nope"}, REMOTE_ADDR=OFFICE
+        )
+    response = client.post(
+        reverse("account_login"), {"login": "reader@readers.example", "password": PASSWORD}, REMOTE_ADDR=ELSEWHERE
+    )
+    assert response.status_code == 429
+    assert not signed_in(client)
+
+
+def test_a_reader_signs_in_after_a_few_mistakes_and_the_count_starts_again(client):
+    reader_with_confirmed_email()
+    for _ in range(3):
+        client.post(
+            reverse("account_login"), {"login": "reader@readers.example", "password": "nope"}, REMOTE_ADDR=OFFICE
+        )
+    response = client.post(
+        reverse("account_login"), {"login": "reader@readers.example", "password": PASSWORD}, REMOTE_ADDR=OFFICE
+    )
+    assert response.status_code == 302
+    assert signed_in(client)
+    assert not AccessAttempt.objects.exists()
+
+
+def test_an_overlong_name_typed_into_the_readers_sign_in_counts_as_one_failure(client):
+    response = client.post(reverse("account_login"), {"login": "x" * 10_000 + "@example.org", "password": "nope"})
+    assert response.status_code == 200
+    attempts = AccessAttempt.objects.all()
+    assert all(len(attempt.username) <= 150 for attempt in attempts)
 
 
 def test_the_address_comes_from_the_trusted_proxy(client, editor, settings):
