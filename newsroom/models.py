@@ -637,6 +637,22 @@ class Source(models.Model):
     def proposed_archive_address(self) -> str:
         return wayback_address(self.url, self.published_on or self.story.date)
 
+    @property
+    def is_gone(self) -> bool:
+        """Whether the last check found the link gone; needs ``cited_sources()``'s annotation."""
+        return getattr(self, "link_status", None) == LinkCheck.Status.GONE
+
+    @property
+    def reader_archived_copy(self) -> str:
+        """The archived copy readers are shown: only beside a link the last check found gone."""
+        return self.archived_copy if self.is_gone else ""
+
+
+def cited_sources():
+    """Sources as readers see them: outlet joined, and the last check's status read in the same query."""
+    status = LinkCheck.objects.filter(url=models.OuterRef("url")).values("status")[:1]
+    return Source.objects.select_related("outlet").annotate(link_status=models.Subquery(status))
+
 
 class RelatedLink(models.Model):
     """An editor's cross-reference from a story to another story or to an outside page."""
