@@ -56,6 +56,8 @@ class DatelineAdminSite(admin.AdminSite):
         }
         if request.user.has_perm("comments.change_comment"):
             context["dashboard"].update(comment_counts())
+        if request.user.has_perm("newsroom.view_source"):
+            context["dashboard"].update(broken_link_counts())
         return super().index(request, extra_context=context)
 
     def get_app_list(self, request, app_label=None):
@@ -99,3 +101,13 @@ def comment_counts() -> dict:
     except ImportError:
         return {}
     return {"comments_waiting": pending_comment_count(), "comments_flagged": flagged_comment_count()}
+
+
+def broken_link_counts() -> dict:
+    """Citations in published stories whose link check found them gone or not answering."""
+    from .admin.links import BROKEN, broken_published_sources
+
+    return {
+        "broken_links": broken_published_sources().count(),
+        "broken_links_url": reverse("admin:newsroom_source_changelist") + f"?link={BROKEN}&cited_in=published",
+    }

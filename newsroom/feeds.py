@@ -1,7 +1,7 @@
 """RSS 2.0 and Atom feeds: the latest stories, events, and each section, context and author.
 
 Addresses: /feeds/latest/rss/, /feeds/events/rss/, /feeds/sections/<path>/rss/,
-/feeds/tags/<slug>/rss/, /feeds/authors/<slug>/rss/, each with an /atom/
+/feeds/tags/<slug>/rss/, /feeds/authors/<slug>/rss/, /feeds/corrections/rss/, each with an /atom/
 twin. Every feed starts from the publication rule and costs the same few
 queries however many stories it holds.
 """
@@ -17,7 +17,7 @@ from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
-from django.utils.html import escape
+from django.utils.html import escape, linebreaks
 from taggit.models import Tag
 
 from .models import Author, Byline, Section, Story
@@ -165,6 +165,63 @@ class AuthorFeed(StoryFeed):
 
     def stories(self, author):
         return Story.objects.published().filter(article__bylines__author=author)
+
+
+class CorrectionsFeed(Feed):
+    """Every correction to a published story, newest first: what was wrong, and where it was put right."""
+
+    feed_type = Rss201rev2Feed
+    domain = ""
+
+    def __call__(self, request, *args, **kwargs):
+        feed = copy.copy(self)
+        feed.domain = get_current_site(request).domain.split(":")[0]
+        return Feed.__call__(feed, request, *args, **kwargs)
+
+    def title(self):
+        return f"{settings.DATELINE_SITE_NAME}: corrections"
+
+    def link(self):
+        return reverse("newsroom:corrections")
+
+    def description(self, obj=None):
+        return f"Every correction {settings.DATELINE_SITE_NAME} has made to a published story, newest first."
+
+    def author_name(self, obj):
+        return settings.DATELINE_SITE_NAME
+
+    def items(self):
+        from .models import Correction
+
+        return (
+            Correction.objects.filter(story__in=Story.objects.published())
+            .select_related("story")
+            .order_by("-published_at", "-pk")[:FEED_SIZE]
+        )
+
+    def item_title(self, correction):
+        return f"Correction: {correction.story.title}"
+
+    def item_description(self, correction):
+        return linebreaks(correction.note, autoescape=True)
+
+    def item_link(self, correction):
+        return correction.get_absolute_url()
+
+    def item_guid(self, correction):
+        return f"tag:{self.domain or 'localhost'},{correction.published_at:%Y-%m-%d}:correction/{correction.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, correction):
+        return correction.published_at
+
+    def item_updateddate(self, correction):
+        return correction.published_at
+
+
+class CorrectionsAtomFeed(AtomMixin, CorrectionsFeed):
+    pass
 
 
 class LatestAtomFeed(AtomMixin, LatestFeed):

@@ -337,12 +337,20 @@ def story_document(story, related: list) -> str:
         body = body_html(article.body, body_images(article.body))
         if body:
             parts.append(body)
-    sources = [link(source.outlet.name, source.url) for source in story.sources.all()]
+    sources = [_source_line(source) for source in story.sources.all()]
     if sources:
         parts += ["### Source:", _numbered(sources)]
     if related:
         parts += ["### Related:", _numbered([_related_line(item) for item in related])]
     return "\n\n".join(parts) + "\n"
+
+
+def _source_line(source) -> str:
+    line = link(source.outlet.name, source.url)
+    copy = getattr(source, "reader_archived_copy", "")
+    if copy:
+        line += f" (link gone; {link('archived copy', copy)})"
+    return line
 
 
 def _authors(article) -> str:

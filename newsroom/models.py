@@ -71,6 +71,14 @@ class Section(models.Model):
         default=False,
         help_text="Guests must sign in to comment on this section's stories.",
     )
+    freeze_after_days = models.PositiveIntegerField(
+        "freeze after (days)",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text="Days after publication from which a story here changes only through a recorded correction, "
+        "and its comments close. Empty: the site's default.",
+    )
     path = models.CharField(
         max_length=400, unique=True, editable=False, help_text="Full address path, e.g. 'opinion/editorials'."
     )
@@ -564,6 +572,48 @@ class StoryRedirect(models.Model):
         return f"{self.old_date}/{self.old_slug} → {self.story}"
 
 
+class LinkCheck(models.Model):
+    """What the last check of one cited address found, and since when.
+
+    Kept per address rather than per citation: several stories often cite the same piece, and one
+    request answers for all of them (fewer requests to the outlet, one status everywhere).
+    """
+
+    class Status(models.TextChoices):
+        OK = "ok", "Working"
+        REDIRECTED = "redirected", "Moved"
+        GONE = "gone", "Gone"
+        ERROR = "error", "Not answering"
+        BLOCKED = "blocked", "Not checked (robots.txt)"
+
+    url = models.URLField("link", max_length=1000, unique=True)
+    status = models.CharField("status", max_length=12, choices=Status.choices)
+    status_since = models.DateTimeField("status since", help_text="When the link first answered this way.")
+    checked_at = models.DateTimeField("last checked", db_index=True)
+    redirect_to = models.URLField("moved to", max_length=1000, blank=True)
+    detail = models.CharField("detail", max_length=200, blank=True, help_text="E.g. 'HTTP 503' or 'timed out'.")
+
+    class Meta:
+        verbose_name = "link check"
+        ordering = ["url"]
+        indexes = [models.Index(fields=["status", "url"], name="link_check_status_url")]
+
+    def __str__(self) -> str:
+        return f"{self.url}: {self.get_status_display()}"
+
+    @property
+    def is_broken(self) -> bool:
+        return self.status in BROKEN_LINK_STATUSES
+
+
+BROKEN_LINK_STATUSES = (LinkCheck.Status.GONE, LinkCheck.Status.ERROR)
+
+
+def wayback_address(url: str, day: date) -> str:
+    """The web archive's address for its copy of ``url`` nearest to ``day`` (the archive finds the closest)."""
+    return f"https://web.archive.org/web/{day:%Y%m%d}000000/{url}"
+
+
 class Source(models.Model):
     """A citation: which outlet said it, under what title, at which address."""
 
@@ -572,14 +622,49 @@ class Source(models.Model):
     title = models.CharField("title", max_length=300, blank=True, help_text="The cited piece's own headline.")
     url = models.URLField("link", max_length=1000, help_text="Address of the cited piece.")
     published_on = models.DateField("dated", null=True, blank=True, help_text="When the outlet published it.")
+    archived_url = models.URLField(
+        "archived copy",
+        max_length=1200,
+        blank=True,
+        help_text="A saved copy of the cited piece, shown to readers if the link stops working.",
+    )
+    # Filled in by check_sources when the link is found gone and no archived copy was given.
+    proposed_archived_url = models.URLField("proposed archived copy", max_length=1200, blank=True, editable=False)
     order = models.PositiveSmallIntegerField("order", default=0)
 
     class Meta:
         ordering = ["order", "pk"]
-        indexes = [models.Index(fields=["story", "order"], name="source_story_order")]
+        indexes = [
+            models.Index(fields=["story", "order"], name="source_story_order"),
+            models.Index(fields=["url"], name="source_url"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.outlet}: {self.title or self.url}"
+
+    @property
+    def archived_copy(self) -> str:
+        """The archived copy readers are offered: the editor's own, else the one proposed."""
+        return self.archived_url or self.proposed_archived_url
+
+    def proposed_archive_address(self) -> str:
+        return wayback_address(self.url, self.published_on or self.story.date)
+
+    @property
+    def is_gone(self) -> bool:
+        """Whether the last check found the link gone; needs ``cited_sources()``'s annotation."""
+        return getattr(self, "link_status", None) == LinkCheck.Status.GONE
+
+    @property
+    def reader_archived_copy(self) -> str:
+        """The archived copy readers are shown: only beside a link the last check found gone."""
+        return self.archived_copy if self.is_gone else ""
+
+
+def cited_sources():
+    """Sources as readers see them: outlet joined, and the last check's status read in the same query."""
+    status = LinkCheck.objects.filter(url=models.OuterRef("url")).values("status")[:1]
+    return Source.objects.select_related("outlet").annotate(link_status=models.Subquery(status))
 
 
 class RelatedLink(models.Model):
@@ -737,6 +822,7 @@ __all__ = [
     "Author",
     "Byline",
     "Image",
+    "LinkCheck",
     "Outlet",
     "RelatedLink",
     "Section",

@@ -25,7 +25,17 @@ from django.views.generic.dates import (
 from taggit.models import Tag
 
 from . import archive, markdown, popularity
-from .models import Article, Author, Byline, RelatedLink, Section, Source, Story, StoryRedirect, TaggedStory
+from .models import (
+    Article,
+    Author,
+    Byline,
+    RelatedLink,
+    Section,
+    Story,
+    StoryRedirect,
+    TaggedStory,
+    cited_sources,
+)
 from .pagination import ArchivePaginator
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
@@ -266,7 +276,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             "article__section__parent__parent", "article__lead_image", "event"
         ).prefetch_related(
             "tags",
-            Prefetch("sources", queryset=Source.objects.select_related("outlet")),
+            Prefetch("sources", queryset=cited_sources()),
             Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
         )
 
@@ -483,7 +493,7 @@ def story_markdown(request, year, month, day, slug):
         .select_related("article__section", "event")
         .prefetch_related(
             "tags",
-            Prefetch("sources", queryset=Source.objects.select_related("outlet")),
+            Prefetch("sources", queryset=cited_sources()),
             Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
         ),
         date=day,

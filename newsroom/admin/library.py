@@ -20,6 +20,7 @@ from ..services import merge_tags
 from ..workflow import may_edit
 from .changelists import HasAltTextFilter
 from .common import HTTPS_URLS, image_thumbnail, int_or_none, is_changelist, newsroom_time
+from .links import CitedInFilter, LinkStatusFilter, OutletLinkStatusFilter, link_status_html, with_link_check
 
 CONTEXT_SUGGESTIONS = 10
 
@@ -52,6 +53,7 @@ class AuthorAdmin(admin.ModelAdmin):
 class OutletAdmin(admin.ModelAdmin):
     formfield_overrides = HTTPS_URLS
     list_display = ("name", "homepage", "citation_count")
+    list_filter = (OutletLinkStatusFilter,)
     search_fields = ("name", "homepage")
 
     def get_queryset(self, request):
@@ -74,11 +76,19 @@ class SourceAdmin(admin.ModelAdmin):
     story's revisions. Edited here, it would bypass both.
     """
 
-    list_display = ("outlet", "title", "story_link", "published_on")
+    list_display = ("outlet", "title", "story_link", "published_on", "link_check")
     list_select_related = ("outlet", "story")
+    list_filter = (LinkStatusFilter, CitedInFilter)
     search_fields = ("title", "url", "outlet__name")
-    fields = ("story_link", "outlet", "title", "url", "published_on", "order")
+    fields = ("story_link", "outlet", "title", "url", "published_on", "link_check", "archived_url", "order")
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return with_link_check(super().get_queryset(request))
+
+    @admin.display(description="link")
+    def link_check(self, obj):
+        return link_status_html(obj)
 
     def has_add_permission(self, request) -> bool:
         return False

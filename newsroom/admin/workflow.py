@@ -79,6 +79,7 @@ from ..workflow import (
 from . import zones
 from .changelists import ShownStatusAdmin
 from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
+from .links import link_status_html, with_link_check
 
 
 class StoryInline(admin.TabularInline):
@@ -130,13 +131,20 @@ class SourceInline(StoryInline):
     model = Source
     formfield_overrides = HTTPS_URLS
     fk_name = "story"
-    fields = ("outlet", "title", "url", "published_on", "order")
+    fields = ("outlet", "title", "url", "published_on", "link_check", "archived_url", "order")
+    readonly_fields = ("link_check",)
     autocomplete_fields = ("outlet",)
     verbose_name = "source"
     verbose_name_plural = "sources"
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("outlet")
+        return with_link_check(super().get_queryset(request).select_related("outlet"))
+
+    @admin.display(description="link")
+    def link_check(self, obj):
+        if obj is None or obj.pk is None:
+            return "Checked after saving"
+        return link_status_html(obj)
 
 
 class RelatedLinkInline(StoryInline):
