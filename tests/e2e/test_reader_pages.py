@@ -1,5 +1,7 @@
 """A reader in a real browser, at desktop and phone widths."""
 
+from datetime import timedelta
+
 import pytest
 
 from tests.e2e.conftest import VIEWPORTS, screenshot
@@ -49,3 +51,40 @@ def test_pages_work_without_javascript(browser, live_server, newsroom):
     page.get_by_role("navigation", name="Contexts").get_by_role("link", name="Waterfront").click()
     assert page.get_by_text("The port reopens its north berth after repairs.").is_visible()
     context.close()
+
+
+def _box(page, selector):
+    return page.locator(selector).first.bounding_box()
+
+
+def test_desktop_story_page_uses_the_width_with_a_sidebar(live_server, page_at, newsroom):
+    page = page_at("desktop")
+    page.goto(live_server.url + newsroom["article"].get_absolute_url())
+    story, aside = _box(page, "article.story"), _box(page, ".story-aside")
+    # The sidebar sits beside the story, and together they fill the page instead of hugging its left edge.
+    assert aside["x"] > story["x"] + story["width"]
+    assert abs(story["x"] - (1280 - (aside["x"] + aside["width"]))) < 40
+    assert page.locator(".story-aside").get_by_role("heading", name="Related").is_visible()
+    # The breadcrumb has room below the masthead's rule.
+    assert _box(page, ".breadcrumbs")["y"] - (_box(page, ".masthead")["y"] + _box(page, ".masthead")["height"]) >= 16
+
+
+def test_phone_story_page_puts_the_sidebar_under_the_story(live_server, page_at, newsroom):
+    page = page_at("phone")
+    page.goto(live_server.url + newsroom["article"].get_absolute_url())
+    story, aside = _box(page, "article.story"), _box(page, ".story-aside")
+    assert aside["y"] >= story["y"] + story["height"]
+    assert _box(page, "#comments")["y"] >= aside["y"] + aside["height"]
+
+
+def test_day_page_is_centred_and_its_day_links_clear_the_footer(live_server, page_at, newsroom):
+    page = page_at("desktop")
+    event = newsroom["event"]
+    EventFactory(date=event.date - timedelta(days=1), summary="An earlier day.")
+    page.goto(live_server.url + f"/news/{event.date:%Y/%m/%d}/")
+    heading = _box(page, "main h1")
+    main = _box(page, "main")
+    assert abs(main["x"] - (1280 - (main["x"] + main["width"]))) < 2
+    assert heading["x"] > 150
+    pager = _box(page, ".pager")
+    assert _box(page, ".site-footer")["y"] - (pager["y"] + pager["height"]) >= 16

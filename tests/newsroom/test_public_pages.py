@@ -240,6 +240,19 @@ def test_event_page_shows_numbered_sources_and_related_with_shared_contexts(clie
     assert 'Context: <a href="/tags/assembly/">Assembly</a>, <a href="/tags/water/">Water</a>' in html
 
 
+def test_related_entries_say_what_they_are_and_when(client):
+    from datetime import date
+
+    event = EventFactory(summary="The assembly passes the water bill.", tags=["Water"])
+    EventFactory(summary="Farmers march on the assembly.", tags=["Water"], date=date(2012, 4, 20))
+    ArticleFactory(headline="Why the water bill matters", article_type="analysis", tags=["Water"])
+    html = client.get(event.get_absolute_url()).content.decode()
+    related = html[html.index('id="related-heading"') :]
+    assert '<span class="related__kind">Event</span> · <time datetime="2012-04-20">20 Apr 2012</time>' in related
+    assert '<span class="related__kind">Analysis</span>' in related
+    assert '<p class="related__contexts">Context: <a href="/tags/water/">Water</a></p>' in related
+
+
 def test_every_get_absolute_url_answers_200(client):
     parent = SectionFactory(slug="news")
     child = SectionFactory(slug="local", parent=parent)
