@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",
+    # Above the page cache, so a page it renders for an anonymous reader may read from a replica.
+    "newsroom.dbrouting.ReplicaRoutingMiddleware",
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
     # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
     "newsroom.pagecache.PageCacheMiddleware",
@@ -120,6 +122,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+
+# Read replicas (newsroom.dbrouting): anonymous readers' pages are read from them while they keep up.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up on quickly; the primary answers instead.
+        DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 1)
+    # Tests run on the primary's test database only.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["newsroom.dbrouting.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
+# How long a client that has just written reads only from the primary.
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
