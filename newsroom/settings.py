@@ -207,6 +207,53 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+
+def media_storage(url: str) -> tuple[dict, str | None]:
+    """The S3 storage a MEDIA_STORAGE_URL names, and the origin readers fetch media from (for the CSP).
+
+    s3://BUCKET?endpoint_url=https://s3.example.net&region=eu-west-1&custom_domain=media.example.org&location=p
+    Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role).
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint_url=..., not {url!r}.")
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    options = {
+        "bucket_name": parts.netloc,
+        # Names are made unique by Django rather than overwritten: a rendition never replaces another's file.
+        "file_overwrite": False,
+        # Media are public: plain addresses a page (and an HTTP cache) can keep, not signed ones that expire.
+        "querystring_auth": False,
+        "default_acl": query.get("acl") or None,
+        "location": query.get("location", ""),
+    }
+    for name, option in (
+        ("endpoint_url", "endpoint_url"),
+        ("region", "region_name"),
+        ("custom_domain", "custom_domain"),
+    ):
+        if query.get(name):
+            options[option] = query[name]
+    if query.get("url_protocol"):
+        options["url_protocol"] = query["url_protocol"].rstrip(":") + ":"
+    if "custom_domain" in options:
+        origin = f"{options.get('url_protocol', 'https:')}//{options['custom_domain'].split('/')[0]}"
+    elif "endpoint_url" in options:
+        endpoint = urlsplit(options["endpoint_url"])
+        origin = f"{endpoint.scheme}://{endpoint.netloc}"
+    else:
+        origin = f"https://{parts.netloc}.s3.amazonaws.com"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin
+
+
+# Uploads and renditions in an S3-compatible bucket, so every application server sees the same files.
+MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")
+MEDIA_ORIGIN = None
+if MEDIA_STORAGE_URL:
+    STORAGES["default"], MEDIA_ORIGIN = media_storage(MEDIA_STORAGE_URL)
+
 LOGIN_URL = "admin:login"
 
 # Contexts are separated by commas or new lines only, so a phrase is one context, and "harbour" finds "Harbour".
@@ -284,6 +331,8 @@ if env_bool("TLS_PROXY", False):
 # and nothing needs data: images. CSP_IMG_SOURCES adds origins for images kept elsewhere (a media bucket).
 # deploy/nginx-dateline.conf sends the same header with the pages it serves from files.
 CSP_EXTRA_IMG_SRC = env_list("CSP_IMG_SOURCES", "")
+if MEDIA_ORIGIN and MEDIA_ORIGIN not in CSP_EXTRA_IMG_SRC:
+    CSP_EXTRA_IMG_SRC.append(MEDIA_ORIGIN)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
