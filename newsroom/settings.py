@@ -281,8 +281,6 @@ DATELINE_SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "200"))
 DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 # PAGE_CACHE_SERVE=0 renders every page while list counts stay cached (how the benchmark measures a render).
 DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
-# A folder a web server in front serves stored pages from (deploy/nginx.conf); empty: none written.
-DATELINE_PAGE_FILES = os.environ.get("PAGE_FILES", "")
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
