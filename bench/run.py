@@ -264,9 +264,6 @@ class Server:
         # Both runs keep the site version, so list counts and page anchors stay cached as in production;
         # the dynamic run renders every page instead of replaying it.
         env = {**os.environ, **SERVER_ENV, "PAGE_CACHE": "1", "PAGE_CACHE_SERVE": "1" if page_cache else "0"}
-        if page_cache:
-            # The cached run also writes page files for the nginx front (deploy/nginx-dateline.conf).
-            env["PAGE_FILES"] = str(WORK / "pages")
         command = [
             str(GRANIAN), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(PORT),
             "--workers", str(CORES), "--blocking-threads", "4", "--no-access-log", "--log-level", "error",
@@ -417,7 +414,6 @@ def run_nginx(body: bytes) -> subprocess.Popen:
     front = plain_http_front((ROOT / "deploy" / "nginx-dateline.conf").read_text())
     for production, here in (
         ("listen 443 ssl http2;", f"listen 127.0.0.1:{FRONT_PORT};"),
-        ("/srv/dateline/pages", str(WORK / "pages")),
         ("server 127.0.0.1:8000;", f"server 127.0.0.1:{PORT};"),
     ):
         assert production in front, f"deploy/nginx-dateline.conf no longer has {production!r}"

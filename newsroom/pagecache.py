@@ -26,13 +26,9 @@ put back in on the way out.
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import shutil
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
@@ -117,7 +113,6 @@ def time_now():
 def new_version() -> tuple[str, float | None]:
     record = (uuid.uuid4().hex[:12], _next_due())
     cache.set(VERSION_KEY, record, None)
-    point_files_at(record[0])
     return record
 
 
@@ -223,84 +218,6 @@ def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -
     forget_pages()
 
 
-# Page files for a web server in front (deploy/nginx.conf) ------------------------------------------
-#
-# With DATELINE_PAGE_FILES set, every stored page that is the same for every reader (no form token,
-# not a story page, whose reads are counted here, an HTML page at an address ending in "/" with no
-# query string) is also written to <DATELINE_PAGE_FILES>/v-<version>/<path>index.html. The link
-# <DATELINE_PAGE_FILES>/current always names the current version's directory: a new version points it
-# at a new, empty directory in one atomic rename, so the server in front stops serving every old page
-# at the same moment the cache does. Old directories are removed a little later.
-
-FILE_PATH = re.compile(r"^/(?:[A-Za-z0-9_~-][A-Za-z0-9._~-]*/)*$")
-OLD_FILES_SECONDS = 120
-
-
-def files_root() -> Path | None:
-    root = getattr(settings, "DATELINE_PAGE_FILES", "")
-    return Path(root) if root else None
-
-
-def point_files_at(version: str) -> None:
-    root = files_root()
-    if root is None:
-        return
-    target = root / f"v-{version}"
-    target.mkdir(parents=True, exist_ok=True)
-    link = root / f".current-{uuid.uuid4().hex[:8]}"
-    os.symlink(target.name, link)
-    os.replace(link, root / "current")
-    cutoff = time.time() - OLD_FILES_SECONDS
-    for old in root.glob("v-*"):
-        try:
-            if old != target and old.stat().st_mtime < cutoff:
-                shutil.rmtree(old, ignore_errors=True)
-        except FileNotFoundError:
-            pass
-
-
-def follow_version_with_files(version: str) -> None:
-    """Point ``current`` at this version's folder if it names another one.
-
-    Where several machines each keep their own folder, a change made on one moves the version on in the
-    shared cache, and this brings every other machine's folder along with the first request its own
-    application answers. (A single folder on shared storage needs no catching up.)
-    """
-    root = files_root()
-    if root is None:
-        return
-    try:
-        pointed = os.readlink(root / "current")
-    except OSError:
-        return
-    if pointed != f"v-{version}":
-        point_files_at(version)
-
-
-def write_page_file(request, response, version: str) -> None:
-    root = files_root()
-    if root is None or request.META.get("QUERY_STRING") or not FILE_PATH.match(request.path):
-        return
-    if TOKEN_HOLE in response.content or "X-Dateline-Story" in response:
-        return
-    if not response.get("Content-Type", "").startswith("text/html"):
-        return
-    if not (root / "current").exists():
-        # The version was made where no files are written (or before they were): start serving this one.
-        point_files_at(version)
-    folder = root / f"v-{version}" / request.path.lstrip("/")
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=".page-")
-        with os.fdopen(handle, "wb") as out:
-            out.write(response.content)
-        os.chmod(temporary, 0o644)
-        os.replace(temporary, folder / "index.html")
-    except OSError:
-        # A version retired while this page rendered: its directory is gone, and the page with it.
-        return
-
-
 def cacheable_request(request) -> bool:
     if not serving() or request.method not in ("GET", "HEAD"):
         return False
@@ -347,10 +264,9 @@ class PageCacheMiddleware:
         key = page_key(request)
         found = cache.get_many([VERSION_KEY, key])
         if not reachable():
-            # The cache is an accelerator, never a dependency: render, and store nothing, not even page files.
+            # The cache is an accelerator, never a dependency: render, and store nothing.
             return self.get_response(request)
         version = current_version(found.get(VERSION_KEY))
-        follow_version_with_files(version)
         stored = found.get(key)
         if stored is not None and stored[5] == version:
             return self.replay(request, stored)
@@ -359,7 +275,6 @@ class PageCacheMiddleware:
             stored = self.store(key, response, version)
             if stored is not None:
                 self.mark(response, stored, hit=False)
-                write_page_file(request, response, version)
         return response
 
     def store(self, key: str, response, version: str) -> tuple | None:

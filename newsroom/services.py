@@ -225,7 +225,7 @@ def publish_due(*, now: datetime | None = None) -> int:
             )
             for pk, publish_at in due
         )
-        # The UPDATE sends no signals: retire stored pages (and the page files a server in front reads) here.
+        # The UPDATE sends no signals: retire stored pages here.
         pagecache.forget_pages()
     return len(due)
 

@@ -79,6 +79,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Counts reads of story pages whether rendered or replayed from the page cache below it.
     "newsroom.popularity.MostReadMiddleware",
+    # Above the page cache, so a page it renders for an anonymous reader may read from a replica.
+    "newsroom.dbrouting.ReplicaRoutingMiddleware",
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
     # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
     "newsroom.pagecache.PageCacheMiddleware",
@@ -125,6 +127,26 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Persistent connections buy nothing on SQLite and keep files locked in tests.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+
+# Read replicas (newsroom.dbrouting): anonymous readers' pages are read from them while they keep up.
+DATABASE_REPLICAS = []
+for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
+    _alias = f"replica{_number}"
+    DATABASES[_alias] = dj_database_url.parse(
+        _url, conn_max_age=DATABASES["default"]["CONN_MAX_AGE"], conn_health_checks=True
+    )
+    if DATABASES[_alias]["ENGINE"] == "django.db.backends.postgresql":
+        # A replica that does not answer is given up on quickly; the primary answers instead.
+        DATABASES[_alias].setdefault("OPTIONS", {}).setdefault("connect_timeout", 1)
+    # Tests run on the primary's test database only.
+    DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
+    DATABASE_REPLICAS.append(_alias)
+DATABASE_ROUTERS = ["newsroom.dbrouting.ReplicaRouter"]
+DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
+DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
+# How long a client that has just written reads only from the primary.
+DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -190,6 +212,53 @@ STORAGES = {
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
+
+def media_storage(url: str) -> tuple[dict, str | None]:
+    """The S3 storage a MEDIA_STORAGE_URL names, and the origin readers fetch media from (for the CSP).
+
+    s3://BUCKET?endpoint_url=https://s3.example.net&region=eu-west-1&custom_domain=media.example.org&location=p
+    Credentials come the usual boto3 way (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or an instance role).
+    """
+    from urllib.parse import parse_qs, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme != "s3" or not parts.netloc:
+        raise ImproperlyConfigured(f"MEDIA_STORAGE_URL must look like s3://bucket?endpoint_url=..., not {url!r}.")
+    query = {name: values[-1] for name, values in parse_qs(parts.query).items()}
+    options = {
+        "bucket_name": parts.netloc,
+        # Names are made unique by Django rather than overwritten: a rendition never replaces another's file.
+        "file_overwrite": False,
+        # Media are public: plain addresses a page (and an HTTP cache) can keep, not signed ones that expire.
+        "querystring_auth": False,
+        "default_acl": query.get("acl") or None,
+        "location": query.get("location", ""),
+    }
+    for name, option in (
+        ("endpoint_url", "endpoint_url"),
+        ("region", "region_name"),
+        ("custom_domain", "custom_domain"),
+    ):
+        if query.get(name):
+            options[option] = query[name]
+    if query.get("url_protocol"):
+        options["url_protocol"] = query["url_protocol"].rstrip(":") + ":"
+    if "custom_domain" in options:
+        origin = f"{options.get('url_protocol', 'https:')}//{options['custom_domain'].split('/')[0]}"
+    elif "endpoint_url" in options:
+        endpoint = urlsplit(options["endpoint_url"])
+        origin = f"{endpoint.scheme}://{endpoint.netloc}"
+    else:
+        origin = f"https://{parts.netloc}.s3.amazonaws.com"
+    return {"BACKEND": "storages.backends.s3.S3Storage", "OPTIONS": options}, origin
+
+
+# Uploads and renditions in an S3-compatible bucket, so every application server sees the same files.
+MEDIA_STORAGE_URL = os.environ.get("MEDIA_STORAGE_URL", "")
+MEDIA_ORIGIN = None
+if MEDIA_STORAGE_URL:
+    STORAGES["default"], MEDIA_ORIGIN = media_storage(MEDIA_STORAGE_URL)
+
 LOGIN_URL = "admin:login"
 
 # Contexts are separated by commas or new lines only, so a phrase is one context, and "harbour" finds "Harbour".
@@ -217,8 +286,6 @@ DATELINE_SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "200"))
 DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 # PAGE_CACHE_SERVE=0 renders every page while list counts stay cached (how the benchmark measures a render).
 DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
-# A folder a web server in front serves stored pages from (deploy/nginx.conf); empty: none written.
-DATELINE_PAGE_FILES = os.environ.get("PAGE_FILES", "")
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # Archive freeze: a published story older than this many days changes only through a recorded correction and
@@ -329,6 +396,8 @@ if env_bool("TLS_PROXY", False):
 # and nothing needs data: images. CSP_IMG_SOURCES adds origins for images kept elsewhere (a media bucket).
 # deploy/nginx-dateline.conf sends the same header with the pages it serves from files.
 CSP_EXTRA_IMG_SRC = env_list("CSP_IMG_SOURCES", "")
+if MEDIA_ORIGIN and MEDIA_ORIGIN not in CSP_EXTRA_IMG_SRC:
+    CSP_EXTRA_IMG_SRC.append(MEDIA_ORIGIN)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

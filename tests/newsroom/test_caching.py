@@ -1,6 +1,5 @@
 """Whole-page caching for anonymous readers: what is stored, what never is, and that changes show at once."""
 
-import os
 from datetime import timedelta
 
 import pytest
@@ -249,69 +248,6 @@ def test_a_reader_can_post_a_comment_from_a_stored_page_with_csrf_checks_on(clie
     assert Comment.objects.filter(story=story, name="Maria Lopes").exists()
     forged = Client(enforce_csrf_checks=True).post(post_url(story), {**form_data(story), "csrfmiddlewaretoken": token})
     assert forged.status_code == 403
-
-
-@pytest.fixture
-def page_files(settings, tmp_path):
-    settings.DATELINE_PAGE_FILES = str(tmp_path / "pages")
-    return tmp_path / "pages"
-
-
-def served_file(page_files, path: str):
-    """What nginx would answer for ``path`` (deploy/nginx-dateline.conf): the file under current/, or nothing."""
-    candidate = page_files / "current" / path.lstrip("/") / "index.html"
-    return candidate.read_text() if candidate.exists() else None
-
-
-def test_list_pages_are_written_for_the_server_in_front_and_retired_on_publish(client, page_files, committed):
-    ArticleFactory(headline="Harbour wall repaired", tags=["Harbour"])
-    assert client.get("/tags/harbour/")["X-Page-Cache"] == "miss"
-    assert "Harbour wall repaired" in served_file(page_files, "/tags/harbour/")
-
-    committed(lambda: ArticleFactory(headline="Harbour lights switched on", tags=["Harbour"]))
-    assert served_file(page_files, "/tags/harbour/") is None, "the old page must stop being served at once"
-    client.get("/tags/harbour/")
-    assert "Harbour lights switched on" in served_file(page_files, "/tags/harbour/")
-
-
-def test_pages_that_differ_per_reader_or_count_reads_are_never_written(client, page_files):
-    story = ArticleFactory(headline="Ferry fares", comments="open", tags=["Ferries"])
-    client.get(story.get_absolute_url())
-    client.get("/tags/ferries/?page=1")
-    client.get("/feeds/latest/rss/")
-    client.get("/search/?q=ferry")
-    written = sorted(str(p.relative_to(page_files)) for p in page_files.rglob("index.html"))
-    assert written == []
-    client.get("/")
-    written = [p for p in page_files.rglob("index.html")]
-    assert [p.parent.name for p in written] == [(page_files / "current").resolve().name]
-
-
-def test_a_scheduled_story_going_live_retires_the_page_files(client, page_files, committed):
-    story = ArticleFactory(
-        headline="Budget statement", status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(hours=1)
-    )
-    ArticleFactory(headline="Budget preview", tags=["Budget"])
-    client.get("/tags/budget/")
-    assert served_file(page_files, "/tags/budget/") is not None
-    type(story).objects.filter(pk=story.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
-    from newsroom.services import publish_due
-
-    assert committed(publish_due) == 1
-    assert served_file(page_files, "/tags/budget/") is None
-
-
-def test_a_machine_whose_own_page_files_fell_behind_catches_up_on_its_next_request(client, page_files):
-    from django.core.cache import cache
-
-    ArticleFactory(headline="Tide tables for March", tags=["Tides"])
-    client.get("/tags/tides/")
-    assert served_file(page_files, "/tags/tides/") is not None
-    # Another machine publishes: the shared version moves on, this machine's folder link does not.
-    cache.set(pagecache.VERSION_KEY, ("elsewhere01", None), None)
-    client.get("/search/?q=tide")
-    assert served_file(page_files, "/tags/tides/") is None
-    assert os.readlink(page_files / "current") == "v-elsewhere01"
 
 
 def test_a_page_that_lists_the_sections_twice_reads_them_from_the_cache_once(client, monkeypatch, settings):

@@ -1,5 +1,5 @@
 """Production defaults: the documented environment passes Django's deployment checks, and every page,
-rendered or replayed, carries the Content-Security-Policy that nginx also sends with the pages it serves."""
+rendered or replayed, carries the Content-Security-Policy."""
 
 from __future__ import annotations
 
@@ -71,12 +71,6 @@ def test_policy_allows_no_inline_script_and_no_plugins():
     assert policy["base-uri"] == {"'self'"}
     assert policy["frame-ancestors"] == {"'self'"}
     assert policy["form-action"] == {"'self'"}
-
-
-def test_nginx_sends_the_same_policy_with_the_pages_it_serves_from_files():
-    conf = (ROOT / "deploy" / "nginx-dateline.conf").read_text()
-    header = re.search(r'add_header Content-Security-Policy "([^"]+)";', conf).group(1)
-    assert policy_directives(header) == policy_directives(build_policy())
 
 
 def test_nginx_terminates_tls_and_tells_the_application_so():

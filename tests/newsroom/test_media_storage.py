@@ -1,0 +1,106 @@
+"""Media in an S3-compatible bucket (MEDIA_STORAGE_URL): uploads, renditions and the addresses pages use."""
+
+import boto3
+import pytest
+from django.contrib.auth.models import Group
+from django.core.exceptions import ImproperlyConfigured
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from moto import mock_aws
+
+from newsroom.models import Image
+from newsroom.settings import media_storage
+from tests.factories import ArticleFactory, UserFactory, png_bytes
+
+pytestmark = pytest.mark.django_db
+
+BUCKET = "dateline-media"
+
+
+@pytest.fixture
+def bucket(settings, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        s3 = boto3.client("s3", region_name="eu-west-1")
+        s3.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+        storage, _ = media_storage(f"s3://{BUCKET}?region=eu-west-1&custom_domain=media.example.org")
+        settings.STORAGES = {**settings.STORAGES, "default": storage}
+        yield s3
+
+
+def stored_names(s3) -> list[str]:
+    return sorted(item["Key"] for item in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
+
+
+@pytest.fixture
+def editor(client):
+    user = UserFactory(username="picture-editor", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    return user
+
+
+def upload(client, name: str, data: bytes, content_type="image/png"):
+    fields = {
+        "file": SimpleUploadedFile(name, data, content_type=content_type),
+        "caption": "Harbour at dusk",
+        "credit": "Ana Ruiz / Dateline",
+        "alt_text": "Boats at dusk",
+    }
+    return client.post(reverse("admin:newsroom_image_add"), fields)
+
+
+def test_an_upload_and_its_renditions_go_to_the_bucket(client, editor, bucket, media_root):
+    response = upload(client, "harbour.png", png_bytes(1200, 800))
+
+    assert response.status_code == 302
+    image = Image.objects.get()
+    names = stored_names(bucket)
+    assert image.file.name in names
+    assert {r["file"] for r in image.renditions.values()} <= set(names)
+    assert len(image.renditions) >= 2
+    # Nothing was written to the local disk.
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+
+
+def test_a_damaged_upload_is_refused_before_anything_reaches_the_bucket(client, editor, bucket):
+    response = upload(client, "harbour.png", png_bytes(640, 480)[:200])
+
+    assert response.status_code == 200
+    assert "damaged or incomplete" in response.content.decode()
+    assert stored_names(bucket) == []
+    assert not Image.objects.exists()
+
+
+def test_story_page_links_to_the_media_domain(client, editor, bucket):
+    upload(client, "harbour.png", png_bytes(1200, 800))
+    image = Image.objects.get()
+    story = ArticleFactory(headline="Harbour at dusk", lead_image=image)
+    client.logout()
+
+    page = client.get(story.get_absolute_url()).content.decode()
+
+    rendition = image.rendition_list()[0]["file"]
+    assert f"https://media.example.org/{rendition}" in page
+    assert "/media/images/" not in page
+
+
+def test_media_storage_url_reads_endpoint_region_and_domain():
+    storage, origin = media_storage(
+        "s3://news-media?endpoint_url=http://127.0.0.1:9000&region=eu-west-1&location=site&url_protocol=http"
+    )
+    assert storage["BACKEND"] == "storages.backends.s3.S3Storage"
+    assert storage["OPTIONS"]["bucket_name"] == "news-media"
+    assert storage["OPTIONS"]["endpoint_url"] == "http://127.0.0.1:9000"
+    assert storage["OPTIONS"]["region_name"] == "eu-west-1"
+    assert storage["OPTIONS"]["location"] == "site"
+    assert storage["OPTIONS"]["querystring_auth"] is False
+    assert origin == "http://127.0.0.1:9000"
+    _, cdn = media_storage("s3://news-media?custom_domain=cdn.example.org")
+    assert cdn == "https://cdn.example.org"
+
+
+def test_a_malformed_media_storage_url_is_refused_with_a_clear_message():
+    with pytest.raises(ImproperlyConfigured, match="MEDIA_STORAGE_URL must look like"):
+        media_storage("https://example.org/bucket")
