@@ -9,6 +9,7 @@ handler500 = "newsroom.faults.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("", include("newsroom.api.urls")),
     path("", include("newsroom.comments.urls")),
     path("", include("newsroom.public_urls")),
 ]
