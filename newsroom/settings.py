@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "newsroom.readers",
+    "newsroom.api",
+    # Only for the interactive API docs' script and styles, served from this site.
+    "ninja",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
     # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
     "newsroom.pagecache.PageCacheMiddleware",
+    # /api/ only: partners' keys, the request rates and CORS, before any view of the API runs.
+    "newsroom.api.access.ApiAccessMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -442,3 +447,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
 SERVE_MEDIA = env_bool("SERVE_MEDIA", True)
+
+# The content API (newsroom.api). Rates as django-ratelimit writes them: count/period (s, m, h, d).
+API_RATE_ANONYMOUS = os.environ.get("API_RATE_ANONYMOUS", "60/m")
+API_RATE_KEYED = os.environ.get("API_RATE_KEYED", "1200/m")
+# Web origins whose pages may call the API from a browser, e.g. "https://app.example.org".
+API_CORS_ORIGINS = env_list("API_CORS_ORIGINS", "")
+# Counts live in the shared cache; when it cannot count, requests pass rather than fail.
+RATELIMIT_FAIL_OPEN = True

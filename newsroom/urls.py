@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("newsroom.readers.urls")),
     path("accounts/", include(link_patterns)),
     path("accounts/", include("allauth.urls")),
+    path("", include("newsroom.api.urls")),
     path("", include("newsroom.comments.urls")),
     path("", include("newsroom.public_urls")),
 ]

@@ -50,6 +50,7 @@ from reversion.models import Revision
 from taggit.models import Tag
 
 from newsroom import services
+from newsroom.api.models import ApiKey
 from newsroom.frontpage import services as frontpage_services
 from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Zone
@@ -389,9 +390,25 @@ MODEL_RULES: dict[str, Admin] = {
             "fill": "news",
         },
     ),
+    # Partners' keys to the content API: credentials, so administrators only. A new key is shown once.
+    "api.ApiKey": Admin(
+        view=ADMINISTRATORS,
+        add=ADMINISTRATORS,
+        change=ADMINISTRATORS,
+        delete=ADMINISTRATORS,
+        objects=lambda world: {ANY: api_key(world)},
+        add_fields=lambda world: {"name": "Matrix partner app", "owner": world.target_user.pk},
+    ),
     # The front page's history: written by publishing and by zone changes only, read by curators.
     "frontpage.Revision": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.front_revision}),
 }
+
+
+def api_key(world) -> ApiKey:
+    key = ApiKey(name="Matrix radio app", owner=world.target_user)
+    key.issue()
+    key.save()
+    return key
 
 
 def story_args(kind: str, *extra) -> Callable[[SimpleNamespace, str], list]:
