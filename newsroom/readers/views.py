@@ -37,7 +37,17 @@ def comment_rows(request: HttpRequest):
     comments = (
         Comment.objects.filter(user=request.user)
         .select_related("story")
-        .only("pk", "body", "status", "created_at", "story__title", "story__date", "story__slug", "story__status")
+        .only(
+            "pk",
+            "body",
+            "status",
+            "created_at",
+            "story__title",
+            "story__date",
+            "story__slug",
+            "story__status",
+            "story__publish_at",
+        )
         .order_by("-created_at", "-pk")
     )
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
