@@ -95,7 +95,7 @@ def delete_reader(*, user, comments: str | None = None) -> int:
 
 
 def user_display(user) -> str:
-    """How allauth's pages and e-mails name the reader (ACCOUNT_USER_DISPLAY): never by their e-mail address."""
+    """How allauth's pages and emails name the reader (ACCOUNT_USER_DISPLAY): never by their email address."""
     from newsroom.comments.services import display_name
 
     return display_name(user)

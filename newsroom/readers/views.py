@@ -1,4 +1,4 @@
-"""The reader's own page: their comments and how each one fared, their name, e-mail choices, closing the account."""
+"""The reader's own page: their comments and how each one fared, their name, email choices, closing the account."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def change_preferences(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return account_page(request, preferences_form=form, status=400)
     services.set_preferences(user=request.user, notify_decisions=form.cleaned_data["notify_decisions"])
-    messages.success(request, "Your e-mail choices are saved.")
+    messages.success(request, "Your email choices are saved.")
     return HttpResponseRedirect(reverse("readers:account"))
 
 

@@ -1,4 +1,4 @@
-"""Reader accounts: signing up with a confirmed e-mail, signing in and out, resetting a password."""
+"""Reader accounts: signing up with a confirmed email, signing in and out, resetting a password."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ def signed_in_user(client):
 def test_sign_up_sends_a_confirmation_link_and_the_link_signs_the_reader_in(client):
     response = sign_up(client)
     assert response.status_code == 302
-    assert client.get(response["Location"]).content.decode().count("Check your e-mail") >= 1
+    assert client.get(response["Location"]).content.decode().count("Check your email") >= 1
     assert signed_in_user(client) is None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana@readers.example"]
-    assert "Confirm your e-mail address" in message.subject
+    assert "Confirm your email address" in message.subject
     assert '"Ana from the harbour"' in message.body
 
     path = confirmation_path("ana@readers.example")
@@ -185,7 +185,7 @@ def test_a_reader_gets_the_admin_sign_in_page_for_admin_addresses(client, path):
 
 
 def test_reader_accounts_have_no_profile_page_in_the_admin(client):
-    # allauth's e-mail address screen is not on the editors' admin.
+    # allauth's email address screen is not on the editors' admin.
     StaffFactory(username="chief", password=PASSWORD)
     client.force_login(User.objects.get(username="chief"))
     assert client.get("/admin/account/emailaddress/").status_code == 404

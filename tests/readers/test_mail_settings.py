@@ -1,4 +1,4 @@
-"""Where e-mail goes: the console by default, a mail server named by EMAIL_URL or EMAIL_HOST in production."""
+"""Where email goes: the console by default, a mail server named by EMAIL_URL or EMAIL_HOST in production."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The reader's own page: their comments and how each fared, their name, e-mail choices, deleting the account."""
+"""The reader's own page: their comments and how each fared, their name, email choices, deleting the account."""
 
 from __future__ import annotations
 
