@@ -61,6 +61,13 @@ def test_reader_signs_up_comments_follows_it_and_deletes_the_account(browser, li
     page.reload()
     expect(mine).to_contain_text("Published")
 
+    # allauth's own address page, with its scripts, runs under the site's policy in the site's frame.
+    page.get_by_role("link", name="Change your email address").click()
+    expect(page.get_by_role("banner")).to_contain_text("Ana from the harbour")
+    expect(page.locator("main")).to_contain_text("ana@readers.example")
+    screenshot(page, "reader-email-desktop")
+    page.get_by_role("banner").get_by_role("link", name="Your account").click()
+
     page.get_by_role("link", name="Delete your account").click()
     page.get_by_label("Your password").fill(PASSWORD)
     page.get_by_role("button", name="Delete my account").click()

@@ -159,7 +159,13 @@ def test_a_readers_own_pages_pass_the_nu_html_checker(client, site, vnu_command,
         CommentFactory(story=ArticleFactory(headline=f"A story with a {status} comment"), user=reader, status=status)
     client.force_login(reader)
     files = []
-    for name, url in {"account": "/accounts/", "delete": "/accounts/delete/", "front-signed-in": "/"}.items():
+    for name, url in {
+        "account": "/accounts/",
+        "delete": "/accounts/delete/",
+        "email": "/accounts/email/",
+        "password": "/accounts/password/change/",
+        "front-signed-in": "/",
+    }.items():
         response = client.get(url)
         assert response.status_code == 200, url
         path = tmp_path / f"{name}.html"

@@ -217,3 +217,37 @@ def test_a_reader_profile_is_made_for_an_older_account_on_first_visit(client):
     sign_in(client)
     assert client.get("/accounts/").status_code == 200
     assert ReaderProfile.objects.filter(user=user).exists()
+
+
+def test_a_reader_changes_their_password_from_their_account(client):
+    confirmed_reader()
+    sign_in(client)
+    new = "lanterns-over-the-quay"
+    response = client.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert response.status_code == 302
+    client.logout()
+    assert sign_in(client, password=new).status_code == 302
+
+
+def test_a_wrong_current_password_leaves_the_password_unchanged(client):
+    confirmed_reader()
+    sign_in(client)
+    response = client.post(
+        "/accounts/password/change/", {"oldpassword": "guess", "password1": "x-new-pass-1", "password2": "x-new-pass-1"}
+    )
+    assert response.status_code == 200
+    assert "Your password is unchanged." in response.content.decode()
+
+
+def test_a_reader_adds_an_address_which_counts_only_once_confirmed(client):
+    confirmed_reader()
+    sign_in(client)
+    assert client.get("/accounts/email/").status_code == 200
+    response = client.post("/accounts/email/", {"action_add": "", "email": "ana@elsewhere.example"})
+    assert response.status_code == 302
+    added = EmailAddress.objects.get(email="ana@elsewhere.example")
+    assert not added.verified
+    assert confirmation_path("ana@elsewhere.example")
+    client.logout()
+    assert sign_in(client, email="ana@elsewhere.example").status_code == 302
+    assert signed_in_user(client) is None
