@@ -243,6 +243,7 @@ def test_a_reader_adds_an_address_which_counts_only_once_confirmed(client):
     confirmed_reader()
     sign_in(client)
     assert client.get("/accounts/email/").status_code == 200
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
     response = client.post("/accounts/email/", {"action_add": "", "email": "ana@elsewhere.example"})
     assert response.status_code == 302
     added = EmailAddress.objects.get(email="ana@elsewhere.example")
@@ -251,3 +252,16 @@ def test_a_reader_adds_an_address_which_counts_only_once_confirmed(client):
     client.logout()
     assert sign_in(client, email="ana@elsewhere.example").status_code == 302
     assert signed_in_user(client) is None
+
+
+def test_changing_addresses_asks_for_the_password_first(client):
+    confirmed_reader()
+    sign_in(client)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "ana@elsewhere.example"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/reauthenticate/")
+    assert not EmailAddress.objects.filter(email="ana@elsewhere.example").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Confirm it is you" in page and 'class="masthead"' in page
+    wrong = client.post(response["Location"], {"password": "guess"})
+    assert wrong.status_code == 200 and "Not confirmed." in wrong.content.decode()
+    assert client.post(response["Location"], {"password": PASSWORD}).status_code == 302
