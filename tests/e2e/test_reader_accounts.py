@@ -87,3 +87,20 @@ def test_sign_in_and_sign_up_pages_fit_a_phone(browser, live_server, story):
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= VIEWPORTS["phone"]["width"], f"{address} is {width}px wide"
         screenshot(page, name)
+
+
+def test_a_signed_in_readers_masthead_fits_a_phone(browser, live_server, story):
+    from tests.readers.helpers import PASSWORD as READER_PASSWORD
+    from tests.readers.helpers import confirmed_reader
+
+    confirmed_reader(name="Ana Beatriz from the harbour front")
+    page = browser.new_context(viewport=VIEWPORTS["phone"]).new_page()
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("ana@readers.example")
+    page.get_by_label("Password").fill(READER_PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.goto(live_server.url + story.get_absolute_url())
+    expect(page.get_by_role("banner").get_by_role("link", name="Your account")).to_be_visible()
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= VIEWPORTS["phone"]["width"], f"the story page is {width}px wide"
+    screenshot(page, "reader-story-signed-in-phone")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from axes.models import AccessLog
 from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
@@ -190,6 +191,13 @@ def test_a_ban_on_a_deleted_account_still_holds_its_email_address(client, reader
     BannedCommenter.objects.create(user=reader, reason="Abuse")
     client.post("/accounts/delete/", {"password": PASSWORD})
     assert BannedCommenter.objects.get().email == "ana@readers.example"
+
+
+def test_deleting_forgets_the_readers_successful_sign_ins(client, reader):
+    names = [reader.get_username(), "ana@readers.example"]
+    assert AccessLog.objects.filter(username__in=names).exists()
+    client.post("/accounts/delete/", {"password": PASSWORD})
+    assert not AccessLog.objects.filter(username__in=names).exists()
 
 
 def test_a_staff_account_cannot_be_deleted_from_the_public_site(client):
