@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -111,8 +112,6 @@ def password_matches(user, password: str) -> bool:
 @never_cache
 @reader_only
 def delete_account(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
     user = request.user
     is_staff = user.is_staff or user.is_superuser
     form = DeleteAccountForm(
