@@ -45,7 +45,7 @@ def attempted_username(request: HttpRequest, credentials: dict | None = None) ->
     The attempt log keeps it in a 255-character column: a 10,000-character name typed into a sign-in form
     must count as a failure, not end in a database error.
 
-    Readers sign in with their e-mail address (allauth passes it as ``email``, its form posts it as
+    Readers sign in with their email address (allauth passes it as ``email``, its form posts it as
     ``login``), so that is the name their failures count under.
     """
     if credentials:

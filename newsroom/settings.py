@@ -62,7 +62,7 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "newsroom.frontpage",
-    # Reader accounts: sign-up with a confirmed e-mail, sign-in by e-mail, password reset (django-allauth).
+    # Reader accounts: sign-up with a confirmed email, sign-in by email, password reset (django-allauth).
     "allauth",
     "allauth.account",
     "newsroom.readers",
@@ -332,7 +332,7 @@ EMAIL_BACKEND = os.environ.get(
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Dateline <newsroom@localhost>")
 
-# Reader accounts (django-allauth, newsroom/readers). Readers sign in with their e-mail address and must
+# Reader accounts (django-allauth, newsroom/readers). Readers sign in with their email address and must
 # confirm it before they can sign in, and so before they can comment. Accounts made here never get staff
 # rights (newsroom.readers.adapter). allauth's own rate limits (kept in the cache) sit on top of the
 # sign-in throttling below, which counts every failed reader sign-in like an editor's.
@@ -340,19 +340,22 @@ ACCOUNT_ADAPTER = "newsroom.readers.adapter.ReaderAccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "newsroom.readers.forms.ReaderSignupForm"
+ACCOUNT_FORMS = {"login": "newsroom.readers.signin.ReaderLoginForm"}
 ACCOUNT_USER_DISPLAY = "newsroom.readers.services.user_display"
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
+# Adding, removing or choosing an address asks for the password first, whoever left the browser signed in.
+ACCOUNT_REAUTHENTICATION_REQUIRED = True
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_EMAIL_SUBJECT_PREFIX = f"[{DATELINE_SITE_NAME}] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 ACCOUNT_LOGOUT_REDIRECT_URL = "newsroom:home"
 LOGIN_REDIRECT_URL = "readers:account"
 # Failed sign-ins are counted once, by the sign-in throttling below, kept in the database and shared with the
-# admin's sign-in; allauth's own limits stay on sign-up, password reset and confirmation e-mails.
+# admin's sign-in; allauth's own limits stay on sign-up, password reset and confirmation emails.
 ACCOUNT_RATE_LIMITS = {"login_failed": None}
 # What a reader's comments become when they delete their account: "anonymise" keeps approved comments,
 # shown as from "a deleted reader", with nothing that names them; "remove" deletes them.
@@ -424,7 +427,7 @@ CONTENT_SECURITY_POLICY = {
 AUTHENTICATION_BACKENDS = [
     "newsroom.security.SignInThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
-    # Readers sign in with their e-mail address.
+    # Readers sign in with their email address.
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"

@@ -41,7 +41,7 @@ class AlreadyFlagged(Exception):
 
 
 def display_name(user) -> str:
-    # A reader's account carries the name they chose to show; a reader's username is made from their e-mail
+    # A reader's account carries the name they chose to show; a reader's username is made from their email
     # address, so it is never shown in its place when they have one.
     profile = getattr(user, "reader_profile", None)
     if profile is not None and profile.display_name:

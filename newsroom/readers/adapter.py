@@ -10,7 +10,7 @@ QUIET_MESSAGES = {"account/messages/logged_in.txt", "account/messages/logged_out
 
 class ReaderAccountAdapter(DefaultAccountAdapter):
     def save_user(self, request, user, form, commit=True):
-        # The sign-up form only ever sets an e-mail and a password, but an account made from the public site
+        # The sign-up form only ever sets an email and a password, but an account made from the public site
         # must never carry a staff right whatever is posted or set upstream: say so where it is created.
         user.is_staff = False
         user.is_superuser = False

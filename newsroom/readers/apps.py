@@ -12,7 +12,7 @@ class ReadersConfig(AppConfig):
         from allauth.account.models import EmailAddress
         from django.contrib import admin
 
-        # allauth puts its e-mail addresses in the admin; readers' addresses are theirs to manage, on their
+        # allauth puts its email addresses in the admin; readers' addresses are theirs to manage, on their
         # own page, and no editor's screen needs them.
         if admin.site.is_registered(EmailAddress):
             admin.site.unregister(EmailAddress)

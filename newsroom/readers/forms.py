@@ -1,4 +1,8 @@
-"""The reader's forms: the name asked at sign-up, and those on the reader's own page."""
+"""The reader's forms: the name asked at sign-up, and those on the reader's own page.
+
+allauth's sign-up form is built on ``ReaderSignupForm`` when allauth's forms are first imported, so this module
+imports nothing of allauth's (the sign-in form, which does, lives in ``signin.py``).
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,7 @@ from django import forms
 
 from newsroom.comments.text import clean_single_line
 
-NAME_HELP = "Shown with your comments. Your e-mail address never is."
+NAME_HELP = "Shown with your comments. Your email address never is."
 
 
 class DisplayNameField(forms.CharField):
@@ -31,7 +35,7 @@ class DisplayNameField(forms.CharField):
 
 
 class ReaderSignupForm(forms.Form):
-    """Added to allauth's sign-up form: the e-mail and password fields come from allauth."""
+    """Added to allauth's sign-up form: the email and password fields come from allauth."""
 
     display_name = DisplayNameField()
 
@@ -49,7 +53,7 @@ class DisplayNameForm(forms.Form):
 
 class PreferencesForm(forms.Form):
     notify_decisions = forms.BooleanField(
-        label="E-mail me when a moderator publishes or turns down one of my comments",
+        label="Email me when a moderator publishes or turns down one of my comments",
         required=False,
     )
 

@@ -1,4 +1,4 @@
-"""What a reader keeps with their account: the name shown on their comments and what they want e-mailed."""
+"""What a reader keeps with their account: the name shown on their comments and what they want emailed."""
 
 from __future__ import annotations
 
@@ -12,12 +12,12 @@ class ReaderProfile(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="account", on_delete=models.CASCADE, related_name="reader_profile"
     )
     display_name = models.CharField(
-        "display name", max_length=100, help_text="Shown with the reader's comments instead of their e-mail."
+        "display name", max_length=100, help_text="Shown with the reader's comments instead of their email."
     )
     notify_decisions = models.BooleanField(
-        "e-mail moderation decisions",
+        "email moderation decisions",
         default=True,
-        help_text="Send the reader an e-mail when a moderator publishes or turns down one of their comments.",
+        help_text="Send the reader an email when a moderator publishes or turns down one of their comments.",
     )
     created_at = models.DateTimeField("joined", auto_now_add=True)
 

@@ -1,4 +1,4 @@
-"""E-mail to readers who asked to hear what a moderator decided about their comments."""
+"""Email to readers who asked to hear what a moderator decided about their comments."""
 
 from __future__ import annotations
 
@@ -34,12 +34,12 @@ def decision_message(comment) -> tuple[str, str]:
             f"A moderator has decided not to publish your comment on “{title}”. "
             f"What we publish is described in the community standards:\n{standards}"
         )
-    body = f"{lead}\n\nAll your comments, and whether we e-mail you about them, are on your account page:\n{account}\n"
+    body = f"{lead}\n\nAll your comments, and whether we email you about them, are on your account page:\n{account}\n"
     return subject, body
 
 
 def tell_reader_of_decision(sender, instance=None, created=False, update_fields=None, raw=False, **kwargs) -> None:
-    """After a moderator's decision is committed, e-mail the commenter if their account asks for it."""
+    """After a moderator's decision is committed, email the commenter if their account asks for it."""
     if raw or created or instance is None or instance.user_id is None:
         return
     if update_fields is None or "status" not in update_fields or instance.status not in DECISIONS:
@@ -68,6 +68,6 @@ def send_decision(comment_id: int) -> bool:
     try:
         send_mail(subject=subject, message=body, from_email=None, recipient_list=[comment.user.email])
     except Exception:
-        logger.exception("Could not e-mail comment %s's decision to its reader", comment_id)
+        logger.exception("Could not email comment %s's decision to its reader", comment_id)
         return False
     return True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from axes.models import AccessLog
 from django.conf import settings
 from django.db import transaction
 
@@ -89,13 +90,15 @@ def delete_reader(*, user, comments: str | None = None) -> int:
     # A ban outlives the account it was put on: it holds the address, so a new account with it is refused too.
     if user.email:
         BannedCommenter.objects.filter(user=user).update(user=None, email=user.email.strip().lower())
+    # The record of successful sign-ins names the account; failed ones stay, as the sign-in lock counts them.
+    AccessLog.objects.filter(username__in=[user.email.strip().lower(), user.get_username()]).delete()
     user.delete()
     _forget_threads(story_ids)
     return count
 
 
 def user_display(user) -> str:
-    """How allauth's pages and e-mails name the reader (ACCOUNT_USER_DISPLAY): never by their e-mail address."""
+    """How allauth's pages and emails name the reader (ACCOUNT_USER_DISPLAY): never by their email address."""
     from newsroom.comments.services import display_name
 
     return display_name(user)

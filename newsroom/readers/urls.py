@@ -4,7 +4,7 @@ from . import views
 
 app_name = "readers"
 
-# allauth's two pages reached from a link in an e-mail, with its own names so its redirects and e-mails find
+# allauth's two pages reached from a link in an email, with its own names so its redirects and emails find
 # them here first (newsroom/urls.py includes these before allauth's): a link that names nothing answers 404.
 link_patterns = [
     re_path(r"^confirm-email/(?P<key>[-:\w]+)/$", views.ConfirmEmailView.as_view(), name="account_confirm_email"),

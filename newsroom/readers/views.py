@@ -1,9 +1,10 @@
-"""The reader's own page: their comments and how each one fared, their name, e-mail choices, closing the account."""
+"""The reader's own page: their comments and how each one fared, their name, email choices, closing the account."""
 
 from __future__ import annotations
 
 from allauth.account import views as allauth_views
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -37,7 +38,17 @@ def comment_rows(request: HttpRequest):
     comments = (
         Comment.objects.filter(user=request.user)
         .select_related("story")
-        .only("pk", "body", "status", "created_at", "story__title", "story__date", "story__slug", "story__status")
+        .only(
+            "pk",
+            "body",
+            "status",
+            "created_at",
+            "story__title",
+            "story__date",
+            "story__slug",
+            "story__status",
+            "story__publish_at",
+        )
         .order_by("-created_at", "-pk")
     )
     page = Paginator(comments, COMMENTS_PER_PAGE).get_page(request.GET.get("page"))
@@ -84,7 +95,7 @@ def change_preferences(request: HttpRequest) -> HttpResponse:
     if not form.is_valid():
         return account_page(request, preferences_form=form, status=400)
     services.set_preferences(user=request.user, notify_decisions=form.cleaned_data["notify_decisions"])
-    messages.success(request, "Your e-mail choices are saved.")
+    messages.success(request, "Your email choices are saved.")
     return HttpResponseRedirect(reverse("readers:account"))
 
 
@@ -101,8 +112,6 @@ def password_matches(user, password: str) -> bool:
 @never_cache
 @reader_only
 def delete_account(request: HttpRequest) -> HttpResponse:
-    from django.conf import settings
-
     user = request.user
     is_staff = user.is_staff or user.is_superuser
     form = DeleteAccountForm(

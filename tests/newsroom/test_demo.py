@@ -139,6 +139,20 @@ def test_demo_account_login_works(client, settings):
     assert author.user.get_username() == username
 
 
+def test_demo_reader_signs_in_on_the_public_site_and_never_reaches_the_admin(client, settings):
+    settings.DEBUG = True
+    output = run("ensure_demo_accounts")
+    email, password = re.search(r"Reader login \(\S+\): (\S+) / (\S+)", output).groups()
+    response = client.post("/accounts/login/", {"login": email, "password": password})
+    assert response.status_code == 302 and response["Location"] == "/accounts/"
+    assert "Demo Reader" in client.get("/accounts/").content.decode()
+    assert client.get("/admin/")["Location"].startswith("/admin/login/")
+    reader = get_user_model().objects.get(email=email)
+    assert not reader.is_staff and not reader.groups.exists()
+    run("ensure_demo_accounts")
+    assert get_user_model().objects.filter(email=email).count() == 1
+
+
 def test_demo_password_is_reset_on_every_run_and_can_be_chosen(client, settings, monkeypatch):
     settings.DEBUG = True
     run("ensure_demo_accounts")

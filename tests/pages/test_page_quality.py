@@ -116,6 +116,9 @@ def site(db):
         ("search", "newsroom:search", "?q=harbour"),
         ("search-empty", "newsroom:search", ""),
         ("standards", "comments:standards", ""),
+        ("sign-in", "account_login", ""),
+        ("sign-up", "account_signup", ""),
+        ("password-reset", "account_reset_password", ""),
     ]:
         # Pages from parts of the site that may not be installed are checked when they exist.
         with contextlib.suppress(NoReverseMatch):
@@ -143,6 +146,45 @@ def test_every_public_page_passes_the_nu_html_checker(client, site, vnu_command,
     errors = [
         f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
         for m in messages
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert not errors, "\n".join(errors)
+
+
+def test_a_readers_own_pages_pass_the_nu_html_checker(client, site, vnu_command, tmp_path):
+    from tests.readers.helpers import confirmed_reader
+
+    reader = confirmed_reader(name="Ana <from the harbour>")
+    for status in ("pending", "approved", "rejected"):
+        CommentFactory(story=ArticleFactory(headline=f"A story with a {status} comment"), user=reader, status=status)
+    client.force_login(reader)
+    files = []
+    for name, url in {
+        "account": "/accounts/",
+        "delete": "/accounts/delete/",
+        "email": "/accounts/email/",
+        "password": "/accounts/password/change/",
+        "front-signed-in": "/",
+    }.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        path = tmp_path / f"{name}.html"
+        path.write_bytes(response.content)
+        files.append(path)
+    bad_name = client.post("/accounts/name/", {"display_name": ""})
+    (tmp_path / "account-error.html").write_bytes(bad_name.content)
+    files.append(tmp_path / "account-error.html")
+    result = subprocess.run(
+        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    errors = [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in json.loads(result.stdout)["messages"]
         if m["type"] in {"error", "non-document-error"}
     ]
     assert not errors, "\n".join(errors)

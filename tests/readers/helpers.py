@@ -1,4 +1,4 @@
-"""Making reader accounts the way readers do, through the sign-up form and the link in the e-mail."""
+"""Making reader accounts the way readers do, through the sign-up form and the link in the email."""
 
 from __future__ import annotations
 

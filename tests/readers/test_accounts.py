@@ -1,4 +1,4 @@
-"""Reader accounts: signing up with a confirmed e-mail, signing in and out, resetting a password."""
+"""Reader accounts: signing up with a confirmed email, signing in and out, resetting a password."""
 
 from __future__ import annotations
 
@@ -25,12 +25,12 @@ def signed_in_user(client):
 def test_sign_up_sends_a_confirmation_link_and_the_link_signs_the_reader_in(client):
     response = sign_up(client)
     assert response.status_code == 302
-    assert client.get(response["Location"]).content.decode().count("Check your e-mail") >= 1
+    assert client.get(response["Location"]).content.decode().count("Check your email") >= 1
     assert signed_in_user(client) is None
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.to == ["ana@readers.example"]
-    assert "Confirm your e-mail address" in message.subject
+    assert "Confirm your email address" in message.subject
     assert '"Ana from the harbour"' in message.body
 
     path = confirmation_path("ana@readers.example")
@@ -185,7 +185,7 @@ def test_a_reader_gets_the_admin_sign_in_page_for_admin_addresses(client, path):
 
 
 def test_reader_accounts_have_no_profile_page_in_the_admin(client):
-    # allauth's e-mail address screen is not on the editors' admin.
+    # allauth's email address screen is not on the editors' admin.
     StaffFactory(username="chief", password=PASSWORD)
     client.force_login(User.objects.get(username="chief"))
     assert client.get("/admin/account/emailaddress/").status_code == 404
@@ -217,3 +217,51 @@ def test_a_reader_profile_is_made_for_an_older_account_on_first_visit(client):
     sign_in(client)
     assert client.get("/accounts/").status_code == 200
     assert ReaderProfile.objects.filter(user=user).exists()
+
+
+def test_a_reader_changes_their_password_from_their_account(client):
+    confirmed_reader()
+    sign_in(client)
+    new = "lanterns-over-the-quay"
+    response = client.post("/accounts/password/change/", {"oldpassword": PASSWORD, "password1": new, "password2": new})
+    assert response.status_code == 302
+    client.logout()
+    assert sign_in(client, password=new).status_code == 302
+
+
+def test_a_wrong_current_password_leaves_the_password_unchanged(client):
+    confirmed_reader()
+    sign_in(client)
+    response = client.post(
+        "/accounts/password/change/", {"oldpassword": "guess", "password1": "x-new-pass-1", "password2": "x-new-pass-1"}
+    )
+    assert response.status_code == 200
+    assert "Your password is unchanged." in response.content.decode()
+
+
+def test_a_reader_adds_an_address_which_counts_only_once_confirmed(client):
+    confirmed_reader()
+    sign_in(client)
+    assert client.get("/accounts/email/").status_code == 200
+    client.post("/accounts/reauthenticate/", {"password": PASSWORD})
+    response = client.post("/accounts/email/", {"action_add": "", "email": "ana@elsewhere.example"})
+    assert response.status_code == 302
+    added = EmailAddress.objects.get(email="ana@elsewhere.example")
+    assert not added.verified
+    assert confirmation_path("ana@elsewhere.example")
+    client.logout()
+    assert sign_in(client, email="ana@elsewhere.example").status_code == 302
+    assert signed_in_user(client) is None
+
+
+def test_changing_addresses_asks_for_the_password_first(client):
+    confirmed_reader()
+    sign_in(client)
+    response = client.post("/accounts/email/", {"action_add": "", "email": "ana@elsewhere.example"})
+    assert response.status_code == 302 and response["Location"].startswith("/accounts/reauthenticate/")
+    assert not EmailAddress.objects.filter(email="ana@elsewhere.example").exists()
+    page = client.get(response["Location"]).content.decode()
+    assert "Confirm it is you" in page and 'class="masthead"' in page
+    wrong = client.post(response["Location"], {"password": "guess"})
+    assert wrong.status_code == 200 and "Not confirmed." in wrong.content.decode()
+    assert client.post(response["Location"], {"password": PASSWORD}).status_code == 302

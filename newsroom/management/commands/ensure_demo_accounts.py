@@ -14,6 +14,8 @@ DEFAULT_PASSWORD = "dateline-editor"
 
 # One account per role: (username, group, label printed, superuser). The editor is an ordinary Editor,
 # so the demo shows what the role may do; only the administrator holds every key.
+DEMO_READER_USERNAME = "demo-reader"
+DEMO_READER_EMAIL = "reader@dateline.example"
 DEMO_ACCOUNTS = (
     ("reporter", "Reporter", "Reporter", False),
     (USERNAME, "Editor", "Editor", False),
@@ -72,5 +74,30 @@ class Command(BaseCommand):
                 spare = Author.objects.filter(user__isnull=True).exclude(slug=EDITOR_AUTHOR).order_by("pk").first()
                 if spare is not None:
                     Author.objects.filter(pk=spare.pk).update(user=reporter)
+            reader_password = chosen or "dateline-reader"
+            ensure_demo_reader(user_model, reader_password)
         base = base_url.rstrip("/")
+        logins.append(f"  Reader login ({base}/accounts/login/): {DEMO_READER_EMAIL} / {reader_password}")
         self.stdout.write(f"Dateline is ready.\n  Site:   {base}/\n  Admin:  {base}/admin/\n" + "\n".join(logins))
+
+
+def ensure_demo_reader(user_model, password: str):
+    """A reader's account with its email confirmed, as sign-up leaves one: no staff flag, no group."""
+    from allauth.account.models import EmailAddress
+
+    from newsroom.readers.services import create_profile
+
+    reader, _ = user_model.objects.get_or_create(
+        **{user_model.USERNAME_FIELD: DEMO_READER_USERNAME}, defaults={"email": DEMO_READER_EMAIL}
+    )
+    reader.email = DEMO_READER_EMAIL
+    reader.is_active, reader.is_staff, reader.is_superuser = True, False, False
+    reader.set_password(password)
+    reader.save()
+    reader.groups.clear()
+    reader.user_permissions.clear()
+    EmailAddress.objects.update_or_create(
+        user=reader, email=DEMO_READER_EMAIL, defaults={"verified": True, "primary": True}
+    )
+    create_profile(user=reader, display_name="Demo Reader")
+    return reader

@@ -18,8 +18,8 @@ class Migration(migrations.Migration):
             name='ReaderProfile',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(help_text="Shown with the reader's comments instead of their e-mail.", max_length=100, verbose_name='display name')),
-                ('notify_decisions', models.BooleanField(default=True, help_text='Send the reader an e-mail when a moderator publishes or turns down one of their comments.', verbose_name='e-mail moderation decisions')),
+                ('display_name', models.CharField(help_text="Shown with the reader's comments instead of their email.", max_length=100, verbose_name='display name')),
+                ('notify_decisions', models.BooleanField(default=True, help_text='Send the reader an email when a moderator publishes or turns down one of their comments.', verbose_name='email moderation decisions')),
                 ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='joined')),
                 ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='reader_profile', to=settings.AUTH_USER_MODEL, verbose_name='account')),
             ],
