@@ -2,9 +2,10 @@
 
 The round trips run ``manage.py`` in separate processes against real files: a
 SQLite site restored into a new SQLite file, and a PostgreSQL site restored into
-a freshly created database (``dl_faults_restore`` on 127.0.0.1:5432, made and
-dropped here; skipped where that server is missing, required in CI). The
-checks a restore makes before it changes anything run in this process.
+a freshly created database (``dl_faults_restore_<pid>`` on 127.0.0.1:5432, made
+and dropped here, named per process so two runs on one server do not drop each
+other's; skipped where that server is missing, required in CI). The checks a
+restore makes before it changes anything run in this process.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from tests.factories import ArticleFactory, ImageFactory
 
 ROOT = Path(__file__).resolve().parents[2]
 PG_SERVER = "postgres://postgres@127.0.0.1:5432"
-PG_DATABASE = "dl_faults_restore"
+PG_DATABASE = f"dl_faults_restore_{os.getpid()}"
 
 # Renders every published page a reader can reach through the archive and prints them as JSON. The comment
 # form's CSRF token and its signed start time differ on every rendering and are cut out.
