@@ -35,6 +35,7 @@ class SectionAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "parent", "order", "description")}),
         ("Comments", {"fields": ("comment_max_length", "comments_require_account")}),
+        ("Archive", {"fields": ("freeze_after_days",)}),
     )
     ordering = ("path",)
 
