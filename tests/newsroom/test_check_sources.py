@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
+from contextlib import contextmanager
 from datetime import date, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import StringIO
@@ -12,10 +13,11 @@ from io import StringIO
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connection, connections
 from django.utils import timezone
 
 from newsroom.linkcheck import Checker
-from newsroom.management.commands.check_sources import LOCK_KEY
+from newsroom.management.commands.check_sources import ADVISORY_LOCK_ID, LOCK_KEY
 from newsroom.models import LinkCheck, Source, Status
 from tests.factories import ArticleFactory, OutletFactory
 
@@ -232,14 +234,30 @@ def test_a_gone_link_gets_a_proposed_archive_copy_for_its_date(server):
     assert (kept.archived_copy, kept.proposed_archived_url) == ("https://archive.example/copy", "")
 
 
+@contextmanager
+def lock_held_elsewhere():
+    """Another run's lock: on PostgreSQL an advisory lock held by another session, elsewhere the cache key."""
+    if connection.vendor == "postgresql":
+        other = connections.create_connection("default")
+        with other.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_ID])
+        try:
+            yield
+        finally:
+            other.close()
+        return
+    cache.add(LOCK_KEY, "someone else", 60)
+    try:
+        yield
+    finally:
+        cache.delete(LOCK_KEY)
+
+
 @pytest.mark.django_db
 def test_a_second_run_while_one_holds_the_lock_checks_nothing(server):
     cite(server + "/ok")
-    cache.add(LOCK_KEY, "someone else", 60)
-    try:
+    with lock_held_elsewhere():
         output = run()
-    finally:
-        cache.delete(LOCK_KEY)
     assert "Another check_sources run is still going" in output
     assert not LinkCheck.objects.exists()
     run()
