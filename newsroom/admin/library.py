@@ -57,6 +57,9 @@ class OutletAdmin(admin.ModelAdmin):
     list_filter = (OutletLinkStatusFilter,)
     search_fields = ("name", "homepage")
 
+    class Media:
+        css = {"all": ("css/admin/dateline.css",)}
+
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         if is_changelist(request):
@@ -83,6 +86,9 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ("title", "url", "outlet__name")
     fields = ("story_link", "outlet", "title", "url", "published_on", "link_check", "archived_url", "order")
     readonly_fields = fields
+
+    class Media:
+        css = {"all": ("css/admin/dateline.css",)}
 
     def get_queryset(self, request):
         return with_link_check(super().get_queryset(request))

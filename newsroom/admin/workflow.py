@@ -160,7 +160,7 @@ class SourceInline(StoryInline):
     @admin.display(description="link")
     def link_check(self, obj):
         if obj is None or obj.pk is None:
-            return "Checked after saving"
+            return "Checked by the next link check"
         return link_status_html(obj)
 
 
