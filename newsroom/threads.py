@@ -44,7 +44,7 @@ def context_years(tag) -> list[Year]:
         TaggedStory.objects.filter(tag=tag, listed=True, story_publish_at__lte=timezone.now())
         .annotate(year=ExtractYear("story_date"), month=ExtractMonth("story_date"))
         .values("year", "month")
-        .annotate(total=Count("pk"))
+        .annotate(total=Count("*"))
         .order_by()
     )
     years: dict[int, Year] = {}

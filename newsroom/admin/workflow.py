@@ -826,12 +826,23 @@ class WorkflowAdminMixin(ShownStatusAdmin):
                     "it or with the current time; nothing has changed yet."
                 )
             if not errors and ask_tag:
+                # An archived story's contexts change only in its own form, with a correction.
+                frozen = [story for story in stories if is_frozen(story)]
                 try:
-                    added = add_tag(stories=stories, name=values["tag"], by=request.user)
+                    added = add_tag(
+                        stories=[story for story in stories if story not in frozen], name=values["tag"], by=request.user
+                    )
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
                     self.message_user(request, f"Added “{values['tag']}” to {added} stor{pluralize(added, 'y,ies')}.")
+                    for story in frozen:
+                        self.message_user(
+                            request,
+                            f"Left as it was: {story}: archived, so its contexts change only with a correction in "
+                            "its own form",
+                            level=messages.WARNING,
+                        )
                     return None
             if not errors and step is not None:
                 done, refused = 0, []

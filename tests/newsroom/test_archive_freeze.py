@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import reversion
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from django.utils import timezone
@@ -144,3 +145,47 @@ def test_the_page_cache_replays_an_archived_story_with_its_long_lifetime(client,
     recent = ArticleFactory()
     client.get(recent.get_absolute_url())
     assert "max-age=86400" not in client.get(recent.get_absolute_url())["Cache-Control"]
+
+
+def test_an_archived_event_is_guarded_the_same_way(client, editor, settings):
+    from events.models import Event
+
+    settings.DATELINE_FREEZE_AFTER_DAYS = 365
+    event = EventFactory(
+        summary="The ferry line closes.", date=timezone.localdate() - timedelta(days=400), publish_at=days_ago(400)
+    )
+    url = reverse("admin:events_event_change", args=[event.pk])
+    response = client.post(url, edit_data(Event, event, summary="The ferry line closes for good."))
+    assert response.status_code == 200 and "This story is archived" in response.content.decode()
+    assert Event.objects.get(pk=event.pk).summary == "The ferry line closes."
+
+
+def test_bulk_add_context_leaves_archived_stories_as_they_were(client, editor, archived):
+    from newsroom.models import TaggedStory
+
+    recent = ArticleFactory()
+    response = client.post(
+        reverse("admin:newsroom_article_changelist"),
+        {
+            "action": "add_context_to_selected",
+            "_selected_action": [archived.pk, recent.pk],
+            "confirm": "1",
+            "tag": "Ferries",
+        },
+        follow=True,
+    )
+    assert list(TaggedStory.objects.filter(tag__name="Ferries").values_list("content_object_id", flat=True)) == [
+        recent.pk
+    ]
+    assert "archived, so its contexts change only with a correction" in response.content.decode()
+
+
+def test_an_archived_story_is_not_restored_to_an_earlier_version(client, editor, archived):
+    from reversion.models import Version
+
+    with reversion.create_revision():
+        archived.save()
+    revision = Version.objects.get_for_object_reference(type(archived), archived.pk).first().revision
+    url = reverse("admin:newsroom_article_restore", args=[archived.pk, revision.pk])
+    response = client.post(url, follow=True)
+    assert "an earlier version is not restored" in response.content.decode()
