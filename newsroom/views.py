@@ -254,7 +254,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
-        elif is_frozen(self.object) and not request.user.is_authenticated:
+        elif is_frozen(self.object) and not _personal(request):
             # An archived story changes only by a correction, which retires stored pages: readers' browsers
             # and shared caches may keep it long. Editors, who may have just corrected it, get the default.
             patch_cache_control(response, public=True, max_age=frozen_max_age())
@@ -319,6 +319,12 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         else:
             context["event"] = story.event
         return context
+
+
+def _personal(request) -> bool:
+    """Whether the page may hold something for this visitor alone (a signed-in view, a flash message)."""
+    cookies = request.COOKIES
+    return request.user.is_authenticated or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
 
 
 class PaginatedStoryList(ListView):

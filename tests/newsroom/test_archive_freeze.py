@@ -189,3 +189,10 @@ def test_an_archived_story_is_not_restored_to_an_earlier_version(client, editor,
     url = reverse("admin:newsroom_article_restore", args=[archived.pk, revision.pk])
     response = client.post(url, follow=True)
     assert "an earlier version is not restored" in response.content.decode()
+
+
+def test_a_page_carrying_a_message_for_one_reader_is_not_kept_long(client, archived):
+    client.post(reverse("comments:post", args=[archived.pk]), {"body": "Late word", "name": "Ana"})
+    response = client.get(archived.get_absolute_url())
+    assert "Comments are closed on archived stories." in response.content.decode()
+    assert "max-age=86400" not in response.get("Cache-Control", "")
