@@ -46,6 +46,9 @@ class Checker:
         self._robots: dict[str, urllib.robotparser.RobotFileParser | None] = {}
         self._robots_lock = threading.Lock()
         self._host_locks: dict[str, threading.Lock] = {}
+        # Hosts that could not be reached for their robots.txt (no such name, refused, silent): their links
+        # are reported with the same error instead of each waiting out the timeout again.
+        self._unreachable: dict[str, str] = {}
 
     # robots.txt ------------------------------------------------------------------------------------------
 
@@ -61,6 +64,10 @@ class Checker:
         parser = self._robots[origin]
         return parser is None or parser.can_fetch(self.user_agent, url)
 
+    def unreachable(self, url: str) -> str:
+        parts = urlsplit(url)
+        return self._unreachable.get(f"{parts.scheme}://{parts.netloc}", "")
+
     def _read_robots(self, origin: str) -> urllib.robotparser.RobotFileParser | None:
         """The host's rules; None (everything allowed) when it has none or cannot say."""
         parser = urllib.robotparser.RobotFileParser(origin + "/robots.txt")
@@ -74,7 +81,10 @@ class Checker:
                 parser.disallow_all = True
                 return parser
             return None
-        except (OSError, http.client.HTTPException, ValueError):
+        except OSError as error:
+            self._unreachable[origin] = describe(error)
+            return None
+        except (http.client.HTTPException, ValueError):
             return None
         parser.parse(text.splitlines())
         return parser
@@ -85,6 +95,9 @@ class Checker:
         try:
             if not self.allowed(url):
                 return Result(BLOCKED, "robots.txt asks robots not to fetch it")
+            down = self.unreachable(url)
+            if down:
+                return Result(ERROR, down)
             return self._follow(url)
         except Exception as error:  # noqa: BLE001  (one odd address must never stop the others' checks)
             return Result(ERROR, describe(error))
@@ -138,13 +151,13 @@ def describe(error: BaseException) -> str:
         return "timed out"
     if isinstance(error, socket.gaierror):
         return "no such host (DNS)"
+    if isinstance(error, http.client.RemoteDisconnected):
+        return "closed the connection without answering"
     if isinstance(error, ConnectionRefusedError):
         return "connection refused"
     if isinstance(error, ConnectionResetError):
         return "connection reset"
     if isinstance(error, ssl.SSLError):
         return "TLS certificate or handshake failed"
-    if isinstance(error, http.client.RemoteDisconnected):
-        return "closed the connection without answering"
     text = str(error) or type(error).__name__
     return text[:200]

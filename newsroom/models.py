@@ -622,14 +622,19 @@ class Source(models.Model):
     title = models.CharField("title", max_length=300, blank=True, help_text="The cited piece's own headline.")
     url = models.URLField("link", max_length=1000, help_text="Address of the cited piece.")
     published_on = models.DateField("dated", null=True, blank=True, help_text="When the outlet published it.")
+    # db_default: rows written straight to the table (bulk loads, COPY) need not name these columns.
     archived_url = models.URLField(
         "archived copy",
         max_length=1200,
         blank=True,
+        default="",
+        db_default="",
         help_text="A saved copy of the cited piece, shown to readers if the link stops working.",
     )
     # Filled in by check_sources when the link is found gone and no archived copy was given.
-    proposed_archived_url = models.URLField("proposed archived copy", max_length=1200, blank=True, editable=False)
+    proposed_archived_url = models.URLField(
+        "proposed archived copy", max_length=1200, blank=True, editable=False, default="", db_default=""
+    )
     order = models.PositiveSmallIntegerField("order", default=0)
 
     class Meta:

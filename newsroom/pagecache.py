@@ -35,7 +35,7 @@ from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
 from django.middleware.csrf import CsrfViewMiddleware, get_token
-from django.utils.cache import get_conditional_response, patch_vary_headers
+from django.utils.cache import get_conditional_response, get_max_age, patch_vary_headers
 from django.utils.http import http_date
 
 from .cache import reachable
@@ -55,6 +55,8 @@ KEPT_HEADERS = (
     "X-Frame-Options",
     # A replayed page keeps the policy it was rendered under, wherever the CSP middleware sits.
     "Content-Security-Policy",
+    # A page that may be kept longer than the default (an archived story) says so itself.
+    "Cache-Control",
 )
 # Reader accounts' pages are each reader's own, and their forms carry tokens the stored copy would not.
 # The API counts every request against a rate and answers its own validators (newsroom.api).
@@ -308,6 +310,7 @@ class PageCacheMiddleware:
             # The page carries this reader's own form token: a shared cache must not hand it to anyone else.
             response["Cache-Control"] = "private, max-age=0, must-revalidate"
         else:
-            response["Cache-Control"] = f"public, max-age={browser_max_age()}"
+            own = get_max_age(response) or 0
+            response["Cache-Control"] = f"public, max-age={max(own, browser_max_age())}"
         patch_vary_headers(response, ["Cookie"])
         response["X-Page-Cache"] = "hit" if hit else "miss"

@@ -295,7 +295,7 @@ DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # Archive freeze: a published story older than this many days changes only through a recorded correction and
 # its comments close; a section may set its own age. 0 or empty: stories never freeze unless their section says.
-DATELINE_FREEZE_AFTER_DAYS = int(os.environ.get("FREEZE_AFTER_DAYS", "365") or 0) or None
+DATELINE_FREEZE_AFTER_DAYS = int(os.environ.get("FREEZE_AFTER_DAYS", "0") or 0) or None
 # How long browsers and shared caches may keep a frozen story's page: it changes only by a correction.
 DATELINE_FROZEN_MAX_AGE = int(os.environ.get("FROZEN_MAX_AGE", str(24 * 60 * 60)))
 # check_sources: how many links are checked at once and how long each request may take.

@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import add_never_cache_headers
+from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
@@ -25,6 +25,7 @@ from django.views.generic.dates import (
 from taggit.models import Tag
 
 from . import archive, markdown, popularity
+from .freeze import frozen_max_age, is_frozen
 from .models import (
     Article,
     Author,
@@ -296,6 +297,10 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
+        elif is_frozen(self.object) and not _personal(request):
+            # An archived story changes only by a correction, which retires stored pages: readers' browsers
+            # and shared caches may keep it long. Editors, who may have just corrected it, get the default.
+            patch_cache_control(response, public=True, max_age=frozen_max_age())
         if self.preview_link is None:
             popularity.count_view(request, response, self.object)
         return response
@@ -359,6 +364,12 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         return context
 
 
+def _personal(request) -> bool:
+    """Whether the page may hold something for this visitor alone (a signed-in view, a flash message)."""
+    cookies = request.COOKIES
+    return request.user.is_authenticated or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+
 class PaginatedStoryList(ListView):
     paginate_by = PAGE_SIZE
     template_name = "newsroom/story_list.html"
@@ -398,7 +409,17 @@ class TagView(PaginatedStoryList):
             .values_list("content_object_id", flat=True)
         )
 
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
+        # The timeline's counts are of the same rows: their sum is the list's length, with no count query.
+        paginator.__dict__["count"] = sum(year.count for year in self.years)
+        return paginator
+
     def paginate_queryset(self, queryset, page_size):
+        from .pagecache import remember
+        from .threads import context_years
+
+        self.years = remember(f"context-years:{self.tag.pk}", lambda: context_years(self.tag))
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
         # published() again: the link table's copy of a story's state never decides what a reader sees.
@@ -407,7 +428,22 @@ class TagView(PaginatedStoryList):
         return paginator, page, page.object_list, is_paginated
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(tag=self.tag, **kwargs)
+        from .threads import group_page
+
+        context = super().get_context_data(tag=self.tag, **kwargs)
+        page = context["page_obj"]
+        per_page = page.paginator.per_page
+        context["years"] = [
+            {"entry": year, "href": self._page_href(year.before // per_page + 1, page.number) + f"#{year.anchor}"}
+            for year in self.years
+        ]
+        context["groups"] = group_page(context["object_list"], self.years, first_on_page=(page.number - 1) * per_page)
+        return context
+
+    def _page_href(self, number: int, current: int) -> str:
+        if number == current:
+            return ""
+        return f"?page={number}" if number > 1 else self.request.path
 
 
 class CorrectionsView(ListView):

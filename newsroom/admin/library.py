@@ -35,6 +35,7 @@ class SectionAdmin(admin.ModelAdmin):
     fieldsets = (
         (None, {"fields": ("name", "slug", "parent", "order", "description")}),
         ("Comments", {"fields": ("comment_max_length", "comments_require_account")}),
+        ("Archive", {"fields": ("freeze_after_days",)}),
     )
     ordering = ("path",)
 
@@ -55,6 +56,9 @@ class OutletAdmin(admin.ModelAdmin):
     list_display = ("name", "homepage", "citation_count")
     list_filter = (OutletLinkStatusFilter,)
     search_fields = ("name", "homepage")
+
+    class Media:
+        css = {"all": ("css/admin/dateline.css",)}
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
@@ -82,6 +86,9 @@ class SourceAdmin(admin.ModelAdmin):
     search_fields = ("title", "url", "outlet__name")
     fields = ("story_link", "outlet", "title", "url", "published_on", "link_check", "archived_url", "order")
     readonly_fields = fields
+
+    class Media:
+        css = {"all": ("css/admin/dateline.css",)}
 
     def get_queryset(self, request):
         return with_link_check(super().get_queryset(request))

@@ -59,6 +59,11 @@ def link_status_html(source):
         )
     elif source.link_detail and status != LinkCheck.Status.OK:
         parts.append(format_html(" ({})", source.link_detail))
+    if status == LinkCheck.Status.GONE and not source.archived_url and source.proposed_archived_url:
+        # What readers are offered until an editor gives a copy of their own.
+        parts.append(
+            format_html(' · <a href="{}" rel="noopener noreferrer">proposed copy</a>', source.proposed_archived_url)
+        )
     return format_html("{}" * len(parts), *parts)
 
 

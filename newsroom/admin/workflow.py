@@ -33,6 +33,7 @@ from django.utils.html import format_html
 from reversion.models import Revision, Version
 from taggit.models import Tag
 
+from ..freeze import NOT_READER_VISIBLE, frozen_since, is_frozen
 from ..models import (
     Byline,
     Correction,
@@ -82,6 +83,21 @@ from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
 from .links import link_status_html, with_link_check
 
 
+class FrozenStoryFormSet(forms.BaseInlineFormSet):
+    """Rows of an archived story (sources, byline, links) change only together with a recorded correction."""
+
+    def clean(self):
+        super().clean()
+        story = self.instance
+        if story is None or story.pk is None or not is_frozen(story) or not self.has_changed():
+            return
+        if not (self.data.get("correction_note") or "").strip():
+            raise ValidationError(
+                f"This story is archived: its {self.model._meta.verbose_name_plural} change only with a "
+                "correction. Write what was wrong in “Correction” at the top and save again."
+            )
+
+
 class StoryInline(admin.TabularInline):
     """An ordered part of a story (byline, source, related link) edited in the story's own form.
 
@@ -92,6 +108,7 @@ class StoryInline(admin.TabularInline):
     """
 
     classes = ("dateline-reorder",)
+    formset = FrozenStoryFormSet
 
     class Media:
         js = ("js/admin/reorder.js",)
@@ -143,7 +160,7 @@ class SourceInline(StoryInline):
     @admin.display(description="link")
     def link_check(self, obj):
         if obj is None or obj.pk is None:
-            return "Checked after saving"
+            return "Checked by the next link check"
         return link_status_html(obj)
 
 
@@ -170,6 +187,14 @@ class StoryAdminForm(forms.ModelForm):
     # Text rather than a number field, so that a missing or garbled version reaches clean() as "unknown"
     # instead of stopping at a field error the editor cannot see or fix in a hidden input.
     expected_version = forms.CharField(widget=forms.HiddenInput, required=False)
+    # Offered (placed in the form) only on an archived story, where a change readers see needs one.
+    correction_note = forms.CharField(
+        label="Correction",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="What was wrong and what it now says. Saved with your changes and shown at the foot of the "
+        "story and on the corrections page.",
+    )
     publish_zone = forms.ChoiceField(
         label="Time typed in",
         required=False,
@@ -242,6 +267,7 @@ class StoryAdminForm(forms.ModelForm):
         self._read_typed_zone(cleaned)
         if not self.instance.pk:
             return cleaned
+        self._refuse_silent_changes_to_archive(cleaned)
         expected = int_or_none(cleaned.get("expected_version"))
         # The row lock holds until the admin's transaction ends, so two saves at once still queue up.
         current = Story.objects.select_for_update().filter(pk=self.instance.pk).values_list("version", flat=True)
@@ -269,6 +295,23 @@ class StoryAdminForm(forms.ModelForm):
             "typed is lost: it is all still in the form. Compare it with their changes shown below, then "
             "save again to keep your version.",
             code="edit_conflict",
+        )
+
+    def _refuse_silent_changes_to_archive(self, cleaned: dict) -> None:
+        """An archived story's readers see every change as a correction: none is made without one."""
+        story = self.instance
+        if not is_frozen(story) or (cleaned.get("correction_note") or "").strip():
+            return
+        changed = [name for name in self.changed_data if name not in NOT_READER_VISIBLE and name in self.fields]
+        if not changed:
+            return
+        labels = ", ".join(str(self.fields[name].label or name).lower() for name in changed)
+        since = timezone.localtime(frozen_since(story))
+        raise forms.ValidationError(
+            f"This story is archived (since {dateformat.format(since, 'j F Y')}): what readers see changes only "
+            f"with a recorded correction. You changed: {labels}. Write what was wrong and what it now says in "
+            "“Correction” and save again, or undo those changes. Nothing you typed is lost.",
+            code="archived",
         )
 
 
@@ -344,6 +387,8 @@ class WorkflowAdminMixin(ShownStatusAdmin):
                 if field == "publish_at":
                     fields.append("publish_zone")
             fieldsets.append((name, {**options, "fields": tuple(fields)}))
+        if obj is not None and may_type and is_frozen(obj) and may_correct(request.user, obj):
+            fieldsets.insert(0, ("Correction", {"fields": ("correction_note",), "classes": ("dateline-frozen-form",)}))
         return fieldsets
 
     @admin.display(description="status")
@@ -389,6 +434,13 @@ class WorkflowAdminMixin(ShownStatusAdmin):
             record_initial_status(story=obj, by=request.user)
         if getattr(form, "typed_zone_note", ""):
             self.message_user(request, form.typed_zone_note)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        note = (form.cleaned_data.get("correction_note") or "").strip()
+        if change and note and is_frozen(form.instance):
+            add_correction(story=form.instance, note=note, by=request.user)
+            self.message_user(request, "The correction is published at the foot of the story with your changes.")
 
     def response_add(self, request, obj, post_url_continue=None):
         """ "Save and publish…" (or schedule, or submit) saves a draft, then takes the step's own page."""
@@ -442,6 +494,7 @@ class WorkflowAdminMixin(ShownStatusAdmin):
             "workflow_trail": StoryTransition.objects.filter(story=story).select_related("by")[:50],
             "workflow_corrections": Correction.objects.filter(story=story).select_related("by"),
             "workflow_may_correct": may_correct(user, story),
+            "workflow_frozen_since": frozen_since(story) if is_frozen(story) else None,
             "workflow_previews": PreviewLink.objects.filter(story=story)[:10] if may_preview(user, story) else [],
             "workflow_may_preview": may_preview(user, story),
             "workflow_checklist": checklist(story=story),
@@ -698,6 +751,14 @@ class WorkflowAdminMixin(ShownStatusAdmin):
                 rows=diff_rows(live_snapshot(story), revision_snapshot(kept, story.pk)),
                 revisions_url=self.workflow_urls(story)["revisions"],
             )
+        if is_frozen(story):
+            self.message_user(
+                request,
+                "This story is archived: it changes only with a recorded correction, so an earlier version is "
+                "not restored. Make the change in the story's form with a note under “Correction”.",
+                level=messages.ERROR,
+            )
+            return HttpResponseRedirect(self.workflow_urls(story)["change"])
         try:
             restore_revision(story=story, revision=kept, by=request.user)
         except ValidationError as error:
@@ -765,12 +826,23 @@ class WorkflowAdminMixin(ShownStatusAdmin):
                     "it or with the current time; nothing has changed yet."
                 )
             if not errors and ask_tag:
+                # An archived story's contexts change only in its own form, with a correction.
+                frozen = [story for story in stories if is_frozen(story)]
                 try:
-                    added = add_tag(stories=stories, name=values["tag"], by=request.user)
+                    added = add_tag(
+                        stories=[story for story in stories if story not in frozen], name=values["tag"], by=request.user
+                    )
                 except ValidationError as error:
                     errors.extend(error.messages)
                 else:
                     self.message_user(request, f"Added “{values['tag']}” to {added} stor{pluralize(added, 'y,ies')}.")
+                    for story in frozen:
+                        self.message_user(
+                            request,
+                            f"Left as it was: {story}: archived, so its contexts change only with a correction in "
+                            "its own form",
+                            level=messages.WARNING,
+                        )
                     return None
             if not errors and step is not None:
                 done, refused = 0, []

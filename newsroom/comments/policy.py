@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 
 from django.utils import timezone
 
+from newsroom.freeze import CLOSED_MESSAGE as FROZEN_CLOSED_MESSAGE
+from newsroom.freeze import is_frozen
+
 from .conf import setting
 
 
@@ -39,6 +42,8 @@ def policy_for(story, *, now: datetime | None = None) -> CommentPolicy:
     is_open, message = True, ""
     if not story.is_published:
         is_open, message = False, "Comments open when the story is published."
+    elif is_frozen(story, now):
+        is_open, message = False, FROZEN_CLOSED_MESSAGE
     elif story.comments == "closed":
         is_open, message = False, "Comments are closed on this story."
     elif story.comments == "auto":

@@ -12,7 +12,8 @@ from django.urls import NoReverseMatch, reverse
 from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Zone
 from newsroom.frontpage.services import latest_revision_id, publish_arrangement
-from newsroom.models import StoryViewCount
+from newsroom.models import LinkCheck, StoryViewCount
+from newsroom.services import add_correction
 from tests.e2e.conftest import VIEWPORTS
 from tests.factories import (
     ArticleFactory,
@@ -85,9 +86,20 @@ def site(db):
     )
     EventFactory(summary="A storm closes the coast road.", category="disasters", date=DAY, tags=["Water"])
     EventFactory(summary="Ferries resume.", date=DAY - timedelta(days=2), tags=["Harbour"])
+    # A second year, so the context page shows its timeline's jump list.
+    EventFactory(summary="Dredging of the harbour begins.", date=date(2011, 3, 1), tags=["Harbour"])
     for story in (article, event):
         SourceFactory(story=story, outlet__name="Valley Post", title="Plan passes", published_on=DAY)
-        SourceFactory(story=story, outlet__name="Northern Ledger", url="https://ledger.example/a", order=1)
+        SourceFactory(
+            story=story,
+            outlet__name="Northern Ledger",
+            url="https://ledger.example/a",
+            archived_url="https://web.archive.org/web/20120423000000/https://ledger.example/a",
+            order=1,
+        )
+    # A cited link found gone shows its archived copy; a correction shows at the foot and on /corrections/.
+    LinkCheck.objects.create(url="https://ledger.example/a", status="gone", status_since=_at(12), checked_at=_at(12))
+    add_correction(story=article, note="The vote was nine to two, not eight to three.", by=None, when=_at(13))
     RelatedLinkFactory(story=event, target=editorial, order=0)
     RelatedLinkFactory(story=event, url="https://archive.example/harbour", label="Harbour history", order=1)
     CommentFactory(story=article, body="A fair summary of a long night.")
@@ -107,6 +119,7 @@ def site(db):
         "editorial": editorial.get_absolute_url(),
         "event": event.get_absolute_url(),
         "tag": "/tags/harbour/",
+        "corrections": "/corrections/",
         "section": editorials.get_absolute_url(),
         "author": ana.get_absolute_url(),
         "not-found": "/news/2012/04/23/no-such-story/",
