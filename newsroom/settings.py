@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "csp",
     "axes",
     "newsroom.frontpage",
+    "django_tasks_db",
+    "newsroom.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +237,14 @@ COMMENTS_QUEUE_ALERT_INTERVAL = int(os.environ.get("COMMENTS_QUEUE_ALERT_INTERVA
 COMMENTS_PER_PAGE = 50
 COMMENTS_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 COMMENTS_SITE_URL = os.environ.get("SITE_URL", "")
+
+# Webhooks (newsroom.webhooks). Messages are sent by the task worker (`manage.py db_worker`) and by
+# `manage.py send_webhooks` from cron; either alone delivers everything.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 60 * 60)))
+# Loopback and private-network receivers are refused unless this is on (tests, a newsroom's own intranet).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # HTTPS. With DEBUG off the site is served over HTTPS only, unless SECURE_COOKIES=0 says it is not
 # (the benchmark's plain-HTTP run). README "Production" lists the environment check --deploy passes with.

@@ -60,6 +60,7 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "events": {"event": EVERYTHING},
         "taggit": {"tag": EVERYTHING},
         "frontpage": {"placement": (*VIEW, "curate_frontpage"), "zone": EVERYTHING, "revision": VIEW},
+        "webhooks": {"endpoint": EVERYTHING, "delivery": VIEW},
     },
     # The comments app grants the queue itself; here moderators only read stories.
     MODERATOR: {

@@ -55,6 +55,7 @@ from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Zone
 from newsroom.models import Article, Byline, RelatedLink, Source, Story, StoryRedirect
 from newsroom.querysets import Status
+from newsroom.webhooks.models import Delivery, Endpoint, Message
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -391,6 +392,22 @@ MODEL_RULES: dict[str, Admin] = {
     ),
     # The front page's history: written by publishing and by zone changes only, read by curators.
     "frontpage.Revision": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.front_revision}),
+    # Webhooks: editors register receivers; the delivery log is written by the sender only and read by editors.
+    "webhooks.Endpoint": Admin(
+        view=EDITORS,
+        add=EDITORS,
+        change=EDITORS,
+        delete=EDITORS,
+        change_field="description",
+        objects=lambda world: {ANY: world.endpoint},
+        add_fields=lambda world: {
+            "url": "https://hooks.example.org/matrix",
+            "description": "Matrix partner",
+            "events": ["story.published"],
+            "active": "on",
+        },
+    ),
+    "webhooks.Delivery": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.delivery}),
 }
 
 
@@ -632,6 +649,13 @@ def build_world() -> SimpleNamespace:
         user=world.users[EDITOR],
         based_on=frontpage_services.latest_revision_id(),
     )
+
+    # A receiver and one delivery in its log.
+    world.endpoint = Endpoint.objects.create(
+        url="https://hooks.example.org/in", description="Matrix receiver", events=["story.published"]
+    )
+    message = Message.objects.create(type="story.published", story_id=None, payload="{}")
+    world.delivery = Delivery.objects.create(message=message, endpoint=world.endpoint)
     return world
 
 
