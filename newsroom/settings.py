@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "newsroom.frontpage",
     "django_tasks_db",
     "newsroom.webhooks",
+    "newsroom.importers",
 ]
 
 MIDDLEWARE = [
@@ -79,6 +80,8 @@ MIDDLEWARE = [
     "newsroom.popularity.MostReadMiddleware",
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
     # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
+    # Above the page cache, so a stored 404 for an address an import later claimed still redirects.
+    "newsroom.importers.middleware.LegacyAddressMiddleware",
     "newsroom.pagecache.PageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,6 +246,8 @@ COMMENTS_SITE_URL = os.environ.get("SITE_URL", "")
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
 WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 60 * 60)))
+# The admin's import page; larger archives go through the import_wordpress and import_markdown commands.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
 # Loopback and private-network receivers are refused unless this is on (tests, a newsroom's own intranet).
 WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 

@@ -53,6 +53,7 @@ from newsroom import services
 from newsroom.frontpage import services as frontpage_services
 from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Zone
+from newsroom.importers.models import LegacyAddress
 from newsroom.models import Article, Byline, RelatedLink, Source, Story, StoryRedirect
 from newsroom.querysets import Status
 from newsroom.webhooks.models import Delivery, Endpoint, Message
@@ -408,6 +409,10 @@ MODEL_RULES: dict[str, Admin] = {
         },
     ),
     "webhooks.Delivery": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.delivery}),
+    # Old addresses are written by imports only; administrators read them and may drop one.
+    "importers.LegacyAddress": Admin(
+        view=ADMINISTRATORS, delete=ADMINISTRATORS, change_field=None, objects=lambda world: {ANY: world.legacy}
+    ),
 }
 
 
@@ -462,6 +467,8 @@ def workflow_urls(prefix: str, kind: str) -> dict[str, Url]:
 
 
 URL_RULES: dict[str, Url] = {
+    # Importing an archive from the admin: administrators only; a POST without a file imports nothing.
+    "importers_import": Url(get=ADMINISTRATORS, post=NOBODY),
     # The admin site's own pages.
     "index": Url(get=STAFF, post=NOBODY),
     # A form for those not signed in as staff; staff are sent on to the desk.
@@ -656,6 +663,7 @@ def build_world() -> SimpleNamespace:
     )
     message = Message.objects.create(type="story.published", story_id=None, payload="{}")
     world.delivery = Delivery.objects.create(message=message, endpoint=world.endpoint)
+    world.legacy = LegacyAddress.objects.create(path="/2012/04/23/old-post/", story=world.stories["article"][PUBLISHED])
     return world
 
 
