@@ -61,6 +61,8 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "taggit": {"tag": EVERYTHING},
         "frontpage": {"placement": (*VIEW, "curate_frontpage"), "zone": EVERYTHING, "revision": VIEW},
         "webhooks": {"endpoint": EVERYTHING, "delivery": VIEW},
+        # Old addresses from imports go with their story: whoever may delete the story may delete them.
+        "importers": {"legacyaddress": ("view", "delete")},
     },
     # The comments app grants the queue itself; here moderators only read stories.
     MODERATOR: {

@@ -18,6 +18,7 @@ class EndpointForm(forms.ModelForm):
         label="Address",
         max_length=500,
         assume_scheme="https",
+        widget=forms.URLInput(attrs={"class": "vURLField"}),
         help_text="Where Dateline sends its notices (http or https). Redirects are not followed.",
     )
     events = forms.MultipleChoiceField(

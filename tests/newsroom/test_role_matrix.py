@@ -409,9 +409,9 @@ MODEL_RULES: dict[str, Admin] = {
         },
     ),
     "webhooks.Delivery": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.delivery}),
-    # Old addresses are written by imports only; administrators read them and may drop one.
+    # Old addresses are written by imports only; like a story's own redirects, editors read and may drop them.
     "importers.LegacyAddress": Admin(
-        view=ADMINISTRATORS, delete=ADMINISTRATORS, change_field=None, objects=lambda world: {ANY: world.legacy}
+        view=EDITORS, delete=EDITORS, change_field=None, objects=lambda world: {ANY: world.legacy}
     ),
 }
 
