@@ -26,6 +26,7 @@ from .models import (
     TagRedirect,
 )
 from .querysets import Status
+from .signals import scheduled_stories_published
 from .tags import MAX_NAME_LENGTH, parse_contexts
 from .workflow import (
     TRANSITIONS,
@@ -227,6 +228,7 @@ def publish_due(*, now: datetime | None = None) -> int:
         )
         # The UPDATE sends no signals: retire stored pages here.
         pagecache.forget_pages()
+        scheduled_stories_published.send(sender=Story, story_ids=[pk for pk, _ in due])
     return len(due)
 
 

@@ -69,6 +69,9 @@ INSTALLED_APPS = [
     "newsroom.api",
     # Only for the interactive API docs' script and styles, served from this site.
     "ninja",
+    "django_tasks_db",
+    "newsroom.webhooks",
+    "newsroom.importers",
 ]
 
 MIDDLEWARE = [
@@ -84,6 +87,8 @@ MIDDLEWARE = [
     "newsroom.popularity.MostReadMiddleware",
     # Above the page cache, so a page it renders for an anonymous reader may read from a replica.
     "newsroom.dbrouting.ReplicaRoutingMiddleware",
+    # Above the page cache, so a stored 404 for an address an import later claimed still redirects.
+    "newsroom.importers.middleware.LegacyAddressMiddleware",
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
     # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
     "newsroom.pagecache.PageCacheMiddleware",
@@ -377,6 +382,16 @@ COMMENTS_QUEUE_ALERT_INTERVAL = int(os.environ.get("COMMENTS_QUEUE_ALERT_INTERVA
 COMMENTS_PER_PAGE = 50
 COMMENTS_TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
 COMMENTS_SITE_URL = os.environ.get("SITE_URL", "")
+
+# Webhooks (newsroom.webhooks). Messages are sent by the task worker (`manage.py db_worker`) and by
+# `manage.py send_webhooks` from cron; either alone delivers everything.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+WEBHOOKS_TIMEOUT_SECONDS = float(os.environ.get("WEBHOOKS_TIMEOUT_SECONDS", "5"))
+WEBHOOKS_DISABLE_AFTER_SECONDS = int(os.environ.get("WEBHOOKS_DISABLE_AFTER_SECONDS", str(24 * 60 * 60)))
+# The admin's import page; larger archives go through the import_wordpress and import_markdown commands.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 1024 * 1024)))
+# Loopback and private-network receivers are refused unless this is on (tests, a newsroom's own intranet).
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
 
 # HTTPS. With DEBUG off the site is served over HTTPS only, unless SECURE_COOKIES=0 says it is not
 # (the benchmark's plain-HTTP run). README "Production" lists the environment check --deploy passes with.

@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 from django.db import transaction
+from django.dispatch import Signal
 
 from .context_processors import NAV_CACHE_KEY
 
@@ -42,3 +43,8 @@ def grant_roles_after_migrate(sender, apps=None, **kwargs) -> None:
         from .comments.permissions import grant_moderator_permissions
 
         grant_moderator_permissions(group_model, permission_model)
+
+
+# Sent inside publish_due's transaction with the ids of the scheduled stories it marked Published: the
+# bulk update there sends no per-row save signals.
+scheduled_stories_published = Signal()

@@ -60,6 +60,9 @@ ROLE_PERMISSIONS: dict[str, dict[str, dict[str, tuple[str, ...]]]] = {
         "events": {"event": EVERYTHING},
         "taggit": {"tag": EVERYTHING},
         "frontpage": {"placement": (*VIEW, "curate_frontpage"), "zone": EVERYTHING, "revision": VIEW},
+        "webhooks": {"endpoint": EVERYTHING, "delivery": VIEW},
+        # Old addresses from imports go with their story: whoever may delete the story may delete them.
+        "importers": {"legacyaddress": ("view", "delete")},
     },
     # The comments app grants the queue itself; here moderators only read stories.
     MODERATOR: {

@@ -54,8 +54,10 @@ from newsroom.api.models import ApiKey
 from newsroom.frontpage import services as frontpage_services
 from newsroom.frontpage.arrangement import Place
 from newsroom.frontpage.models import Zone
+from newsroom.importers.models import LegacyAddress
 from newsroom.models import Article, Byline, RelatedLink, Source, Story, StoryRedirect
 from newsroom.querysets import Status
+from newsroom.webhooks.models import Delivery, Endpoint, Message
 from tests.factories import (
     ArticleFactory,
     AuthorFactory,
@@ -401,6 +403,26 @@ MODEL_RULES: dict[str, Admin] = {
     ),
     # The front page's history: written by publishing and by zone changes only, read by curators.
     "frontpage.Revision": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.front_revision}),
+    # Webhooks: editors register receivers; the delivery log is written by the sender only and read by editors.
+    "webhooks.Endpoint": Admin(
+        view=EDITORS,
+        add=EDITORS,
+        change=EDITORS,
+        delete=EDITORS,
+        change_field="description",
+        objects=lambda world: {ANY: world.endpoint},
+        add_fields=lambda world: {
+            "url": "https://hooks.example.org/matrix",
+            "description": "Matrix partner",
+            "events": ["story.published"],
+            "active": "on",
+        },
+    ),
+    "webhooks.Delivery": Admin(view=EDITORS, change_field=None, objects=lambda world: {ANY: world.delivery}),
+    # Old addresses are written by imports only; like a story's own redirects, editors read and may drop them.
+    "importers.LegacyAddress": Admin(
+        view=EDITORS, delete=EDITORS, change_field=None, objects=lambda world: {ANY: world.legacy}
+    ),
 }
 
 
@@ -462,6 +484,8 @@ def workflow_urls(prefix: str, kind: str) -> dict[str, Url]:
 
 
 URL_RULES: dict[str, Url] = {
+    # Importing an archive from the admin: administrators only; a POST without a file imports nothing.
+    "importers_import": Url(get=ADMINISTRATORS, post=NOBODY),
     # The admin site's own pages.
     "index": Url(get=STAFF, post=NOBODY),
     # A form for those not signed in as staff; staff are sent on to the desk.
@@ -649,6 +673,14 @@ def build_world() -> SimpleNamespace:
         user=world.users[EDITOR],
         based_on=frontpage_services.latest_revision_id(),
     )
+
+    # A receiver and one delivery in its log.
+    world.endpoint = Endpoint.objects.create(
+        url="https://hooks.example.org/in", description="Matrix receiver", events=["story.published"]
+    )
+    message = Message.objects.create(type="story.published", story_id=None, payload="{}")
+    world.delivery = Delivery.objects.create(message=message, endpoint=world.endpoint)
+    world.legacy = LegacyAddress.objects.create(path="/2012/04/23/old-post/", story=world.stories["article"][PUBLISHED])
     return world
 
 
