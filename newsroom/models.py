@@ -126,8 +126,21 @@ class Image(models.Model):
     caption = models.CharField(
         "caption", max_length=300, blank=True, help_text="Describes what the picture shows, for readers."
     )
+
+    class CreditKind(models.TextChoices):
+        PHOTO = "photo", "Photo"
+        ILLUSTRATION = "illustration", "Illustration"
+        GRAPHIC = "graphic", "Graphic"
+
     credit = models.CharField(
         "credit", max_length=200, blank=True, help_text="Photographer and agency, e.g. 'Ana Ruiz / Dateline'."
+    )
+    credit_kind = models.CharField(
+        "credit kind",
+        max_length=20,
+        choices=CreditKind.choices,
+        default=CreditKind.PHOTO,
+        help_text="Readers see it before the credit: 'Photo: Ana Ruiz / Dateline'.",
     )
     alt_text = models.CharField(
         "alt text",
@@ -184,6 +197,11 @@ class Image(models.Model):
             return True
         previous = Image.objects.filter(pk=self.pk).values_list("file", flat=True).first()
         return previous != self.file.name
+
+    @property
+    def credit_line(self) -> str:
+        """The credit as readers see it, with its label: "Photo: Ana Ruiz / Dateline"."""
+        return f"{self.get_credit_kind_display()}: {self.credit}" if self.credit else ""
 
     def rendition_list(self) -> list[dict]:
         return sorted(self.renditions.values(), key=lambda r: r["width"])

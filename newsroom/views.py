@@ -31,7 +31,7 @@ from .pagination import ArchivePaginator
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
 
-def canonical_date_redirect(request, kwargs) -> HttpResponsePermanentRedirect | None:
+def canonical_date_redirect(request, kwargs, *, suffix: str = "") -> HttpResponsePermanentRedirect | None:
     """Answer ``/news/2017/6/9/`` with a 301 to ``/news/2017/06/09/``."""
     parts = {"year": 4, "month": 2, "day": 2}
     fixed = {}
@@ -51,7 +51,7 @@ def canonical_date_redirect(request, kwargs) -> HttpResponsePermanentRedirect | 
         return None
     # Rebuild from the parts rather than patching the path: the slug may contain digits.
     prefix = "/news/" + "/".join(fixed[name] for name in ("year", "month", "day") if name in fixed) + "/"
-    rest = f"{kwargs['slug']}/" if "slug" in kwargs else ""
+    rest = f"{kwargs['slug']}/{suffix}" if "slug" in kwargs else ""
     target = prefix + rest
     if request.META.get("QUERY_STRING"):
         target += "?" + request.META["QUERY_STRING"]
@@ -67,12 +67,14 @@ class PublishedStoryMixin:
     day_format = "%d"
     allow_future = True
     allow_empty = False
+    # What follows the story's own address on a page of it (the print view's "print/").
+    address_suffix = ""
 
     def get_queryset(self):
         return Story.objects.published().for_listing()
 
     def dispatch(self, request, *args, **kwargs):
-        redirect = canonical_date_redirect(request, kwargs)
+        redirect = canonical_date_redirect(request, kwargs, suffix=self.address_suffix)
         if redirect is not None:
             return redirect
         return super().dispatch(request, *args, **kwargs)
@@ -203,6 +205,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
     allow_empty = True
     # Set by newsroom.preview: the one story a signed preview link opens, whatever its state.
     preview_link = None
+    print_view = False
 
     def get_queryset(self):
         if self.preview_link is not None:
@@ -233,7 +236,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         except Http404:
             moved = self._moved_to()
             if moved is not None:
-                return HttpResponsePermanentRedirect(moved)
+                return HttpResponsePermanentRedirect(moved + self.address_suffix)
             gone = self._withdrawn()
             if gone is not None:
                 return gone
@@ -243,7 +246,10 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
-        if self.preview_link is None:
+        if self.print_view:
+            # The story's own page is the one to index; this is the same text laid out for paper.
+            response["X-Robots-Tag"] = "noindex, follow"
+        elif self.preview_link is None:
             popularity.count_view(request, response, self.object)
         return response
 
@@ -282,6 +288,8 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         story = self.object
         context["story"] = story
         context["preview"] = not story.is_published
+        context["print_view"] = self.print_view
+        context["print_url"] = story.get_absolute_url() + StoryPrintView.address_suffix
         from .workflow import story_updates
 
         context.update(story_updates(story))
@@ -304,6 +312,13 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         else:
             context["event"] = story.event
         return context
+
+
+class StoryPrintView(StoryDetailView):
+    """A story laid out as it prints, for readers without JavaScript or who want to see the page first."""
+
+    print_view = True
+    address_suffix = "print/"
 
 
 class PaginatedStoryList(ListView):

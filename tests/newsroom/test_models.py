@@ -122,3 +122,24 @@ def test_story_and_author_addresses_match_the_url_configuration(script_prefix):
         assert slug_path("newsroom:tag", "harbour") == reverse("newsroom:tag", kwargs={"slug": "harbour"})
     finally:
         set_script_prefix("/")
+
+
+def test_a_label_typed_into_a_credit_moves_to_the_credit_kind():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import ImageFactory
+
+    migration = import_module("newsroom.migrations.0011_pages_image_credit_kind")
+    drawn = ImageFactory(credit="Illustration: Dateline graphics desk")
+    taken = ImageFactory(credit="Ana Ruiz / Dateline")
+    migration.move_typed_labels(apps, None)
+    drawn.refresh_from_db()
+    taken.refresh_from_db()
+    assert (drawn.credit, drawn.credit_kind, drawn.credit_line) == (
+        "Dateline graphics desk",
+        "illustration",
+        "Illustration: Dateline graphics desk",
+    )
+    assert (taken.credit, taken.credit_line) == ("Ana Ruiz / Dateline", "Photo: Ana Ruiz / Dateline")

@@ -53,6 +53,7 @@ def upload(client, name: str, data: bytes, content_type="image/jpeg"):
         "file": SimpleUploadedFile(name, data, content_type=content_type),
         "caption": "Harbour at dusk",
         "credit": "Ana Ruiz / Dateline",
+        "credit_kind": "photo",
         "alt_text": "Boats at dusk",
     }
     return client.post(reverse("admin:newsroom_image_add"), fields)
