@@ -186,7 +186,7 @@ class Image(models.Model):
                 super().save(update_fields=["renditions", "width", "height"])
             except BaseException:
                 # The row is rolled back; the files this save wrote go with it.
-                written = [r["file"] for r in renditions.values()]
+                written = [name for r in renditions.values() for name in (r.get("file"), r.get("avif")) if name]
                 if stored_here and self.file._committed:
                     written.append(self.file.name)
                 delete_files(storage, written)
@@ -209,6 +209,14 @@ class Image(models.Model):
     def srcset(self) -> str:
         storage = self.file.storage
         return ", ".join(f"{storage.url(r['file'])} {r['width']}w" for r in self.rendition_list())
+
+    def avif_srcset(self) -> str:
+        """The AVIF renditions as a srcset, or "" while any width still lacks one (the WebP set then serves)."""
+        items = self.rendition_list()
+        if not items or not all(r.get("avif") for r in items):
+            return ""
+        storage = self.file.storage
+        return ", ".join(f"{storage.url(r['avif'])} {r['width']}w" for r in items)
 
     def best_url(self, width: int = 960) -> str:
         """URL of the smallest rendition at least ``width`` wide (or the largest)."""

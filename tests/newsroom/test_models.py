@@ -99,8 +99,11 @@ def test_image_renditions_are_built_once_on_upload():
 
     image = ImageFactory(file=png_upload(width=2000, height=1000))
     widths = sorted(int(w) for w in image.renditions)
-    assert widths == [480, 960, 1600, 2000]
+    assert widths == [480, 720, 960, 1600, 2000]
     assert image.best_url(900).endswith("-960w.webp")
+    # An AVIF beside every WebP, at the same widths.
+    assert image.avif_srcset().split(", ")[0].endswith("-480w.avif 480w")
+    assert len(image.avif_srcset().split(", ")) == 5
     before = dict(image.renditions)
     image.caption = "New caption"
     image.save()

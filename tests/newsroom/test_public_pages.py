@@ -418,3 +418,20 @@ def test_dateline_credit_and_sources_read_as_the_editor_wrote_them(client):
     assert (
         'Valley Post</span>: <a href="https://valley.example/p" rel="noopener nofollow">Council backs plan</a>' in html
     )
+
+
+def test_pictures_offer_avif_then_webp_sized_to_the_column(client):
+    from tests.factories import png_upload
+
+    image = ImageFactory(file=png_upload(width=1200, height=600), alt_text="The quay")
+    article = ArticleFactory(lead_image=image, tags=["Harbour"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    picture = html[html.index("<picture") : html.index("</picture>")]
+    assert (
+        picture.index('<source type="image/avif"') < picture.index('<source type="image/webp"') < picture.index("<img")
+    )
+    assert "-720w.avif 720w" in picture and "-720w.webp 720w" in picture
+    assert 'sizes="(max-width: 960px) calc(100vw - 34px)' in picture
+    assert 'alt="The quay"' in picture
+    listing = client.get("/tags/harbour/").content.decode()
+    assert '<source type="image/avif"' in listing and 'sizes="(max-width: 782px) calc(100vw - 34px), 748px"' in listing
