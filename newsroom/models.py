@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -128,9 +129,9 @@ class Image(models.Model):
     )
 
     class CreditKind(models.TextChoices):
-        PHOTO = "photo", "Photo"
-        ILLUSTRATION = "illustration", "Illustration"
-        GRAPHIC = "graphic", "Graphic"
+        PHOTO = "photo", gettext_noop("Photo")
+        ILLUSTRATION = "illustration", gettext_noop("Illustration")
+        GRAPHIC = "graphic", gettext_noop("Graphic")
 
     credit = models.CharField(
         "credit", max_length=200, blank=True, help_text="Photographer and agency, e.g. 'Ana Ruiz / Dateline'."
@@ -636,10 +637,11 @@ class RelatedLink(models.Model):
 
 class Article(Story):
     class ArticleType(models.TextChoices):
-        NEWS = "news", "News"
-        EDITORIAL = "editorial", "Editorial"
-        OPINION = "opinion", "Opinion"
-        ANALYSIS = "analysis", "Analysis"
+        # Marked for the catalogue only: pages translate the label where they show it.
+        NEWS = "news", gettext_noop("News")
+        EDITORIAL = "editorial", gettext_noop("Editorial")
+        OPINION = "opinion", gettext_noop("Opinion")
+        ANALYSIS = "analysis", gettext_noop("Analysis")
 
     headline = models.CharField("headline", max_length=300, help_text="Plain words, no full stop.")
     standfirst = models.TextField(

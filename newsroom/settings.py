@@ -164,6 +164,11 @@ LANGUAGES = [
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
+# Interface words on public pages: English, and the languages with a catalogue under locale/. A story page is
+# shown in its story's language when that is one of these, in LANGUAGE_CODE otherwise; every other page in
+# LANGUAGE_CODE. Addresses carry no language prefix (no LocaleMiddleware): a story's address is its own.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+DATELINE_INTERFACE_LANGUAGES = ("en", "fr")
 USE_TZ = True
 # newsroom/formats/en: the admin's one date and time format, with the zone's abbreviation.
 FORMAT_MODULE_PATH = ["newsroom.formats"]

@@ -12,7 +12,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
@@ -29,6 +29,14 @@ from .models import Article, Author, Byline, RelatedLink, Section, Source, Story
 from .pagination import ArchivePaginator
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
+
+
+def interface_language(code: str) -> str:
+    """The language a page's own words are shown in: ``code`` when there is a catalogue for it, else the site's."""
+    if code in settings.DATELINE_INTERFACE_LANGUAGES:
+        return code
+    base = code.split("-")[0]
+    return base if base in settings.DATELINE_INTERFACE_LANGUAGES else settings.LANGUAGE_CODE
 
 
 def canonical_date_redirect(request, kwargs, *, suffix: str = "") -> HttpResponsePermanentRedirect | None:
@@ -241,8 +249,13 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             if gone is not None:
                 return gone
             raise
-        context = self.get_context_data(object=self.object)
-        response = self.render_to_response(context)
+        language = interface_language(self.object.article.language if self.object.kind == Story.Kind.ARTICLE else "")
+        with translation.override(language):
+            # Rendered here, not after the view returns, so the page's words are in the story's language.
+            context = self.get_context_data(object=self.object)
+            response = self.render_to_response(context)
+            response.render()
+        response["Content-Language"] = language
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
