@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e check-pages clean bench
+.PHONY: run test lint format e2e check-pages clean bench messages
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -43,6 +43,13 @@ lint: $(VENV)/.installed
 format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
+
+# Interface words: collect new strings into locale/fr/LC_MESSAGES/django.po, translate them there, then compile
+# (needs GNU gettext: apt-get install gettext). The compiled django.mo is committed, so running the site does not.
+messages: $(VENV)/.installed
+	$(PY) manage.py makemessages -l fr --no-location --no-obsolete -i ".venv/*" -i "node_modules/*" -i "tests/*" \
+		-i "bench/*" -i "templates/admin/*" -i "static/*" -i "media/*" -i "deploy/*"
+	$(PY) manage.py compilemessages -l fr
 
 # Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full.
 bench: $(VENV)/.installed

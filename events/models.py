@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import reversion
 from django.db import models
+from django.utils.translation import gettext_noop
 
 from newsroom.models import Story, ascii_slugify
 from newsroom.querysets import StoryManager
@@ -16,16 +17,17 @@ from newsroom.sanitize import clean_inline, plain_text
 
 class Event(Story):
     class Category(models.TextChoices):
-        POLITICS = "politics", "Politics and elections"
-        CONFLICT = "conflict", "Armed conflicts and attacks"
-        LAW = "law", "Law and crime"
-        DISASTERS = "disasters", "Disasters and accidents"
-        ECONOMY = "economy", "Business and economy"
-        SCIENCE = "science", "Science and technology"
-        HEALTH = "health", "Health and environment"
-        CULTURE = "culture", "Arts and culture"
-        SPORT = "sport", "Sport"
-        INTERNATIONAL = "international", "International relations"
+        # Marked for the catalogue only: pages translate the label where they show it.
+        POLITICS = "politics", gettext_noop("Politics and elections")
+        CONFLICT = "conflict", gettext_noop("Armed conflicts and attacks")
+        LAW = "law", gettext_noop("Law and crime")
+        DISASTERS = "disasters", gettext_noop("Disasters and accidents")
+        ECONOMY = "economy", gettext_noop("Business and economy")
+        SCIENCE = "science", gettext_noop("Science and technology")
+        HEALTH = "health", gettext_noop("Health and environment")
+        CULTURE = "culture", gettext_noop("Arts and culture")
+        SPORT = "sport", gettext_noop("Sport")
+        INTERNATIONAL = "international", gettext_noop("International relations")
 
     summary = models.TextField(
         "summary",

@@ -43,6 +43,10 @@ class NewsroomConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        import mimetypes
+
+        # Older systems' MIME tables lack AVIF; a rendition served as octet-stream would not show.
+        mimetypes.add_type("image/avif", ".avif")
         from .cache import stale
         from .models import Section
         from .signals import forget_navigation, forget_stale_navigation, grant_roles_after_migrate

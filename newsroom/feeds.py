@@ -9,21 +9,34 @@ queries however many stories it holds.
 from __future__ import annotations
 
 import copy
+import hashlib
 
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
 from django.contrib.syndication.views import Feed
 from django.db.models import Prefetch, Q
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 from django.utils.html import escape, linebreaks
+from django.utils.http import parse_http_date_safe
 from taggit.models import Tag
 
-from .models import Author, Byline, Section, Story
+from . import pagecache
+from .models import Author, Byline, Section, Story, TagRedirect
 from .sanitize import clean_inline
 
 FEED_SIZE = 30
+
+
+class FeedMoved(Exception):
+    """What a feed follows now lives at another address; the request is answered with a 301 there."""
+
+    def __init__(self, address: str):
+        super().__init__(address)
+        self.address = address
 
 
 class StoryFeed(Feed):
@@ -34,7 +47,24 @@ class StoryFeed(Feed):
         # One feed object serves every request, so per-request details go on a copy.
         feed = copy.copy(self)
         feed.domain = get_current_site(request).domain.split(":")[0]
-        return Feed.__call__(feed, request, *args, **kwargs)
+        try:
+            response = Feed.__call__(feed, request, *args, **kwargs)
+        except FeedMoved as moved:
+            return HttpResponsePermanentRedirect(moved.address)
+        return feed.conditional(request, response)
+
+    @staticmethod
+    def conditional(request, response):
+        """Say how long the feed keeps and how to ask again cheaply, and answer 304 when nothing changed.
+
+        Feed readers poll: a short max-age has them pick up new items within a minute or so, and the
+        ETag (of the feed's bytes) with Last-Modified (its newest item, set by Django) lets each poll
+        that finds nothing new cost a few bytes instead of the whole feed.
+        """
+        response["ETag"] = '"' + hashlib.sha256(response.content).hexdigest()[:32] + '"'
+        patch_cache_control(response, public=True, max_age=pagecache.browser_max_age())
+        last_modified = parse_http_date_safe(response.get("Last-Modified", ""))
+        return get_conditional_response(request, etag=response["ETag"], last_modified=last_modified, response=response)
 
     def stories(self, obj):
         return Story.objects.published()
@@ -134,8 +164,17 @@ class SectionFeed(StoryFeed):
 
 
 class TagFeed(StoryFeed):
+    route = "newsroom:feed_tag"
+
     def get_object(self, request, slug):
-        return get_object_or_404(Tag, slug=slug)
+        tag = Tag.objects.filter(slug=slug).first()
+        if tag is None:
+            # Like the context's page: a context merged into another sends its followers to the survivor's feed.
+            moved = TagRedirect.objects.select_related("tag").filter(old_slug=slug).first()
+            if moved is not None:
+                raise FeedMoved(reverse(self.route, kwargs={"slug": moved.tag.slug}))
+            raise Http404("No such context.")
+        return tag
 
     def title(self, tag):
         return f"{settings.DATELINE_SITE_NAME}: {tag.name}"
@@ -237,7 +276,7 @@ class SectionAtomFeed(AtomMixin, SectionFeed):
 
 
 class TagAtomFeed(AtomMixin, TagFeed):
-    pass
+    route = "newsroom:feed_tag_atom"
 
 
 class AuthorAtomFeed(AtomMixin, AuthorFeed):

@@ -36,6 +36,26 @@ def expand_figures(body: str, images: dict[int, Image]) -> SafeString:
     return mark_safe(STORED_FIGURE.sub(figure, body or ""))
 
 
+# A link in a cleaned body: nh3 writes attributes double-quoted and escapes the text.
+BODY_LINK = re.compile(r'<a ([^>]*?)href="(https?://[^"]+)"([^>]*)>([^<]*)</a>')
+
+
+def _bare(address: str) -> str:
+    return re.sub(r"^https?://(www\.)?", "", address).rstrip("/").lower()
+
+
+def mark_bare_links(body: str) -> str:
+    """Mark links whose text is their own address, so print.css does not print the address twice."""
+
+    def mark(match: re.Match) -> str:
+        before, href, after, text = match.groups()
+        if "class=" in before + after or _bare(text.strip()) != _bare(href):
+            return match[0]
+        return f'<a {before}href="{href}"{after} class="bare-url">{text}</a>'
+
+    return BODY_LINK.sub(mark, body)
+
+
 def render_body(body: str) -> SafeString:
     """The public rendering of a stored (cleaned) article body."""
-    return expand_figures(body, body_images(body))
+    return expand_figures(mark_bare_links(body or ""), body_images(body))

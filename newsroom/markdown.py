@@ -245,7 +245,7 @@ def _library_figure(image_id: str) -> list[str]:
         return []
     lines = [f"![{escape(image.alt_text)}]({target})"]
     caption = " · ".join(
-        part for part in (_wrap("*", escape(image.caption)) if image.caption else "", escape(image.credit)) if part
+        part for part in (_wrap("*", escape(image.caption)) if image.caption else "", escape(image.credit_line)) if part
     )
     if caption:
         lines.append(caption)

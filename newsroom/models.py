@@ -23,6 +23,7 @@ from django.db.models import Q
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.utils.translation import gettext_noop
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
@@ -134,8 +135,21 @@ class Image(models.Model):
     caption = models.CharField(
         "caption", max_length=300, blank=True, help_text="Describes what the picture shows, for readers."
     )
+
+    class CreditKind(models.TextChoices):
+        PHOTO = "photo", gettext_noop("Photo")
+        ILLUSTRATION = "illustration", gettext_noop("Illustration")
+        GRAPHIC = "graphic", gettext_noop("Graphic")
+
     credit = models.CharField(
         "credit", max_length=200, blank=True, help_text="Photographer and agency, e.g. 'Ana Ruiz / Dateline'."
+    )
+    credit_kind = models.CharField(
+        "credit kind",
+        max_length=20,
+        choices=CreditKind.choices,
+        default=CreditKind.PHOTO,
+        help_text="Readers see it before the credit: 'Photo: Ana Ruiz / Dateline'.",
     )
     alt_text = models.CharField(
         "alt text",
@@ -181,7 +195,7 @@ class Image(models.Model):
                 super().save(update_fields=["renditions", "width", "height"])
             except BaseException:
                 # The row is rolled back; the files this save wrote go with it.
-                written = [r["file"] for r in renditions.values()]
+                written = [name for r in renditions.values() for name in (r.get("file"), r.get("avif")) if name]
                 if stored_here and self.file._committed:
                     written.append(self.file.name)
                 delete_files(storage, written)
@@ -193,12 +207,25 @@ class Image(models.Model):
         previous = Image.objects.filter(pk=self.pk).values_list("file", flat=True).first()
         return previous != self.file.name
 
+    @property
+    def credit_line(self) -> str:
+        """The credit as readers see it, with its label: "Photo: Ana Ruiz / Dateline"."""
+        return f"{self.get_credit_kind_display()}: {self.credit}" if self.credit else ""
+
     def rendition_list(self) -> list[dict]:
         return sorted(self.renditions.values(), key=lambda r: r["width"])
 
     def srcset(self) -> str:
         storage = self.file.storage
         return ", ".join(f"{storage.url(r['file'])} {r['width']}w" for r in self.rendition_list())
+
+    def avif_srcset(self) -> str:
+        """The AVIF renditions as a srcset, or "" while any width still lacks one (the WebP set then serves)."""
+        items = self.rendition_list()
+        if not items or not all(r.get("avif") for r in items):
+            return ""
+        storage = self.file.storage
+        return ", ".join(f"{storage.url(r['avif'])} {r['width']}w" for r in items)
 
     def best_url(self, width: int = 960) -> str:
         """URL of the smallest rendition at least ``width`` wide (or the largest)."""
@@ -713,10 +740,11 @@ class RelatedLink(models.Model):
 
 class Article(Story):
     class ArticleType(models.TextChoices):
-        NEWS = "news", "News"
-        EDITORIAL = "editorial", "Editorial"
-        OPINION = "opinion", "Opinion"
-        ANALYSIS = "analysis", "Analysis"
+        # Marked for the catalogue only: pages translate the label where they show it.
+        NEWS = "news", gettext_noop("News")
+        EDITORIAL = "editorial", gettext_noop("Editorial")
+        OPINION = "opinion", gettext_noop("Opinion")
+        ANALYSIS = "analysis", gettext_noop("Analysis")
 
     headline = models.CharField("headline", max_length=300, help_text="Plain words, no full stop.")
     standfirst = models.TextField(

@@ -19,6 +19,11 @@ urlpatterns = [
     re_path(rf"^news/{YEAR}/{MONTH}/{DAY}/index\.md$", views.day_markdown, name="day_markdown"),
     re_path(rf"^news/{YEAR}/{MONTH}/{DAY}/(?P<slug>[-a-zA-Z0-9_]+)\.md$", views.story_markdown, name="story_markdown"),
     re_path(rf"^news/{YEAR}/{MONTH}/{DAY}/(?P<slug>[-a-zA-Z0-9_]+)/$", views.StoryDetailView.as_view(), name="story"),
+    re_path(
+        rf"^news/{YEAR}/{MONTH}/{DAY}/(?P<slug>[-a-zA-Z0-9_]+)/print/$",
+        views.StoryPrintView.as_view(),
+        name="story_print",
+    ),
     path("tags/<slug:slug>/", views.TagView.as_view(), name="tag"),
     path("sections/<path:path>/", views.SectionView.as_view(), name="section"),
     path("authors/<slug:slug>/", views.AuthorView.as_view(), name="author"),

@@ -201,6 +201,11 @@ LANGUAGES = [
 ]
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/London")
 USE_I18N = True
+# Interface words on public pages: English, and the languages with a catalogue under locale/. A story page is
+# shown in its story's language when that is one of these, in LANGUAGE_CODE otherwise; every other page in
+# LANGUAGE_CODE. Addresses carry no language prefix (no LocaleMiddleware): a story's address is its own.
+LOCALE_PATHS = [BASE_DIR / "locale"]
+DATELINE_INTERFACE_LANGUAGES = ("en", "fr")
 USE_TZ = True
 # newsroom/formats/en: the admin's one date and time format, with the zone's abbreviation.
 FORMAT_MODULE_PATH = ["newsroom.formats"]
@@ -284,7 +289,10 @@ DATELINE_IMAGE_MAX_BYTES = int(os.environ.get("IMAGE_MAX_BYTES", str(15 * 1024 *
 # rendition needs, so a 50 MP frame (the largest news cameras') costs ~100 MB, no more than a 12 MP one.
 DATELINE_IMAGE_MAX_PIXELS = int(os.environ.get("IMAGE_MAX_PIXELS", str(24_000_000)))
 DATELINE_IMAGE_MAX_PIXELS_JPEG = int(os.environ.get("IMAGE_MAX_PIXELS_JPEG", str(50_000_000)))
-DATELINE_IMAGE_RENDITION_WIDTHS = (480, 960, 1600)
+# 720 is for phones drawing a picture about 360 px wide at twice the density.
+DATELINE_IMAGE_RENDITION_WIDTHS = (480, 720, 960, 1600)
+# AVIF renditions beside the WebP ones (when Pillow can write AVIF); IMAGE_AVIF=0 turns them off.
+DATELINE_IMAGE_AVIF = os.environ.get("IMAGE_AVIF", "1") != "0"
 # The widest rendition; larger originals are kept as uploaded but never served at full size.
 DATELINE_IMAGE_LARGEST_RENDITION = int(os.environ.get("IMAGE_LARGEST_RENDITION", "2400"))
 DATELINE_SITE_NAME = os.environ.get("SITE_NAME", "Dateline")

@@ -11,7 +11,7 @@ from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
@@ -42,7 +42,15 @@ from .pagination import ArchivePaginator
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
 
-def canonical_date_redirect(request, kwargs) -> HttpResponsePermanentRedirect | None:
+def interface_language(code: str) -> str:
+    """The language a page's own words are shown in: ``code`` when there is a catalogue for it, else the site's."""
+    if code in settings.DATELINE_INTERFACE_LANGUAGES:
+        return code
+    base = code.split("-")[0]
+    return base if base in settings.DATELINE_INTERFACE_LANGUAGES else settings.LANGUAGE_CODE
+
+
+def canonical_date_redirect(request, kwargs, *, suffix: str = "") -> HttpResponsePermanentRedirect | None:
     """Answer ``/news/2017/6/9/`` with a 301 to ``/news/2017/06/09/``."""
     parts = {"year": 4, "month": 2, "day": 2}
     fixed = {}
@@ -62,7 +70,7 @@ def canonical_date_redirect(request, kwargs) -> HttpResponsePermanentRedirect | 
         return None
     # Rebuild from the parts rather than patching the path: the slug may contain digits.
     prefix = "/news/" + "/".join(fixed[name] for name in ("year", "month", "day") if name in fixed) + "/"
-    rest = f"{kwargs['slug']}/" if "slug" in kwargs else ""
+    rest = f"{kwargs['slug']}/{suffix}" if "slug" in kwargs else ""
     target = prefix + rest
     if request.META.get("QUERY_STRING"):
         target += "?" + request.META["QUERY_STRING"]
@@ -78,12 +86,14 @@ class PublishedStoryMixin:
     day_format = "%d"
     allow_future = True
     allow_empty = False
+    # What follows the story's own address on a page of it (the print view's "print/").
+    address_suffix = ""
 
     def get_queryset(self):
         return Story.objects.published().for_listing()
 
     def dispatch(self, request, *args, **kwargs):
-        redirect = canonical_date_redirect(request, kwargs)
+        redirect = canonical_date_redirect(request, kwargs, suffix=self.address_suffix)
         if redirect is not None:
             return redirect
         return super().dispatch(request, *args, **kwargs)
@@ -257,6 +267,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
     allow_empty = True
     # Set by newsroom.preview: the one story a signed preview link opens, whatever its state.
     preview_link = None
+    print_view = False
 
     def get_queryset(self):
         if self.preview_link is not None:
@@ -287,13 +298,18 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         except Http404:
             moved = self._moved_to()
             if moved is not None:
-                return HttpResponsePermanentRedirect(moved)
+                return HttpResponsePermanentRedirect(moved + self.address_suffix)
             gone = self._withdrawn()
             if gone is not None:
                 return gone
             raise
-        context = self.get_context_data(object=self.object)
-        response = self.render_to_response(context)
+        language = interface_language(self.object.article.language if self.object.kind == Story.Kind.ARTICLE else "")
+        with translation.override(language):
+            # Rendered here, not after the view returns, so the page's words are in the story's language.
+            context = self.get_context_data(object=self.object)
+            response = self.render_to_response(context)
+            response.render()
+        response["Content-Language"] = language
         if not self.object.is_published:
             response["X-Robots-Tag"] = "noindex, nofollow"
             add_never_cache_headers(response)
@@ -301,7 +317,10 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             # An archived story changes only by a correction, which retires stored pages: readers' browsers
             # and shared caches may keep it long. Editors, who may have just corrected it, get the default.
             patch_cache_control(response, public=True, max_age=frozen_max_age())
-        if self.preview_link is None:
+        if self.print_view:
+            # The story's own page is the one to index; this is the same text laid out for paper.
+            response["X-Robots-Tag"] = "noindex, follow"
+        elif self.preview_link is None:
             popularity.count_view(request, response, self.object)
         return response
 
@@ -340,6 +359,8 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         story = self.object
         context["story"] = story
         context["preview"] = not story.is_published
+        context["print_view"] = self.print_view
+        context["print_url"] = story.get_absolute_url() + StoryPrintView.address_suffix
         from .workflow import story_updates
 
         context.update(story_updates(story))
@@ -368,6 +389,13 @@ def _personal(request) -> bool:
     """Whether the page may hold something for this visitor alone (a signed-in view, a flash message)."""
     cookies = request.COOKIES
     return request.user.is_authenticated or settings.SESSION_COOKIE_NAME in cookies or "messages" in cookies
+
+
+class StoryPrintView(StoryDetailView):
+    """A story laid out as it prints, for readers without JavaScript or who want to see the page first."""
+
+    print_view = True
+    address_suffix = "print/"
 
 
 class PaginatedStoryList(ListView):

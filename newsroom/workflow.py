@@ -249,7 +249,12 @@ def withdrawn_story(*, year: str, month: str, day: str, slug: str):
         when = date(int(year), int(month), int(day))
     except ValueError:
         return None
-    return Story.objects.filter(date=when, slug=slug, status=Status.WITHDRAWN).first()
+    withdrawn = Story.objects.filter(status=Status.WITHDRAWN)
+    story = withdrawn.filter(date=when, slug=slug).first()
+    if story is None:
+        # An address the story had before its slug or date changed was public too: it says the same.
+        story = withdrawn.filter(redirects__old_date=when, redirects__old_slug=slug).first()
+    return story
 
 
 def story_updates(story) -> dict:

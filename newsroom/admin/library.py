@@ -127,7 +127,7 @@ class ImageAdmin(admin.ModelAdmin):
     search_fields = ("caption", "credit", "alt_text")
     date_hierarchy = "uploaded_at"
     readonly_fields = ("preview", "dimensions")
-    fields = ("file", "preview", "dimensions", "caption", "credit", "alt_text")
+    fields = ("file", "preview", "dimensions", "caption", ("credit_kind", "credit"), "alt_text")
 
     class Media:
         css = {"all": ("css/admin/dateline.css",)}

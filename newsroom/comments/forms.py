@@ -6,6 +6,7 @@ import time
 
 from django import forms
 from django.core import signing
+from django.utils.translation import gettext_lazy as _
 
 from .models import CommentFlag
 from .networks import NETWORK_BAN_DAYS, NETWORK_BAN_MAX_DAYS, parse_network
@@ -22,44 +23,44 @@ def start_token(story_id: int) -> str:
 
 class CommentForm(forms.Form):
     body = forms.CharField(
-        label="Your comment",
+        label=_("Your comment"),
         strip=True,
         widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
-        error_messages={"required": "Write a comment before sending."},
+        error_messages={"required": _("Write a comment before sending.")},
     )
     name = forms.CharField(
-        label="Name",
+        label=_("Name"),
         max_length=100,
         required=False,
-        help_text="Shown with your comment.",
+        help_text=_("Shown with your comment."),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={"max_length": "Keep your name to %(limit_value)d characters (it has %(show_value)d)."},
+        error_messages={"max_length": _("Keep your name to %(limit_value)d characters (it has %(show_value)d).")},
     )
     email = forms.EmailField(
-        label="Email",
+        label=_("Email"),
         required=False,
-        help_text="Never shown to readers.",
+        help_text=_("Never shown to readers."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={"invalid": "Enter an email address such as name@example.org."},
+        error_messages={"invalid": _("Enter an email address such as name@example.org.")},
     )
     url = forms.URLField(
-        label="Website (optional)",
+        label=_("Website (optional)"),
         required=False,
         max_length=500,
         assume_scheme="https",
         widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
         error_messages={
-            "invalid": "Enter a web address such as https://example.org, or leave this empty.",
-            "max_length": "Keep the web address to %(limit_value)d characters (it has %(show_value)d).",
+            "invalid": _("Enter a web address such as https://example.org, or leave this empty."),
+            "max_length": _("Keep the web address to %(limit_value)d characters (it has %(show_value)d)."),
         },
     )
     agree = forms.BooleanField(
-        label="I have read the community standards",
-        error_messages={"required": "Tick the box to confirm you have read the community standards."},
+        label=_("I have read the community standards"),
+        error_messages={"required": _("Tick the box to confirm you have read the community standards.")},
     )
     # A trap: people never see this field, scripts that fill every field do.
     subject = forms.CharField(
-        label="Leave this field empty",
+        label=_("Leave this field empty"),
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )

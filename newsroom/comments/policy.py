@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from newsroom.freeze import CLOSED_MESSAGE as FROZEN_CLOSED_MESSAGE
 from newsroom.freeze import is_frozen
@@ -41,16 +42,21 @@ def policy_for(story, *, now: datetime | None = None) -> CommentPolicy:
     closes_at = None
     is_open, message = True, ""
     if not story.is_published:
-        is_open, message = False, "Comments open when the story is published."
+        is_open, message = False, gettext("Comments open when the story is published.")
     elif is_frozen(story, now):
         is_open, message = False, FROZEN_CLOSED_MESSAGE
     elif story.comments == "closed":
-        is_open, message = False, "Comments are closed on this story."
+        is_open, message = False, gettext("Comments are closed on this story.")
     elif story.comments == "auto":
         closes_at = story.publish_at + timedelta(days=story.comments_close_after_days)
         if now >= closes_at:
             is_open = False
-            message = f"Comments closed {story.comments_close_after_days} days after publication."
+            days = story.comments_close_after_days
+            message = ngettext(
+                "Comments closed %(days)d day after publication.",
+                "Comments closed %(days)d days after publication.",
+                days,
+            ) % {"days": days}
     return CommentPolicy(
         is_open=is_open,
         closed_message=message,

@@ -211,7 +211,8 @@ class DemoPicture:
     scene: str
     caption: str
     alt_text: str
-    credit: str = "Illustration: Dateline graphics desk"
+    credit: str = "Dateline graphics desk"
+    credit_kind: str = "illustration"
 
 
 PICTURES = (

@@ -155,7 +155,14 @@ def load(*, now: datetime | None = None) -> Summary | None:
         }
         tags = {name: Tag.objects.get_or_create(name=name)[0] for name in CONTEXTS}
         images = {
-            p.key: _image(f"{p.key}.jpg", scenes[p.key], caption=p.caption, credit=p.credit, alt_text=p.alt_text)
+            p.key: _image(
+                f"{p.key}.jpg",
+                scenes[p.key],
+                caption=p.caption,
+                credit=p.credit,
+                credit_kind=p.credit_kind,
+                alt_text=p.alt_text,
+            )
             for p in PICTURES
         }
         authors = _authors(portraits)
@@ -239,7 +246,8 @@ def _authors(portraits: dict[str, bytes]) -> dict[str, Author]:
                 f"{spec.slug}.jpg",
                 portraits[spec.slug],
                 caption=spec.name,
-                credit="Illustration: Dateline graphics desk",
+                credit="Dateline graphics desk",
+                credit_kind=Image.CreditKind.ILLUSTRATION,
                 alt_text=f"Illustrated portrait of {spec.name}",
             )
             author.save(update_fields=["photo"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django import template
+from django.utils.translation import gettext
 
 from newsroom import markdown, popularity, structured
 from newsroom.models import Story
@@ -64,9 +65,12 @@ SHARE_TARGETS = [
 def share_links_for(title: str, url: str) -> list[dict]:
     """Plain share addresses: no script, no counter, nothing loaded from the networks."""
     mail = "mailto:?" + urlencode({"subject": title, "body": f"{title}\n\n{url}"}, quote_via=quote)
-    links = [{"name": "Email", "prefix": "Share by ", "href": mail}]
+    # The prefix is read by screen readers only: "Share on Bluesky", where the button shows "Bluesky".
+    links = [{"name": gettext("Email"), "prefix": gettext("Share by") + " ", "href": mail}]
     for name, base, params in SHARE_TARGETS:
-        links.append({"name": name, "prefix": "Share on ", "href": f"{base}?{urlencode(params(title, url))}"})
+        links.append(
+            {"name": name, "prefix": gettext("Share on") + " ", "href": f"{base}?{urlencode(params(title, url))}"}
+        )
     return links
 
 

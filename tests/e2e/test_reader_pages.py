@@ -88,3 +88,19 @@ def test_day_page_is_centred_and_its_day_links_clear_the_footer(live_server, pag
     assert heading["x"] > 150
     pager = _box(page, ".pager")
     assert _box(page, ".site-footer")["y"] - (pager["y"] + pager["height"]) >= 16
+
+
+@pytest.mark.parametrize(
+    ("viewport", "density", "expected"), [("phone", 2, "-720w.avif"), ("desktop", 1, "-960w.avif")]
+)
+def test_a_reader_downloads_the_picture_at_the_size_it_is_shown(browser, live_server, db, viewport, density, expected):
+    from tests.factories import png_upload
+
+    article = ArticleFactory(headline="Boats return", lead_image=ImageFactory(file=png_upload(width=2000, height=1000)))
+    context = browser.new_context(viewport=VIEWPORTS[viewport], device_scale_factor=density)
+    page = context.new_page()
+    page.goto(live_server.url + article.get_absolute_url())
+    image = page.locator(".story__image img")
+    image.evaluate("img => img.decode()")
+    assert image.evaluate("img => img.currentSrc").endswith(expected)
+    context.close()

@@ -656,7 +656,13 @@ def test_admin_is_branded_for_the_newsroom(client, editor):
 
 
 def image_post(client, upload, caption="Harbour at dusk") -> object:
-    data = {"file": upload, "caption": caption, "credit": "Ana Ruiz / Dateline", "alt_text": "Boats at dusk"}
+    data = {
+        "file": upload,
+        "caption": caption,
+        "credit": "Ana Ruiz / Dateline",
+        "credit_kind": "photo",
+        "alt_text": "Boats at dusk",
+    }
     return client.post(admin_url(Image, "add"), data)
 
 

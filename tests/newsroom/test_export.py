@@ -199,3 +199,23 @@ def test_exports_refuse_to_write_over_the_project_or_its_uploads(settings):
     for target in (settings.BASE_DIR, settings.MEDIA_ROOT.parent):
         with pytest.raises(CommandError, match="holds"):
             export("export_static", target)
+
+
+def test_static_export_has_no_search_box_unless_told_the_live_sites_search(site_dir, archive):
+    export("export_static", site_dir)
+    for page in ("index.html", "news/2012/04/23/plan/index.html", "tags/water/index.html", "404.html"):
+        html = (site_dir / page).read_text()
+        assert 'role="search"' not in html and "/search/" not in html, page
+    # The Print link works without JavaScript in the copy too.
+    assert "Harbour plan approved" in (site_dir / "news/2012/04/23/plan/print/index.html").read_text()
+
+    export("export_static", site_dir, "--search-url", "https://live.example.org/search/")
+    html = (site_dir / "news/2012/04/23/plan/index.html").read_text()
+    assert (
+        '<form class="masthead__search" role="search" action="https://live.example.org/search/" method="get">' in html
+    )
+
+
+def test_static_export_refuses_a_nonsense_search_url(site_dir):
+    with pytest.raises(CommandError, match="--search-url"):
+        export("export_static", site_dir, "--search-url", "javascript:alert(1)")

@@ -205,3 +205,39 @@ def test_pages_advertise_their_feeds(client, newsroom):
         assert client.get(url).status_code == 200, url
     tag_page = client.get("/tags/harbour/").content.decode()
     assert re.search(r'in a feed reader: <a href="/feeds/tags/harbour/rss/">RSS</a>', tag_page)
+
+
+def test_a_merged_contexts_feeds_send_readers_on_to_the_surviving_contexts_feeds(client):
+    from taggit.models import Tag
+
+    from newsroom.services import merge_tags
+
+    ArticleFactory(headline="Ferries resume", tags=["China"])
+    merge_tags(source=Tag.objects.get(name="China"), target=Tag.objects.create(name="PRC"), by=None)
+    for old, new in [
+        ("/feeds/tags/china/rss/", "/feeds/tags/prc/rss/"),
+        ("/feeds/tags/china/atom/", "/feeds/tags/prc/atom/"),
+    ]:
+        response = client.get(old)
+        assert (response.status_code, response["Location"]) == (301, new)
+        assert "Ferries resume" in client.get(new).content.decode()
+    assert client.get("/feeds/tags/never-was/rss/").status_code == 404
+
+
+@pytest.mark.parametrize("url", ["/feeds/latest/rss/", "/feeds/events/atom/", "/feeds/tags/harbour/rss/"])
+def test_feed_readers_can_ask_whether_anything_is_new(client, url):
+    ArticleFactory(headline="Harbour plan approved", tags=["Harbour"])
+    EventFactory(summary="The ferry returns.", tags=["Harbour"])
+    first = client.get(url)
+    assert first["Cache-Control"].startswith("public, max-age=")
+    assert first["ETag"] and first["Last-Modified"]
+
+    unchanged = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert unchanged.status_code == 304 and unchanged.content == b""
+    assert client.get(url, HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+
+    ArticleFactory(headline="A newer story", tags=["Harbour"], publish_at=timezone.now() - timedelta(seconds=1))
+    EventFactory(summary="A newer event.", tags=["Harbour"], date=timezone.localdate())
+    changed = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+    assert changed.status_code == 200
+    assert changed["ETag"] != first["ETag"]

@@ -79,7 +79,7 @@ def test_event_markdown_matches_the_archive_format_line_for_line(client, water_b
 def test_markdown_related_list_is_the_html_pages_related_list(client, water_bill):
     html = client.get(water_bill.get_absolute_url()).content.decode()
     related_html = html.split('class="related__list"')[1].split("</ol>")[0]
-    html_targets = re.findall(r'<a href="(/news/[^"]+/)">', related_html)
+    html_targets = re.findall(r'<a class="related__title" href="(/news/[^"]+/)">', related_html)
     text = client.get("/news/2012/04/23/assembly-passes-water-bill.md").content.decode()
     md_targets = re.findall(r"\]\((/news/[^)]+)\.md\)", text.split("### Related:")[1])
     assert [url.rstrip("/") for url in html_targets] == md_targets

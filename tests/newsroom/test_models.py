@@ -99,8 +99,11 @@ def test_image_renditions_are_built_once_on_upload():
 
     image = ImageFactory(file=png_upload(width=2000, height=1000))
     widths = sorted(int(w) for w in image.renditions)
-    assert widths == [480, 960, 1600, 2000]
+    assert widths == [480, 720, 960, 1600, 2000]
     assert image.best_url(900).endswith("-960w.webp")
+    # An AVIF beside every WebP, at the same widths.
+    assert image.avif_srcset().split(", ")[0].endswith("-480w.avif 480w")
+    assert len(image.avif_srcset().split(", ")) == 5
     before = dict(image.renditions)
     image.caption = "New caption"
     image.save()
@@ -122,3 +125,24 @@ def test_story_and_author_addresses_match_the_url_configuration(script_prefix):
         assert slug_path("newsroom:tag", "harbour") == reverse("newsroom:tag", kwargs={"slug": "harbour"})
     finally:
         set_script_prefix("/")
+
+
+def test_a_label_typed_into_a_credit_moves_to_the_credit_kind():
+    from importlib import import_module
+
+    from django.apps import apps
+
+    from tests.factories import ImageFactory
+
+    migration = import_module("newsroom.migrations.0011_pages_image_credit_kind")
+    drawn = ImageFactory(credit="Illustration: Dateline graphics desk")
+    taken = ImageFactory(credit="Ana Ruiz / Dateline")
+    migration.move_typed_labels(apps, None)
+    drawn.refresh_from_db()
+    taken.refresh_from_db()
+    assert (drawn.credit, drawn.credit_kind, drawn.credit_line) == (
+        "Dateline graphics desk",
+        "illustration",
+        "Illustration: Dateline graphics desk",
+    )
+    assert (taken.credit, taken.credit_line) == ("Ana Ruiz / Dateline", "Photo: Ana Ruiz / Dateline")

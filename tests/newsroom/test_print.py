@@ -87,7 +87,8 @@ def test_printed_article_has_the_story_its_sources_and_address_but_nothing_for_t
         "Harbour plan approved after a two-year argument",
         "The vote ends a long fight over the waterfront.",
         "By Ana Ruiz",
-        "PORT ARLEN",
+        # As the editor typed it: capitals are the stylesheet's business, not the text's.
+        "Port Arlen",
         "23 April 2012",
         "The council voted nine to two on Tuesday evening.",
         "Dredging begins in spring.",
@@ -111,5 +112,39 @@ def test_printed_event_has_its_summary_date_sources_and_address(live_server, pri
     for expected in ["The assembly passes the water bill after a late vote.", "23 April 2012", "Northern Ledger"]:
         assert expected in flat, expected
     assert url in re.sub(r"\s+", "", text)
+    for unwanted in SCREEN_ONLY:
+        assert unwanted not in flat, unwanted
+
+
+def test_printed_story_shows_each_address_once(live_server, db, tmp_path):
+    article = ArticleFactory(
+        headline="Ferry timetable changes",
+        body=(
+            '<p>Read the <a href="https://ferries.example/timetable">new timetable</a> or the notice at '
+            '<a href="https://ferries.example/notice">https://ferries.example/notice</a>.</p>'
+        ),
+        lead_image=ImageFactory(caption="The ferry at dawn", credit="Lia Moreau", credit_kind="photo"),
+    )
+    SourceFactory(story=article, outlet__name="Harbour Gazette", title="", url="https://gazette.example/ferry")
+    text = pdf_text(live_server.url + article.get_absolute_url(), tmp_path / "ferry.pdf")
+    squeezed = re.sub(r"\s+", "", text)
+    for address in [
+        "https://ferries.example/timetable",
+        "https://ferries.example/notice",
+        "https://gazette.example/ferry",
+    ]:
+        assert squeezed.count(address) == 1, address
+    flat = " ".join(text.split())
+    assert "Harbour Gazette" in flat
+    assert "Photo: Lia Moreau" in flat
+
+
+def test_print_view_prints_like_the_story_and_says_how_to_print(live_server, printed_story, tmp_path):
+    url = live_server.url + printed_story["article"].get_absolute_url() + "print/"
+    text = pdf_text(url, tmp_path / "print-view.pdf")
+    flat = " ".join(text.split())
+    assert "Harbour plan approved after a two-year argument" in flat
+    assert "Dredging begins in spring." in flat
+    assert "laid out for paper" not in flat
     for unwanted in SCREEN_ONLY:
         assert unwanted not in flat, unwanted

@@ -206,7 +206,7 @@ def test_article_page_shows_everything_an_article_has(client):
         "Correspondent",
         "mailto:ana@dateline.example",
         "Science editor",
-        "PORT AVEL",
+        "Port Avel",
         "The old ferry terminal",
         "Lia Moreau / Dateline",
         'alt="A ferry terminal"',
@@ -368,3 +368,70 @@ def test_public_pages_never_read_the_search_vector(client):
         # Only search reads it, inside the database; pages would carry a copy of every story's words.
         reading = [query["sql"] for query in queries if "search_vector" in query["sql"]]
         assert reading == [], (url, reading)
+
+
+def test_story_page_offers_a_print_view_that_prints_the_same_story(client):
+    article = ArticleFactory(headline="Harbour plan approved", dateline="Port Arlen")
+    html = client.get(article.get_absolute_url()).content.decode()
+    print_url = article.get_absolute_url() + "print/"
+    assert f'<a class="story-tools__print" href="{print_url}" data-print>Print</a>' in html
+    assert '<script src="/static/js/print.js" defer></script>' in html
+    response = client.get(print_url)
+    assert response.status_code == 200
+    assert response["X-Robots-Tag"] == "noindex, follow"
+    page = response.content.decode()
+    assert "Harbour plan approved" in page
+    assert 'href="/static/css/print.css">' in page and "css/site.css" not in page
+    assert f'<link rel="canonical" href="http://testserver{article.get_absolute_url()}">' in page
+
+
+def test_print_view_follows_a_changed_slug_and_an_unpadded_date(client):
+    article = ArticleFactory(headline="First headline")
+    old = article.get_absolute_url()
+    article.slug = "better-headline"
+    article.save()
+    response = client.get(old + "print/")
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url() + "print/"
+    unpadded = f"/news/{article.date.year}/{article.date.month}/{article.date.day}/{article.slug}/print/"
+    if unpadded != article.get_absolute_url() + "print/":
+        assert client.get(unpadded)["Location"] == article.get_absolute_url() + "print/"
+
+
+def test_dateline_credit_and_sources_read_as_the_editor_wrote_them(client):
+    article = ArticleFactory(
+        dateline="Port Arlen",
+        lead_image=ImageFactory(caption="The quay", credit="Dateline graphics desk", credit_kind="illustration"),
+    )
+    SourceFactory(story=article, outlet__name="Harbour Gazette", title="", url="https://gazette.example/a")
+    SourceFactory(story=article, outlet__name="Valley Post", title="Council backs plan", url="https://valley.example/p")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert '<span class="dateline">Port Arlen</span>' in html
+    assert (
+        '<span class="caption">The quay</span> <span class="credit">Illustration: Dateline graphics desk</span>' in html
+    )
+    assert (
+        '<a class="sources__outlet" href="https://gazette.example/a" rel="noopener nofollow">Harbour Gazette</a>'
+        in html
+    )
+    assert ">https://gazette.example/a<" not in html
+    assert (
+        'Valley Post</span>: <a href="https://valley.example/p" rel="noopener nofollow">Council backs plan</a>' in html
+    )
+
+
+def test_pictures_offer_avif_then_webp_sized_to_the_column(client):
+    from tests.factories import png_upload
+
+    image = ImageFactory(file=png_upload(width=1200, height=600), alt_text="The quay")
+    article = ArticleFactory(lead_image=image, tags=["Harbour"])
+    html = client.get(article.get_absolute_url()).content.decode()
+    picture = html[html.index("<picture") : html.index("</picture>")]
+    assert (
+        picture.index('<source type="image/avif"') < picture.index('<source type="image/webp"') < picture.index("<img")
+    )
+    assert "-720w.avif 720w" in picture and "-720w.webp 720w" in picture
+    assert 'sizes="(max-width: 960px) calc(100vw - 34px)' in picture
+    assert 'alt="The quay"' in picture
+    listing = client.get("/tags/harbour/").content.decode()
+    assert '<source type="image/avif"' in listing and 'sizes="(max-width: 782px) calc(100vw - 34px), 748px"' in listing

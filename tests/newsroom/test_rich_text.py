@@ -102,8 +102,8 @@ def test_figures_show_the_librarys_picture_caption_and_credit():
     image = ImageFactory(caption="Dredgers at North Quay", credit="Ana Ruiz / Dateline", alt_text="Two dredgers")
     html = render_body(f'<p>Before.</p>\n<figure data-image="{image.pk}"></figure>\n<p>After.</p>')
     assert "Dredgers at North Quay" in html
-    assert '<span class="credit">Ana Ruiz / Dateline</span>' in html
-    assert f'srcset="{image.srcset()}"' in html
+    assert '<span class="credit">Photo: Ana Ruiz / Dateline</span>' in html
+    assert f'<source type="image/webp" srcset="{image.srcset()}"' in html
     assert 'alt="Two dredgers"' in html
     assert html.index("Before.") < html.index("<img") < html.index("After.")
 
@@ -156,14 +156,14 @@ def test_story_page_costs_the_same_queries_for_one_figure_or_many(client):
 def test_markdown_export_shows_a_figure_as_image_caption_and_credit():
     image = ImageFactory(caption="Dredgers at work", credit="Ana Ruiz", alt_text="Two dredgers")
     markdown = body_html(f'<p>Text.</p><figure data-image="{image.pk}"></figure>', {image.pk: image})
-    assert f"![Two dredgers]({image.best_url()})\n*Dredgers at work* · Ana Ruiz" in markdown
+    assert f"![Two dredgers]({image.best_url()})\n*Dredgers at work* · Photo: Ana Ruiz" in markdown
     assert body_html('<figure data-image="999"></figure><p>Rest.</p>', {}) == "Rest."
 
 
 def test_story_markdown_includes_its_figures():
     image = ImageFactory(caption="Harbour at dawn")
     article = ArticleFactory(body=f'<p>Text.</p><figure data-image="{image.pk}"></figure>')
-    assert "*Harbour at dawn* · Test Photographer / Dateline" in story_document(article, [])
+    assert "*Harbour at dawn* · Photo: Test Photographer / Dateline" in story_document(article, [])
 
 
 def test_static_export_carries_a_body_figure_and_its_picture(tmp_path):

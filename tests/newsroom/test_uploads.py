@@ -53,6 +53,7 @@ def upload(client, name: str, data: bytes, content_type="image/jpeg"):
         "file": SimpleUploadedFile(name, data, content_type=content_type),
         "caption": "Harbour at dusk",
         "credit": "Ana Ruiz / Dateline",
+        "credit_kind": "photo",
         "alt_text": "Boats at dusk",
     }
     return client.post(reverse("admin:newsroom_image_add"), fields)
@@ -190,7 +191,7 @@ def test_renditions_stop_at_the_largest_width_a_page_needs(settings):
     settings.DATELINE_IMAGE_LARGEST_RENDITION = 1200
     image = Image.objects.create(file=ContentFile(jpeg_bytes(3000, 1500), name="wide.jpg"), caption="Wide")
 
-    assert sorted(int(w) for w in image.renditions) == [480, 960, 1200]
+    assert sorted(int(w) for w in image.renditions) == [480, 720, 960, 1200]
     assert (image.width, image.height) == (3000, 1500)
     assert image.renditions["1200"]["height"] == 600
 
@@ -229,3 +230,38 @@ def test_an_upload_that_fails_while_being_stored_leaves_no_file(media_root, monk
 
     assert not Image.objects.exists()
     assert files_in(media_root) == []
+
+
+def test_images_stored_before_avif_get_it_from_the_command_and_pages_offer_it(client, settings):
+    from django.core.management import call_command
+
+    settings.DATELINE_IMAGE_AVIF = False
+    image = Image.objects.create(file=ContentFile(jpeg_bytes(1000, 500), name="old.jpg"), caption="Old")
+    assert image.avif_srcset() == ""
+    webp = {entry["file"] for entry in image.renditions.values()}
+
+    settings.DATELINE_IMAGE_AVIF = True
+    out = io.StringIO()
+    call_command("build_renditions", stdout=out)
+    assert "1 image(s) updated" in out.getvalue()
+    image.refresh_from_db()
+    assert {entry["file"] for entry in image.renditions.values()} == webp, "the WebP files are kept"
+    for entry in image.renditions.values():
+        with image.file.storage.open(entry["avif"]) as handle:
+            assert PILImage.open(handle).format == "AVIF"
+    out = io.StringIO()
+    call_command("build_renditions", stdout=out)
+    assert "0 image(s) updated, 1 already complete" in out.getvalue()
+
+
+def test_rebuilding_renditions_makes_todays_widths_and_removes_the_old_ones(settings):
+    from django.core.management import call_command
+
+    settings.DATELINE_IMAGE_RENDITION_WIDTHS = (480, 960)
+    image = Image.objects.create(file=ContentFile(jpeg_bytes(1000, 500), name="old.jpg"), caption="Old")
+    old_960 = image.renditions["960"]["file"]
+    settings.DATELINE_IMAGE_RENDITION_WIDTHS = (480, 720)
+    call_command("build_renditions", "--rebuild", stdout=io.StringIO())
+    image.refresh_from_db()
+    assert sorted(int(w) for w in image.renditions) == [480, 720, 1000]
+    assert not image.file.storage.exists(old_960)

@@ -270,3 +270,17 @@ def test_a_due_scheduled_story_is_treated_as_published(editor):
         services.transition(story=due, name="return", by=editor)
     services.withdraw_story(story=due, by=editor, reason="Embargo broken")
     assert Story.objects.get(pk=article.pk).status == Status.WITHDRAWN
+
+
+def test_a_withdrawn_storys_old_address_shows_the_withdrawn_notice(client, editor):
+    article = ArticleFactory(headline="Harbour story that was wrong")
+    old = article.get_absolute_url()
+    article.slug = "harbour-story-renamed"
+    article.save()
+    assert client.get(old).status_code == 301
+    services.withdraw_story(story=article, by=editor, reason="Could not be verified")
+
+    for address in (old, Story.objects.get(pk=article.pk).get_absolute_url()):
+        response = client.get(address)
+        assert response.status_code == 410, address
+        assert "This story has been withdrawn" in response.content.decode()

@@ -118,6 +118,7 @@ def site(db):
         "article": article.get_absolute_url(),
         "editorial": editorial.get_absolute_url(),
         "event": event.get_absolute_url(),
+        "article-print": article.get_absolute_url() + "print/",
         "tag": "/tags/harbour/",
         "corrections": "/corrections/",
         "section": editorials.get_absolute_url(),

@@ -8,6 +8,7 @@ from django.contrib.staticfiles.storage import ManifestFilesMixin, staticfiles_s
 from django.core.management.base import CommandError
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils.html import escape
 from taggit.models import Tag
 
 from newsroom.models import Author, Section, Story, TaggedStory
@@ -19,6 +20,9 @@ PAGE_LINK = re.compile(r'href="\?page=(\d+)"')
 # A static copy cannot accept a post (comments, flags), and such forms carry tokens that
 # change on every render, which would make every page look changed. They are left out.
 POST_FORM = re.compile(r"<form\b[^>]*\bmethod=\"post\"[^>]*>.*?</form>", re.IGNORECASE | re.DOTALL)
+# The masthead's search box: a static copy has no search of its own.
+SEARCH_FORM = re.compile(r'<form class="masthead__search"[^>]*>.*?</form>\s*', re.DOTALL)
+SEARCH_ACTION = re.compile(r'(<form class="masthead__search"[^>]*\baction=")[^"]*(")')
 
 
 def _url_dir(url_setting: str) -> str:
@@ -35,7 +39,21 @@ class Command(ExportCommand):
 
     base_url_help = "Address the copy will be served at, for canonical links, share links and structured data."
 
-    def handle(self, *args, directory, base_url, progress, **options):
+    def add_arguments(self, parser):
+        super().add_arguments(parser)
+        parser.add_argument(
+            "--search-url",
+            default="",
+            help=(
+                "The live site's search page (https://news.example.org/search/): the copy's search box asks it. "
+                "Without it the copy has no search box, since a static copy cannot search."
+            ),
+        )
+
+    def handle(self, *args, directory, base_url, progress, search_url="", **options):
+        if search_url and (urlsplit(search_url).scheme not in {"http", "https"} or not urlsplit(search_url).hostname):
+            raise CommandError(f"--search-url must look like https://news.example.org/search/, not {search_url!r}.")
+        self.search_url = search_url
         exporter = Exporter(directory, base_url=base_url, progress=progress)
         self.exporter = exporter
         self.media_dir = _url_dir(settings.MEDIA_URL)
@@ -56,6 +74,7 @@ class Command(ExportCommand):
             raw = self.exporter.fetch(asked).decode()
             following = NEXT_PAGE.search(raw)
             html = POST_FORM.sub("", raw)
+            html = self._search_box(html)
             html = PAGE_LINK.sub(lambda m: f'href="{self._page_url(base, int(m.group(1)))}"', html)
             self.media.update(self.media_pattern.findall(html))
             target = folder if number == 1 else f"{folder}page/{number}/"
@@ -65,6 +84,11 @@ class Command(ExportCommand):
             number = int(following.group(1))
         self._prune_pages(folder, last=number)
         return html
+
+    def _search_box(self, html: str) -> str:
+        if not self.search_url:
+            return SEARCH_FORM.sub("", html)
+        return SEARCH_ACTION.sub(lambda m: m[1] + escape(self.search_url) + m[2], html)
 
     @staticmethod
     def _page_url(base: str, number: int) -> str:
@@ -122,6 +146,8 @@ class Command(ExportCommand):
             for _, slug in stories:
                 slugs.add(slug)
                 self._page(f"/{folder}{slug}/", f"{folder}{slug}/")
+                # The Print link's page, for readers whose browser runs no script.
+                self._page(f"/{folder}{slug}/print/", f"{folder}{slug}/print/")
                 exporter.tick()
             for entry in (exporter.root / folder).iterdir():
                 if entry.is_dir() and entry.name not in slugs:
@@ -165,7 +191,7 @@ class Command(ExportCommand):
 
     def _not_found_page(self) -> None:
         request = RequestFactory().get("/404.html", HTTP_HOST=self.exporter.host)
-        self.exporter.write("404.html", render_to_string("404.html", request=request).encode())
+        self.exporter.write("404.html", self._search_box(render_to_string("404.html", request=request)).encode())
 
     # --- Files ---------------------------------------------------------------------------------
 
