@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Exists, OuterRef, Q
-from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 from django.utils.cache import get_conditional_response, patch_cache_control
@@ -33,7 +32,7 @@ from pydantic import BeforeValidator
 from taggit.models import Tag
 
 from events.related import related_stories
-from newsroom.models import Author, Outlet, Section, Story
+from newsroom.models import CHANGED, Author, Outlet, Section, Story
 from newsroom.querysets import Status
 from newsroom.search import (
     MAX_QUERY_LENGTH,
@@ -226,9 +225,7 @@ def story_page(request, *, kind: str | None, filters: dict, updated_since, q, cu
     elif updated_since is not None:
         # Sorted by the moment the client could first have seen the change: a scheduled story turns public at
         # its publish time without being saved, so its update time alone would let a syncing client miss it.
-        base = Story.objects.filter(
-            Q(pk__in=Story.objects.published(now).values("pk")) | Q(status=Status.WITHDRAWN)
-        ).annotate(changed=Greatest("updated_at", Coalesce("publish_at", "updated_at")))
+        base = Story.objects.published_or_withdrawn(now).annotate(changed=CHANGED)
         stories = filtered_stories(kind=kind, base=base, **filters).filter(changed__gte=updated_since)
         after = read_cursor(cursor, "sync")
         if after:
