@@ -66,7 +66,7 @@ def main() -> None:
         (f"page of 50 stories, {DEPTH} pages deep", deep(first)),
         ("updated_since a year ago, page of 50", since),
         (f"updated_since a year ago, {DEPTH} pages deep", deep(since)),
-        ("search 'china', page of 50", "/api/v1/stories?limit=50&q=china"),
+        ("search 'election', page of 50", "/api/v1/stories?limit=50&q=election"),
         ("one story with related", f"/api/v1/stories/{story}"),
     ]
     print(f"content API on {run.DB} ({run.SIZE}, {Story.objects.count()} stories), {REQUESTS} requests each")
