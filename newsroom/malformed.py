@@ -12,6 +12,10 @@ from __future__ import annotations
 from urllib.parse import unquote_to_bytes
 
 from django.core.exceptions import BadRequest
+from django.http import JsonResponse
+
+# Clients of the content API read JSON, errors included.
+API_PREFIX = "/api/"
 
 
 def _is_clean(raw: bytes) -> bool:
@@ -48,6 +52,8 @@ class MalformedRequestMiddleware:
 
     def __call__(self, request):
         reason = malformed_reason(request)
+        if reason is not None and request.path_info.startswith(API_PREFIX):
+            return JsonResponse({"detail": reason, "errors": []}, status=400)
         if reason is not None:
             # Raised rather than returned so the site's own 400 page and the request log handle it.
             raise BadRequest(reason)

@@ -20,6 +20,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 from django.utils.text import slugify
@@ -382,6 +383,10 @@ def story_path(day: date, slug: str) -> str:
     )
 
 
+# When a change to a story became visible to readers: its last save, or its publish time when that came later.
+CHANGED = Greatest("updated_at", Coalesce("publish_at", "updated_at"))
+
+
 class Story(models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Article"
@@ -491,6 +496,9 @@ class Story(models.Model):
             ),
             # The admin lists' sort by publish time, whatever the state.
             models.Index(fields=["publish_at", "id"], name="story_publish_at"),
+            # The content API's sync order (newsroom.api, updated_since): when a change became visible, the
+            # later of the last save and the publish time, since a scheduled story goes out without a save.
+            models.Index(CHANGED, "id", name="story_changed"),
         ]
 
     def __str__(self) -> str:

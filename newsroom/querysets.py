@@ -29,6 +29,11 @@ class StoryQuerySet(models.QuerySet):
         now = now or timezone.now()
         return self.filter(status__in=LIVE_STATUSES, publish_at__lte=now)
 
+    def published_or_withdrawn(self, now: datetime | None = None) -> StoryQuerySet:
+        """What a copy kept in step needs: the published stories, and the withdrawn ones it must delete."""
+        now = now or timezone.now()
+        return self.filter(models.Q(status__in=LIVE_STATUSES, publish_at__lte=now) | models.Q(status=Status.WITHDRAWN))
+
     def visible_to(self, user) -> StoryQuerySet:
         """Readers see published stories; staff may also preview the rest."""
         if user is not None and user.is_active and user.is_staff:

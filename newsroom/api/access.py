@@ -111,6 +111,12 @@ class ApiAccessMiddleware:
         if not request.path.startswith(PREFIX):
             return self.get_response(request)
         response = self.handle(request)
+        if response.status_code >= 400 and not response.get("Content-Type", "").startswith("application/json"):
+            # An address under /api/ that no route matches, or a method none answers: still JSON for the client.
+            original = response
+            response = error(original.status_code, f"{original.reason_phrase}: {request.path[:200]}")
+            if original.has_header("Allow"):
+                response["Allow"] = original["Allow"]
         add_cors(request, response)
         return response
 

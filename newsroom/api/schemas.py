@@ -5,8 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from ninja import Schema
-from pydantic import Field
+from pydantic import BaseModel, Field
+
+
+class Schema(BaseModel):
+    """Plain pydantic models: the answers are built as dicts, so Django-object lookups would only cost time."""
 
 
 class Problem(Schema):

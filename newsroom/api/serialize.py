@@ -12,10 +12,16 @@ RENDITION_TYPE = "image/webp"
 def with_parts(stories):
     """Everything a story in the API carries, fetched for the page at once: six queries whatever its size."""
     return stories.select_related("article__section", "article__lead_image", "event").prefetch_related(
-        Prefetch("article__bylines", queryset=Byline.objects.select_related("author").order_by("order", "pk")),
-        Prefetch("sources", queryset=Source.objects.select_related("outlet").order_by("order", "pk")),
-        "tags",
-        Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk")),
+        Prefetch(
+            "article__bylines",
+            queryset=Byline.objects.select_related("author").order_by("order", "pk"),
+            to_attr="byline_list",
+        ),
+        Prefetch(
+            "sources", queryset=Source.objects.select_related("outlet").order_by("order", "pk"), to_attr="source_list"
+        ),
+        Prefetch("tags", to_attr="context_list"),
+        Prefetch("corrections", queryset=Correction.objects.order_by("published_at", "pk"), to_attr="correction_list"),
     )
 
 
@@ -97,7 +103,7 @@ class Shaper:
             "published_at": story.publish_at,
             "updated_at": story.updated_at,
             "withdrawn": False,
-            "contexts": [self.context(tag) for tag in sorted(story.tags.all(), key=lambda t: t.name.lower())],
+            "contexts": [self.context(tag) for tag in sorted(story.context_list, key=lambda t: t.name.lower())],
             "sources": [
                 {
                     "outlet": self.outlet(source.outlet),
@@ -105,9 +111,9 @@ class Shaper:
                     "url": source.url,
                     "published_on": source.published_on,
                 }
-                for source in story.sources.all()
+                for source in story.source_list
             ],
-            "corrections": [{"note": c.note, "published_at": c.published_at} for c in story.corrections.all()],
+            "corrections": [{"note": c.note, "published_at": c.published_at} for c in story.correction_list],
             "article": None,
             "event": None,
         }
@@ -123,7 +129,7 @@ class Shaper:
                 "dateline": article.dateline,
                 "language": article.language,
                 "byline": [
-                    {"author": self.author(line.author), "role": line.display_role} for line in article.bylines.all()
+                    {"author": self.author(line.author), "role": line.display_role} for line in article.byline_list
                 ],
                 "lead_image": self.image(article.lead_image),
                 "translation_of": article.translation_of_id,

@@ -121,7 +121,9 @@ def build_archive(count: int) -> None:
         SourceFactory(story=story)
 
 
-@pytest.mark.parametrize("url", ["/api/v1/stories?limit=50", "/api/v1/stories?limit=50&updated_since=2000-01-01"])
+@pytest.mark.parametrize(
+    "url", ["/api/v1/stories?limit=50", "/api/v1/stories?limit=50&updated_since=2000-01-01T00:00:00Z"]
+)
 def test_a_page_of_stories_costs_the_same_queries_at_10_and_200_stories(api, url):
     def queries() -> int:
         with CaptureQueriesContext(connection) as captured:
