@@ -283,6 +283,12 @@ DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
+# How long an HTTP cache in front (Varnish) may keep a public page: long, as every change purges what it touches.
+DATELINE_HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", str(24 * 60 * 60)))
+# The HTTP caches in front that take purges by surrogate key (Varnish with xkey: deploy/varnish/dateline.vcl).
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS", "")
+# How long a purge may wait on one of them before it is skipped (and left alone for a few seconds).
+HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "0.5"))
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
 DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 
