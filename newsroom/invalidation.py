@@ -38,7 +38,7 @@ def list_keys(story_ids: Iterable[int], states: Iterable[tuple] = ()) -> set[str
     from .models import Byline, Story, TaggedStory
 
     story_ids = list(story_ids)
-    keys = {surrogate.LISTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap"}
+    keys = {surrogate.COUNTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap"}
     keys.update(surrogate.story_key(pk) for pk in story_ids)
     days = set()
     for day, section in Story.objects.filter(pk__in=story_ids).values_list("date", "article__section__path"):
@@ -87,7 +87,7 @@ def purge_after_story_delete(sender, instance=None, **kwargs) -> None:
     if instance is None or instance.status not in LIVE_STATUSES:
         return
     state = current_state(instance)
-    keys = {surrogate.LISTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap", "days"}
+    keys = {surrogate.COUNTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap", "days"}
     keys.add(surrogate.story_key(instance.pk))
     keys.update(surrogate.day_keys(state[2]))
     if state[4]:
@@ -124,7 +124,7 @@ def purge_after_contexts_change(sender, instance=None, action="", reverse=False,
     live = [pk for pk in story_ids if _story_is_live(pk)]
     if not live:
         return
-    keys = {surrogate.LISTS, "search"}
+    keys = {surrogate.COUNTS, "search"}
     keys.update(surrogate.story_key(pk) for pk in live)
     keys.update(surrogate.context_key(slug) for slug in slugs)
     surrogate.purge(keys)
@@ -137,7 +137,7 @@ def purge_after_tagging(sender, instance=None, raw=False, **kwargs) -> None:
     from taggit.models import Tag
 
     slug = Tag.objects.filter(pk=instance.tag_id).values_list("slug", flat=True).first()
-    keys = {surrogate.LISTS, "search", surrogate.story_key(instance.content_object_id)}
+    keys = {surrogate.COUNTS, "search", surrogate.story_key(instance.content_object_id)}
     if slug:
         keys.add(surrogate.context_key(slug))
     surrogate.purge(keys)
@@ -158,7 +158,7 @@ def purge_after_byline(sender, instance=None, raw=False, **kwargs) -> None:
         return
     from .models import Author
 
-    keys = {surrogate.LISTS, surrogate.story_key(instance.article_id)}
+    keys = {surrogate.COUNTS, surrogate.story_key(instance.article_id)}
     slug = Author.objects.filter(pk=instance.author_id).values_list("slug", flat=True).first()
     if slug:
         keys.add(surrogate.author_key(slug))
@@ -191,7 +191,7 @@ def purge_after_section(sender, instance=None, raw=False, **kwargs) -> None:
     # The header names the top sections on every page.
     if raw or instance is None:
         return
-    surrogate.purge([surrogate.SITE, surrogate.LISTS])
+    surrogate.purge([surrogate.SITE, surrogate.COUNTS])
 
 
 def purge_after_image(sender, instance=None, raw=False, **kwargs) -> None:

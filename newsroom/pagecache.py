@@ -64,12 +64,12 @@ SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/")
 
 
 def enabled() -> bool:
-    """Whether the site version is kept: stored pages and the list counts and anchors keyed by it."""
+    """Whether pages, list counts and anchors are kept (each retired by the keys of what it shows)."""
     return getattr(settings, "DATELINE_PAGE_CACHE", True)
 
 
 def serving() -> bool:
-    """Whether whole pages are stored and replayed (off with the version still kept: every page renders)."""
+    """Whether whole pages are stored and replayed (off with counts still kept: every page renders)."""
     return enabled() and getattr(settings, "DATELINE_PAGE_CACHE_SERVE", True)
 
 
@@ -87,7 +87,7 @@ _due_moments: list = []
 
 
 def register_due_moment(source) -> None:
-    """Have the site version also expire at the next moment ``source()`` names."""
+    """Have stored lists also retire at the next moment ``source()`` names."""
     if source not in _due_moments:
         _due_moments.append(source)
 
@@ -127,7 +127,7 @@ def catch_up_with_the_clock(found: dict) -> float:
     due = next_due(found)
     if due and time.time() >= due:
         cache.delete(DUE_KEY)
-        surrogate.purge_now([surrogate.LISTS, surrogate.FRONT])
+        surrogate.purge_now([surrogate.LISTS, surrogate.FRONT, surrogate.COUNTS])
         due = next_due()
     return due
 
@@ -140,7 +140,7 @@ def remember(name: str, compute):
     """
     if not enabled() or not reachable():
         return compute()
-    version = surrogate.versions([surrogate.LISTS])[surrogate.LISTS]
+    version = surrogate.versions([surrogate.COUNTS])[surrogate.COUNTS]
     key = f"dateline:kept:{version}:{name}"
     value = cache.get(key)
     if value is None:
@@ -158,7 +158,7 @@ def remember_for(subject: str, compute):
     """``compute()``, kept until ``forget_subject(subject)``: for a figure that only one thing can change.
 
     A story's comment count changes with its own comments alone, so a story published elsewhere (which
-    moves the site version on) need not count a long thread again. The subject carries a stamp; the
+    purges the lists) need not count a long thread again. The subject carries a stamp; the
     value is kept with the stamp it was worked out under and used only while the stamp is unchanged,
     so a value computed while a change was being committed is never taken for the new one.
     """
@@ -190,7 +190,7 @@ def thread_subject(story_id: int) -> str:
 def forget_pages() -> None:
     """Retire every stored page and every list figure, after commit: for changes with no keys of their own."""
     if enabled():
-        surrogate.purge([surrogate.SITE, surrogate.LISTS])
+        surrogate.purge([surrogate.SITE, surrogate.LISTS, surrogate.COUNTS])
 
 
 def forget_everything_kept(sender=None, **kwargs) -> None:
@@ -201,7 +201,7 @@ def forget_everything_kept(sender=None, **kwargs) -> None:
     """
     if enabled():
         cache.set(KEPT_FOR_EPOCH_KEY, uuid.uuid4().hex, None)
-        surrogate.purge_now([surrogate.SITE, surrogate.LISTS])
+        surrogate.purge_now([surrogate.SITE, surrogate.LISTS, surrogate.COUNTS])
 
 
 def forget_thread_after_comment(sender, instance=None, created=False, **kwargs) -> None:
@@ -222,7 +222,7 @@ def cacheable_request(request) -> bool:
 
 
 def page_key(request) -> str:
-    """One key per address; the stored entry says which site version it was rendered under."""
+    """One key per address; the stored entry says which version of each of its keys it was rendered under."""
     address = f"{request.get_host()}{request.get_full_path()}"
     return f"dateline:pages:{hashlib.sha256(address.encode()).hexdigest()}"
 

@@ -287,6 +287,8 @@ DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 DATELINE_HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", str(24 * 60 * 60)))
 # The HTTP caches in front that take purges by surrogate key (Varnish with xkey: deploy/varnish/dateline.vcl).
 HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS", "")
+# "keys": a change purges the pages showing it; "site": every change purges every page (for comparison).
+DATELINE_PURGE_SCOPE = os.environ.get("PURGE_SCOPE", "keys")
 # How long a purge may wait on one of them before it is skipped (and left alone for a few seconds).
 HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "0.5"))
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.

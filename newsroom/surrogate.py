@@ -5,7 +5,8 @@ A page's keys are gathered while it renders: linking to a story (``Story.get_abs
 what the page lists (``front``, ``list:latest``, ``day:2026-04-23``, ``month:2026-04``, ``year:2026``,
 ``context:<slug>``, ``section:<path>``, ``author:<slug>``, ``sitemap``, ``search``, ``corrections``), a
 story's Related box adds its contexts, and its comments ``thread:<id>``. Every page also carries ``site``
-(the header's sections, a restore from backup) and every page that lists stories ``lists``.
+(the header's sections, a restore from backup) and every page that lists stories ``lists`` (retired when
+a scheduled story goes live by the clock alone).
 
 The keys leave in ``Surrogate-Key`` and ``xkey`` headers, for the HTTP caches in front (Varnish with the
 xkey module, deploy/varnish/dateline.vcl, or a CDN), and drive the application's own page cache
@@ -38,7 +39,10 @@ from django.db import transaction
 logger = logging.getLogger(__name__)
 
 SITE = "site"
+# On every page that lists stories: purged when a scheduled story's moment passes with no save to say so.
 LISTS = "lists"
+# On no page: list counts and anchors (newsroom.pagination), purged whenever a story joins or leaves a list.
+COUNTS = "counts"
 FRONT = "front"
 LATEST = "list:latest"
 VERSION_PREFIX = "dateline:key:"
@@ -160,6 +164,9 @@ def purge(keys: Iterable[str]) -> None:
 
 def purge_now(keys: Iterable[str], *, again: bool = True) -> None:
     keys = set(keys)
+    if getattr(settings, "DATELINE_PURGE_SCOPE", "keys") == "site":
+        # Every change retires every page (bench/breaking_news.py measures what keys save against this).
+        keys = {SITE, LISTS, COUNTS}
     move_versions_on(keys)
     send_http_purges(keys)
     replicas = getattr(settings, "DATABASE_REPLICAS", [])
@@ -179,7 +186,7 @@ def move_versions_on(keys: Iterable[str]) -> None:
     values = {version_key(key): stamp for key in keys}
     values[PURGE_STAMP_KEY] = stamp
     cache.set_many(values, None)
-    if LISTS in keys:
+    if LISTS in keys or COUNTS in keys:
         from . import pagecache
 
         # The next scheduled moment may have changed with the lists.
