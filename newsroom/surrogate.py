@@ -15,8 +15,8 @@ xkey module, deploy/varnish/dateline.vcl, or a CDN), and drive the application's
 A change purges after commit: ``purge(keys)`` moves those keys' versions on and sends one PURGE with an
 ``xkey-purge`` header to every cache in ``HTTP_CACHE_PURGE_URLS``. A cache that does not answer within
 ``HTTP_CACHE_PURGE_TIMEOUT`` is logged and left alone for a few seconds; the editor's save never waits on
-it for longer. With read replicas, the same keys are purged once more when the replicas' allowed lag has
-passed, so a page rendered from a replica that had not yet replayed the change is not kept.
+it for longer. With read replicas, the same keys are purged once more as soon as every replica has replayed
+the change, so a page rendered from a replica that was a moment behind is not kept.
 """
 
 from __future__ import annotations
@@ -171,10 +171,53 @@ def purge_now(keys: Iterable[str], *, again: bool = True) -> None:
     send_http_purges(keys)
     replicas = getattr(settings, "DATABASE_REPLICAS", [])
     if again and replicas:
-        delay = float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5)) + 1
-        timer = threading.Timer(delay, purge_now, args=(keys,), kwargs={"again": False})
-        timer.daemon = True
-        timer.start()
+        # A page rendered from a replica that had not yet replayed the change would be kept under the new
+        # versions: purge once more as soon as every replica has replayed it (at the latest after the lag
+        # a replica is allowed before readers leave it).
+        position = primary_position()
+        waiter = threading.Thread(target=purge_when_replayed, args=(keys, position, list(replicas)), daemon=True)
+        waiter.start()
+
+
+def primary_position() -> str | None:
+    """Where the primary's write-ahead log is now, once the change is committed (PostgreSQL only)."""
+    from django.db import DatabaseError, connection
+
+    if connection.vendor != "postgresql":
+        return None
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_wal_lsn()::text")
+            return cursor.fetchone()[0]
+    except DatabaseError:
+        return None
+
+
+def purge_when_replayed(keys: set[str], position: str | None, replicas: list[str]) -> None:
+    from django.db import DatabaseError, connections
+
+    deadline = time.monotonic() + float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5)) + 1
+    waiting = list(replicas) if position else []
+    try:
+        while waiting and time.monotonic() < deadline:
+            for alias in list(waiting):
+                try:
+                    with connections[alias].cursor() as cursor:
+                        cursor.execute("SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [position])
+                        if cursor.fetchone()[0]:
+                            waiting.remove(alias)
+                except DatabaseError:
+                    # A replica that cannot answer serves no reader (newsroom.dbrouting) and is not waited for.
+                    waiting.remove(alias)
+            if waiting:
+                time.sleep(0.02)
+        if waiting or not position:
+            time.sleep(max(0.0, deadline - time.monotonic()))
+        purge_now(keys, again=False)
+    finally:
+        for alias in replicas:
+            if alias in connections:
+                connections[alias].close()
 
 
 def version_key(key: str) -> str:
