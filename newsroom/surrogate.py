@@ -197,7 +197,7 @@ def purge_when_replayed(keys: set[str], position: str | None, replicas: list[str
     from django.db import DatabaseError, connections
 
     deadline = time.monotonic() + float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5)) + 1
-    waiting = list(replicas) if position else []
+    waiting = [alias for alias in replicas if alias in connections] if position else []
     try:
         while waiting and time.monotonic() < deadline:
             for alias in list(waiting):
