@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e check-pages clean bench messages
+.PHONY: run test lint format e2e check-pages clean bench messages cluster cluster-stop
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -54,6 +54,14 @@ messages: $(VENV)/.installed
 # Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full.
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
+
+# Several machines on this one (deploy/cluster/cluster.py): PostgreSQL primary and replica, Redis, S3,
+# two application servers and Varnish, on 127.0.0.1. Needs Debian's varnish and varnish-modules.
+cluster: $(VENV)/.installed
+	$(PY) deploy/cluster/cluster.py start
+
+cluster-stop:
+	$(PY) deploy/cluster/cluster.py stop
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

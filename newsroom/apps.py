@@ -3,22 +3,6 @@ from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 from taggit import apps as taggit_apps
 
-# What a reader sees on a page besides the story rows themselves: a change to any of them retires cached pages.
-PAGE_CACHE_MODELS = (
-    "newsroom.TaggedStory",
-    "newsroom.Source",
-    "newsroom.RelatedLink",
-    "newsroom.Byline",
-    "newsroom.Correction",
-    "newsroom.Section",
-    "newsroom.Author",
-    "newsroom.Image",
-    "newsroom.StoryRedirect",
-    "newsroom.TagRedirect",
-    "taggit.Tag",
-)
-
-
 # "newsroom" in INSTALLED_APPS means NewsroomConfig; the two configs beside it are named in full there.
 
 
@@ -83,23 +67,15 @@ class NewsroomConfig(AppConfig):
 
     def connect_page_cache(self) -> None:
         from django.apps import apps
-        from django.db.models.signals import m2m_changed
 
-        from . import pagecache
+        from . import invalidation, pagecache
         from .cache import stale
-        from .models import Story
 
-        watched = [m for m in apps.get_models() if issubclass(m, Story)]
-        watched += [apps.get_model(label) for label in PAGE_CACHE_MODELS if apps.is_installed(label.split(".")[0])]
-        for model in watched:
-            uid = f"pagecache.{model._meta.label}"
-            post_save.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.save")
-            post_delete.connect(pagecache.forget_pages_after_save, sender=model, dispatch_uid=f"{uid}.delete")
-        m2m_changed.connect(pagecache.forget_pages_after_save, sender=Story.tags.through, dispatch_uid="pagecache.tags")
+        invalidation.connect()
         stale.connect(pagecache.forget_everything_kept, dispatch_uid="pagecache.stale")
         if apps.is_installed("newsroom.comments"):
             comment = apps.get_model("comments.Comment")
-            post_save.connect(pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment")
+            post_save.connect(pagecache.forget_thread_after_comment, sender=comment, dispatch_uid="pagecache.comment")
             post_delete.connect(
-                pagecache.forget_pages_after_comment, sender=comment, dispatch_uid="pagecache.comment.del"
+                pagecache.forget_thread_after_comment, sender=comment, dispatch_uid="pagecache.comment.del"
             )

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_noop
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from . import surrogate
 from .images import PREPARED_ATTRIBUTE, SafeImageField, delete_files, store_renditions
 from .images import prepare as prepare_image
 from .querysets import LIVE_STATUSES, Status, StoryManager
@@ -98,6 +99,8 @@ class Section(models.Model):
         return " › ".join(s.name for s in self.ancestors(include_self=True))
 
     def get_absolute_url(self) -> str:
+        # A page linking to the section shows its name: it is kept under the section's key.
+        surrogate.add(surrogate.section_key(self.path))
         return reverse("newsroom:section", kwargs={"path": self.path})
 
     def ancestors(self, include_self: bool = False) -> list[Section]:
@@ -265,6 +268,8 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
+        # A page linking to the author shows their name: it is kept under the author's key.
+        surrogate.add(surrogate.author_key(self.slug))
         return slug_path("newsroom:author", self.slug)
 
 
@@ -505,6 +510,8 @@ class Story(models.Model):
         return self.title or self.slug
 
     def get_absolute_url(self) -> str:
+        # Every page that links to a story shows something of it: it is kept under the story's key.
+        surrogate.add(surrogate.story_key(self.pk))
         return story_path(self.date, self.slug)
 
     @property

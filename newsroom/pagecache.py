@@ -1,26 +1,28 @@
-"""Whole public pages for anonymous readers, kept in the cache from settings.
+"""Whole public pages for anonymous readers, kept in the cache from settings and driven by surrogate keys.
 
-A stored page is keyed by host, path and query string under a site-wide
-version. Any change a reader could see (a story saved, published, withdrawn or
-corrected, its contexts, sources, links or byline, a section, an author, an
-approved comment) moves the version on after commit, so every page, list and
-Related box is rebuilt on its next request: nothing stale is ever served, at
-the price of rebuilding pages that did not change. A scheduled story turns
-public by the clock with no save at all, so the version also records the next
-such moment and expires by itself then.
+Every public page names what it shows (newsroom.surrogate): ``story:<id>`` for each story it links to, the
+lists it is (``day:2026-04-23``, ``context:<slug>``, ``front``...), ``site`` for what every page shows. A
+stored page is kept by address with the version each of its keys had when it rendered; a change purges
+only the keys it touches after commit, moving their versions on, so exactly the pages showing it are
+rendered again on their next request and every other page stays. The same keys leave in the
+``Surrogate-Key`` and ``xkey`` headers for an HTTP cache in front (Varnish), which the same purge reaches.
 
-A reader's request for a stored page costs one cache round trip (the version
-and the page fetched together) and skips sessions, authentication and the
-rest of the middleware: ``PageCacheMiddleware`` sits near the top of
-``MIDDLEWARE``, below only the security headers, static files and the
-most-read counter.
+A scheduled story turns public by the clock with no save at all: the next such moment is kept beside the
+versions, and when it has passed the ``lists`` key (on every page that lists stories) is purged; an HTTP
+cache in front is told to keep pages no longer than until that moment (``s-maxage``), and
+``manage.py publish_due`` from cron purges it with exact keys.
+
+A reader's request for a stored page costs one cache round trip (the page and its keys' versions fetched
+together: each process remembers which keys an address had) and skips sessions, authentication and the
+rest of the middleware: ``PageCacheMiddleware`` sits near the top of ``MIDDLEWARE``, below only the
+security headers, static files, the most-read counter and the read-replica routing.
 
 Never stored: anything but a plain GET or HEAD answered 200, requests carrying
 a session or messages cookie (staff, previews, a reader who has posted and may
 see their own comment waiting, flash messages), responses marked private or
 no-cache, and responses that set cookies other than the CSRF one. The comment
 form's CSRF token is cut out before storing and a fresh one for each reader is
-put back in on the way out.
+put back in on the way out; such a page is private to an HTTP cache in front.
 """
 
 from __future__ import annotations
@@ -38,10 +40,12 @@ from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, get_max_age, patch_vary_headers
 from django.utils.http import http_date
 
+from . import surrogate
 from .cache import reachable
 
-VERSION_KEY = "dateline:pages:version"
-UNKEPT_VERSION = "unkept"
+# The next moment a page changes by the clock alone (a scheduled story, a placement's expiry), as a Unix
+# time, or 0 for none; worked out again after it has passed and after every change to the lists.
+DUE_KEY = "dateline:pages:due"
 TOKEN_HOLE = b"@@dateline-csrf-token@@"
 TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 # X-Dateline-Story lets newsroom.popularity count a read of a story page replayed from here.
@@ -64,12 +68,12 @@ SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/accounts/", "/api/")
 
 
 def enabled() -> bool:
-    """Whether the site version is kept: stored pages and the list counts and anchors keyed by it."""
+    """Whether pages, list counts and anchors are kept (each retired by the keys of what it shows)."""
     return getattr(settings, "DATELINE_PAGE_CACHE", True)
 
 
 def serving() -> bool:
-    """Whether whole pages are stored and replayed (off with the version still kept: every page renders)."""
+    """Whether whole pages are stored and replayed (off with counts still kept: every page renders)."""
     return enabled() and getattr(settings, "DATELINE_PAGE_CACHE_SERVE", True)
 
 
@@ -87,7 +91,7 @@ _due_moments: list = []
 
 
 def register_due_moment(source) -> None:
-    """Have the site version also expire at the next moment ``source()`` names."""
+    """Have stored lists also retire at the next moment ``source()`` names."""
     if source not in _due_moments:
         _due_moments.append(source)
 
@@ -113,33 +117,35 @@ def time_now():
     return timezone.now()
 
 
-def new_version() -> tuple[str, float | None]:
-    record = (uuid.uuid4().hex[:12], _next_due())
-    cache.set(VERSION_KEY, record, None)
-    return record
+def next_due(found: dict | None = None) -> float:
+    """The next moment pages change by the clock (0 for none), from ``found`` when the caller fetched it."""
+    due = (found or {}).get(DUE_KEY) if found is not None else cache.get(DUE_KEY)
+    if due is None:
+        due = _next_due() or 0
+        cache.set(DUE_KEY, due, timeout())
+    return due
 
 
-def current_version(record: tuple | None = None) -> str:
-    """The site version; ``record`` is the version entry when the caller has already fetched it."""
-    if record is None:
-        record = cache.get(VERSION_KEY)
-    if record is None and not reachable():
-        # Nothing is kept while the cache is unreachable: a new version per call would only cost a query.
-        return UNKEPT_VERSION
-    if record is None or (record[1] is not None and time.time() >= record[1]):
-        record = new_version()
-    return record[0]
+def catch_up_with_the_clock(found: dict) -> float:
+    """Purge the lists when the moment a story was scheduled for has passed; answers the next such moment."""
+    due = next_due(found)
+    if due and time.time() >= due:
+        cache.delete(DUE_KEY)
+        surrogate.purge_now([surrogate.LISTS, surrogate.FRONT, surrogate.COUNTS])
+        due = next_due()
+    return due
 
 
 def remember(name: str, compute):
-    """``compute()``, kept until the site version moves on; computed every time when no version is kept.
+    """``compute()``, kept until the lists change; computed every time when nothing is kept.
 
-    For figures that change only when something a reader could see changes: list counts and page anchors.
+    For figures that change only when a story joins or leaves a list: list counts and page anchors.
     A figure that only one thing can change is better kept with ``remember_for``.
     """
-    if not enabled():
+    if not enabled() or not reachable():
         return compute()
-    key = f"dateline:kept:{current_version()}:{name}"
+    version = surrogate.versions([surrogate.COUNTS])[surrogate.COUNTS]
+    key = f"dateline:kept:{version}:{name}"
     value = cache.get(key)
     if value is None:
         value = compute()
@@ -156,7 +162,7 @@ def remember_for(subject: str, compute):
     """``compute()``, kept until ``forget_subject(subject)``: for a figure that only one thing can change.
 
     A story's comment count changes with its own comments alone, so a story published elsewhere (which
-    moves the site version on) need not count a long thread again. The subject carries a stamp; the
+    purges the lists) need not count a long thread again. The subject carries a stamp; the
     value is kept with the stamp it was worked out under and used only while the stamp is unchanged,
     so a value computed while a change was being committed is never taken for the new one.
     """
@@ -186,13 +192,9 @@ def thread_subject(story_id: int) -> str:
 
 
 def forget_pages() -> None:
-    """Retire every stored page. Safe to call from any write path; runs after commit.
-
-    After commit, so that a request rendering in between cannot store the old state under the new version.
-    With the page cache off nothing was stored, and nothing is scheduled.
-    """
+    """Retire every stored page and every list figure, after commit: for changes with no keys of their own."""
     if enabled():
-        transaction.on_commit(new_version)
+        surrogate.purge([surrogate.SITE, surrogate.LISTS, surrogate.COUNTS])
 
 
 def forget_everything_kept(sender=None, **kwargs) -> None:
@@ -203,22 +205,15 @@ def forget_everything_kept(sender=None, **kwargs) -> None:
     """
     if enabled():
         cache.set(KEPT_FOR_EPOCH_KEY, uuid.uuid4().hex, None)
-        new_version()
+        surrogate.purge_now([surrogate.SITE, surrogate.LISTS, surrogate.COUNTS])
 
 
-def forget_pages_after_save(sender, instance=None, created=False, **kwargs) -> None:
-    if kwargs.get("raw"):
-        return
-    forget_pages()
-
-
-def forget_pages_after_comment(sender, instance=None, created=False, **kwargs) -> None:
-    # A newly posted comment that waits for a moderator changes nothing a reader of the cached page sees.
+def forget_thread_after_comment(sender, instance=None, created=False, **kwargs) -> None:
+    # A newly posted comment that waits for a moderator changes nothing a reader sees.
     if created and instance is not None and instance.status != "approved":
         return
     if instance is not None:
         forget_subject(thread_subject(instance.story_id))
-    forget_pages()
 
 
 def cacheable_request(request) -> bool:
@@ -231,7 +226,7 @@ def cacheable_request(request) -> bool:
 
 
 def page_key(request) -> str:
-    """One key per address; the stored entry says which site version it was rendered under."""
+    """One key per address; the stored entry says which version of each of its keys it was rendered under."""
     address = f"{request.get_host()}{request.get_full_path()}"
     return f"dateline:pages:{hashlib.sha256(address.encode()).hexdigest()}"
 
@@ -255,6 +250,15 @@ def cacheable_response(request, response) -> bool:
 _csrf = CsrfViewMiddleware(lambda request: None)
 
 
+# Which keys each address had when last stored, so a hit fetches the page and its versions in one trip.
+_known_keys: dict[str, tuple[str, ...]] = {}
+KNOWN_KEYS_LIMIT = 20_000
+
+
+def http_cache_seconds() -> int:
+    return getattr(settings, "DATELINE_HTTP_CACHE_SECONDS", 24 * 60 * 60)
+
+
 class PageCacheMiddleware:
     """Serve and store whole pages. Near the top of MIDDLEWARE: a hit returns before sessions or auth run."""
 
@@ -265,52 +269,86 @@ class PageCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         key = page_key(request)
-        found = cache.get_many([VERSION_KEY, key])
+        guessed = _known_keys.get(key, ())
+        found = cache.get_many([key, DUE_KEY, surrogate.PURGE_STAMP_KEY, *map(surrogate.version_key, guessed)])
         if not reachable():
             # The cache is an accelerator, never a dependency: render, and store nothing.
             return self.get_response(request)
-        version = current_version(found.get(VERSION_KEY))
+        due = catch_up_with_the_clock(found)
         stored = found.get(key)
-        if stored is not None and stored[5] == version:
-            return self.replay(request, stored)
-        response = self.get_response(request)
+        if stored is not None and self.still_current(stored, found):
+            return self.replay(request, stored, due)
+        purged_before = found.get(surrogate.PURGE_STAMP_KEY)
+        with surrogate.collecting() as keys:
+            response = self.get_response(request)
         if cacheable_response(request, response):
-            stored = self.store(key, response, version)
-            if stored is not None:
-                self.mark(response, stored, hit=False)
+            keys.update(surrogate.keys_for_address(getattr(request, "resolver_match", None)))
+            current = surrogate.versions(keys, {surrogate.PURGE_STAMP_KEY: None})
+            # A change committed while this page rendered may not be in it: serve it, but do not keep it.
+            if cache.get(surrogate.PURGE_STAMP_KEY) == purged_before:
+                stored = self.store(key, response, current)
+                if len(_known_keys) >= KNOWN_KEYS_LIMIT:
+                    _known_keys.clear()
+                _known_keys[key] = tuple(current)
+            else:
+                stored = self.unstored(response, current)
+            self.mark(response, stored, hit=False, due=due)
         return response
 
-    def store(self, key: str, response, version: str) -> tuple | None:
-        body = TOKEN_FIELD.sub(rb"\1" + TOKEN_HOLE + rb"\2", response.content)
-        headers = {name: response[name] for name in KEPT_HEADERS if name in response}
-        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-        stored = (response.status_code, headers, body, etag, time.time(), version)
+    @staticmethod
+    def still_current(stored: tuple, found: dict) -> bool:
+        versions = stored[5]
+        missing = [surrogate.version_key(k) for k in versions if surrogate.version_key(k) not in found]
+        if missing:
+            found.update(cache.get_many(missing))
+        return all(found.get(surrogate.version_key(k)) == v for k, v in versions.items())
+
+    def store(self, key: str, response, versions: dict) -> tuple:
+        stored = self.unstored(response, versions)
         cache.set(key, stored, timeout())
         return stored
 
-    def replay(self, request, stored: tuple):
+    @staticmethod
+    def unstored(response, versions: dict) -> tuple:
+        body = TOKEN_FIELD.sub(rb"\1" + TOKEN_HOLE + rb"\2", response.content)
+        headers = {name: response[name] for name in KEPT_HEADERS if name in response}
+        etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+        return (response.status_code, headers, body, etag, time.time(), versions)
+
+    def replay(self, request, stored: tuple, due: float):
         status, headers, body, etag, stored_at, _ = stored
         response = HttpResponse(status=status, headers=headers)
         if TOKEN_HOLE in body:
             _csrf.process_request(request)
             body = body.replace(TOKEN_HOLE, get_token(request).encode())
         response.content = body
-        self.mark(response, stored, hit=True)
+        self.mark(response, stored, hit=True, due=due)
         answer = get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
         if TOKEN_HOLE in stored[2]:
             _csrf.process_response(request, answer)
         return answer
 
     @staticmethod
-    def mark(response, stored: tuple, *, hit: bool) -> None:
-        _, _, body, etag, stored_at, _ = stored
+    def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
+        _, _, body, etag, stored_at, versions = stored
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stored_at)
+        keys = surrogate.header_value(versions)
+        response["Surrogate-Key"] = keys
+        response["xkey"] = keys
         if TOKEN_HOLE in body:
             # The page carries this reader's own form token: a shared cache must not hand it to anyone else.
             response["Cache-Control"] = "private, max-age=0, must-revalidate"
         else:
+            # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
             own = get_max_age(response) or 0
-            response["Cache-Control"] = f"public, max-age={max(own, browser_max_age())}"
+            shared = http_cache_seconds()
+            if due is None:
+                due = next_due()
+            if due:
+                # A scheduled story may join this page's lists at that moment, with no purge to say so.
+                shared = max(1, min(shared, int(due - time.time())))
+            browser = max(own, browser_max_age())
+            response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
         patch_vary_headers(response, ["Cookie"])
         response["X-Page-Cache"] = "hit" if hit else "miss"

@@ -52,16 +52,16 @@ class EstimatedCountPaginator(Paginator):
 class ArchivePaginator(Paginator):
     """Numbered pages of a long public list, where page 5,000 costs what page 1 does.
 
-    The count is kept once per site version (see ``newsroom.pagecache``): it
+    The count is kept until the lists change (see ``newsroom.pagecache``): it
     only changes when something is published or changed, which is exactly when
-    the version moves on. So are *anchors*: the sort key of every
+    the ``lists`` key is purged. So are *anchors*: the sort key of every
     ``anchor_stride``-th row, found once and kept under the same version. A page
     then starts from the anchor below it (a seek on the list's index) and skips
     fewer than ``anchor_stride`` rows, instead of an ``OFFSET`` that walks every
     row before it. Page numbers in addresses keep working, and every page
     shows exactly the rows an ``OFFSET`` would.
 
-    Without the site version (page cache off while developing) nothing is kept:
+    With the page cache off (while developing) nothing is kept:
     it counts every time and reads a page past the middle from the far end, so
     no page walks more than half the list.
 

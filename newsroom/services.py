@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from taggit.models import Tag
 
-from . import pagecache
+from . import invalidation, surrogate
 from .models import (
     Correction,
     PreviewLink,
@@ -226,8 +226,8 @@ def publish_due(*, now: datetime | None = None) -> int:
             )
             for pk, publish_at in due
         )
-        # The UPDATE sends no signals: retire stored pages here.
-        pagecache.forget_pages()
+        # The UPDATE sends no signals: purge what the stories joined here, and tell webhook endpoints.
+        surrogate.purge(invalidation.list_keys([pk for pk, _ in due]))
         scheduled_stories_published.send(sender=Story, story_ids=[pk for pk, _ in due])
     return len(due)
 

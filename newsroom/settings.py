@@ -314,6 +314,14 @@ DATELINE_FROZEN_MAX_AGE = int(os.environ.get("FROZEN_MAX_AGE", str(24 * 60 * 60)
 # check_sources: how many links are checked at once and how long each request may take.
 DATELINE_LINK_CHECK_WORKERS = int(os.environ.get("LINK_CHECK_WORKERS", "8"))
 DATELINE_LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
+# How long an HTTP cache in front (Varnish) may keep a public page: long, as every change purges what it touches.
+DATELINE_HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", str(24 * 60 * 60)))
+# The HTTP caches in front that take purges by surrogate key (Varnish with xkey: deploy/varnish/dateline.vcl).
+HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS", "")
+# "keys": a change purges the pages showing it; "site": every change purges every page (for comparison).
+DATELINE_PURGE_SCOPE = os.environ.get("PURGE_SCOPE", "keys")
+# How long a purge may wait on one of them before it is skipped (and left alone for a few seconds).
+HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "0.5"))
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
 DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 

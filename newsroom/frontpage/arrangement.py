@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
-from newsroom import pagecache
+from newsroom import surrogate
 from newsroom.models import Article, Story
 
 from .models import TOP_STORIES, Placement, Zone
@@ -126,7 +126,7 @@ def _renew_stamp() -> None:
 def forget() -> None:
     """Retire the kept arrangement and every stored page, after commit."""
     transaction.on_commit(_renew_stamp)
-    pagecache.forget_pages()
+    surrogate.purge([surrogate.FRONT])
 
 
 def forget_after_save(sender, instance=None, **kwargs) -> None:

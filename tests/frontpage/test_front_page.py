@@ -222,8 +222,10 @@ def test_stored_pages_expire_by_themselves_when_a_placement_does(client, setting
     committed(lambda: publish((leaving, "lead", moment)))
     assert client.get("/")["X-Page-Cache"] == "miss"
     assert client.get("/")["X-Page-Cache"] == "hit"
-    # The site version records the placement's expiry as the next moment pages change by the clock alone.
-    assert pagecache.cache.get(pagecache.VERSION_KEY)[1] == pytest.approx(moment.timestamp())
+    # The placement's expiry is the next moment pages change by the clock alone: a cache in front is told so.
+    assert pagecache.cache.get(pagecache.DUE_KEY) == pytest.approx(moment.timestamp())
+    shared = int(client.get("/")["Cache-Control"].split("s-maxage=")[1])
+    assert 3500 < shared <= 3600
 
 
 def test_removing_a_zone_removes_its_placements_and_its_heading_from_the_page(client, committed, staff_in):

@@ -167,13 +167,22 @@ def test_each_reader_gets_their_own_form_token(client, django_assert_num_queries
     assert tokens[0] != tokens[1]
 
 
-def test_a_scheduled_story_retires_stored_pages_when_it_falls_due(monkeypatch):
+def test_a_scheduled_story_shows_on_stored_lists_when_it_falls_due(client, monkeypatch):
     due = timezone.now() + timedelta(hours=1)
-    ArticleFactory(status=Status.SCHEDULED, publish_at=due)
-    before = pagecache.current_version()
-    assert pagecache.current_version() == before
+    story = ArticleFactory(headline="Budget statement", status=Status.SCHEDULED, publish_at=due, tags=["Budget"])
+    ArticleFactory(headline="Budget preview", tags=["Budget"])
+    first = client.get("/news/")
+    assert "Budget statement" not in first.content.decode()
+    # An HTTP cache in front keeps the list no longer than until the story goes live.
+    shared = int(first["Cache-Control"].split("s-maxage=")[1])
+    assert 3500 < shared <= 3600
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    # The hour passes, with no save at all (no cron either): the stored list is rendered again.
+    type(story).objects.filter(pk=story.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
     monkeypatch.setattr(pagecache.time, "time", lambda: due.timestamp() + 1)
-    assert pagecache.current_version() != before
+    response = client.get("/news/")
+    assert response["X-Page-Cache"] == "miss"
+    assert "Budget statement" in response.content.decode()
 
 
 def test_cache_can_be_switched_off(client, settings):

@@ -135,13 +135,13 @@ def test_stored_pages_are_still_served_while_the_database_is_down(quiet_client, 
 
 
 def test_database_error_raised_outside_a_view_answers_503_not_500(quiet_client, settings):
-    """A stored page whose site version ran out (a scheduled story came due) needs the database to go on."""
+    """A stored page past the moment a scheduled story came due needs the database to go on."""
     settings.DATELINE_PAGE_CACHE = True
     ArticleFactory()
     assert quiet_client.get("/").status_code == 200
     from django.core.cache import cache
 
-    cache.set(pagecache.VERSION_KEY, ("expired", time.time() - 1), None)
+    cache.set(pagecache.DUE_KEY, time.time() - 1, None)
     with database_down():
         response = quiet_client.get("/")
     assert_unavailable_page(response)

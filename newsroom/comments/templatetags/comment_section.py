@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from django import template
 
-from newsroom import pagecache
+from newsroom import pagecache, surrogate
 
 from ..conf import setting
 from ..forms import CommentForm
@@ -60,6 +60,8 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     changes, so a story with a hundred thousand comments does not read all of
     them to print how many there are, nor count again for every story published.
     """
+    # The thread is kept under its own key: an approved comment renders only its story's page again.
+    surrogate.add(surrogate.thread_key(story.pk))
     approved = Comment.objects.for_story_page(story)
     first = None
     if number == 1:

@@ -1,0 +1,27 @@
+# The application servers behind Varnish, taken in turn; one that fails its health check is left out until
+# it answers again. Replace the addresses with your application machines' (deploy/README.md).
+probe dateline_alive {
+    .url = "/robots.txt";
+    .interval = 2s;
+    .timeout = 1s;
+    .window = 3;
+    .threshold = 2;
+}
+
+backend app1 {
+    .host = "10.0.0.21";
+    .port = "8000";
+    .probe = dateline_alive;
+}
+
+backend app2 {
+    .host = "10.0.0.22";
+    .port = "8000";
+    .probe = dateline_alive;
+}
+
+sub vcl_init {
+    new apps = directors.round_robin();
+    apps.add_backend(app1);
+    apps.add_backend(app2);
+}
