@@ -11,13 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.postgres.aggregates import ArrayAgg
 from django.db import connection
 from django.db.models import Count, DateField, F, FloatField, Func, Q, Value
 from django.utils import timezone
+from django.utils.translation import get_language
 from taggit.models import Tag
 
-from newsroom.models import RelatedLink, Story, TaggedStory
+from newsroom.models import Article, RelatedLink, Story, TaggedStory
 
 DEFAULT_LIMIT = 10
 # How many stories on each side of the story's date one shared context may put forward.
@@ -54,20 +56,58 @@ class RelatedItem:
     chosen_by_editor: bool = False
     shared: list[Tag] = field(default_factory=list)
     shared_known: bool = field(default=False, repr=False)
+    # What a list entry shows beside the title: "article" or "event", and the story's day.
+    kind: str = ""
+    date: date | None = None
+
+    @classmethod
+    def of(cls, story: Story, **kwargs) -> RelatedItem:
+        return cls(
+            title=story.title, url=story.get_absolute_url(), story=story, kind=story.kind, date=story.date, **kwargs
+        )
 
     @property
     def is_external(self) -> bool:
         return self.story is None
 
 
-def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime | None = None) -> list[RelatedItem]:
+def _article(story: Story) -> Article | None:
+    if isinstance(story, Article):
+        return story
+    if story.kind != Story.Kind.ARTICLE:
+        return None
+    try:
+        return story.article
+    except Article.DoesNotExist:
+        return None
+
+
+def _language(story: Story) -> str:
+    """The language the reader of ``story`` reads: an article's own, or the site's for an event."""
+    article = _article(story)
+    return article.language if article is not None else (get_language() or settings.LANGUAGE_CODE)
+
+
+def _translation_root(story: Story) -> int:
+    """The original article of a set of translations (a story with no translations is its own)."""
+    article = _article(story)
+    return (article.translation_of_id if article is not None else None) or story.pk
+
+
+def related_stories(
+    story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime | None = None, language: str | None = None
+) -> list[RelatedItem]:
     """Rank what a reader of ``story`` should see next.
 
     The editor's links are never cut; automatic entries fill the list up to
-    ``limit``. Costs a fixed number of queries: the story's contexts (free when
-    prefetched), the editor's links, the ranked candidates, their rows, and
-    the contexts they share.
+    ``limit``. An article and its translations are one entry, in the reader's
+    ``language`` where the ranking found that version (the story's own language
+    unless given), and never the story's own translations. Costs a fixed number
+    of queries: the story's contexts (free when prefetched), the editor's links,
+    the ranked candidates, and on databases other than PostgreSQL the contexts
+    they share.
     """
+    language = language or _language(story)
     live = Story.objects.published(now)
     tags = list(story.tags.all())
     tag_ids = [tag.pk for tag in tags]
@@ -78,27 +118,23 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
     links = list(
         RelatedLink.objects.filter(story=story)
         .filter(Q(target__isnull=True) | Q(target__in=live.values("pk")))
-        .select_related("target")
+        .select_related("target__article")
         .order_by("order", "pk")
         if has_links
         else ()
     )
     items: list[RelatedItem] = []
     seen = {story.pk}
+    # Translation sets already listed (or the story's own): their other versions are not listed again.
+    roots = {_translation_root(story)}
     for link in links:
         if link.target_id:
-            if link.target_id in seen:
+            root = _translation_root(link.target)
+            if link.target_id in seen or root in roots:
                 continue
             seen.add(link.target_id)
-            items.append(
-                RelatedItem(
-                    title=link.target.title,
-                    url=link.target.get_absolute_url(),
-                    story=link.target,
-                    label=link.label,
-                    chosen_by_editor=True,
-                )
-            )
+            roots.add(root)
+            items.append(RelatedItem.of(link.target, label=link.label, chosen_by_editor=True))
         else:
             items.append(
                 RelatedItem(title=link.label or link.url, url=link.url, label=link.label, chosen_by_editor=True)
@@ -111,23 +147,46 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
             .exclude(pk__in=seen)
             # An entry shows a title, an address and the article kind: the rows are read for no more.
             .select_related("article")
-            .only("kind", "date", "slug", "title", "article__article_type")
+            .only(
+                "kind", "date", "slug", "title", "article__article_type", "article__language", "article__translation_of"
+            )
             .annotate(shared_count=Count("tagged_items"), distance=DayDistance("date", story.date))
         )
         if connection.vendor == "postgresql":
             # The shared contexts come with the ranking itself instead of from one more query.
             ranked = ranked.annotate(shared_ids=ArrayAgg("tagged_items__tag_id"))
-        for found in ranked.order_by("-shared_count", "distance", "-date", "-pk")[:wanted]:
-            item = RelatedItem(title=found.title, url=found.get_absolute_url(), story=found)
-            shared_ids = getattr(found, "shared_ids", None)
-            if shared_ids is not None:
-                item.shared = [tags_by_id[pk] for pk in shared_ids if pk in tags_by_id]
-                item.shared.sort(key=lambda tag: tag.name.lower())
-                item.shared_known = True
-            items.append(item)
+        # Translations of one article rank side by side (they share their contexts), so twice the rows
+        # asked for leaves enough once each set is folded into one entry.
+        automatic: dict[int, RelatedItem] = {}
+        for found in ranked.order_by("-shared_count", "distance", "-date", "-pk")[: wanted * 2]:
+            root = _translation_root(found)
+            if root in roots:
+                listed = automatic.get(root)
+                # The reader's version takes the place of another one already listed, keeping its rank.
+                if listed is not None and _language(listed.story) != language and _language(found) == language:
+                    replacement = _automatic_item(found, tags_by_id)
+                    automatic[root] = replacement
+                    items[next(n for n, item in enumerate(items) if item is listed)] = replacement
+                continue
+            if len(automatic) == wanted:
+                continue
+            roots.add(root)
+            automatic[root] = _automatic_item(found, tags_by_id)
+            items.append(automatic[root])
 
     _attach_shared_contexts([item for item in items if not item.shared_known], tags_by_id)
     return items
+
+
+def _automatic_item(found: Story, tags_by_id: dict[int, Tag]) -> RelatedItem:
+    item = RelatedItem.of(found)
+    shared_ids = getattr(found, "shared_ids", None)
+    if shared_ids is not None:
+        item.shared = sorted(
+            (tags_by_id[pk] for pk in shared_ids if pk in tags_by_id), key=lambda tag: tag.name.lower()
+        )
+        item.shared_known = True
+    return item
 
 
 def _nearest_candidates(live, tag_ids: list[int], day: date):
