@@ -347,6 +347,19 @@ def story_path(day: date, slug: str) -> str:
     )
 
 
+ARCHIVE_KEYS = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+def archive_path(day: date, period: str = "day") -> str:
+    """The address of the year, month or day page holding ``day``: ``reverse()`` without walking the resolver.
+
+    Lists link every item's day and /news/ every year; reversing each link cost more than the rest of the item.
+    """
+    return address_format(f"newsroom:{period}", get_script_prefix(), ARCHIVE_KEYS[period]).format(
+        year=f"{day.year:04d}", month=f"{day.month:02d}", day=f"{day.day:02d}"
+    )
+
+
 class Story(models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Article"
