@@ -40,3 +40,11 @@ def archive_url(day, period="day"):
     if not day or period not in ("year", "month", "day"):
         return ""
     return archive_path(day, period)
+
+
+@register.filter
+def tag_url(tag) -> str:
+    """``{{ tag|tag_url }}``: a context's page, for lists that link many contexts (Related links up to thirty)."""
+    from newsroom.models import slug_path
+
+    return slug_path("newsroom:tag", tag.slug)
