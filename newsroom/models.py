@@ -536,14 +536,9 @@ class Story(models.Model):
                     Story.objects.using(using).filter(pk=self.pk).values("date", "slug", "status", "publish_at").first()
                 )
             super().save(*args, **kwargs)
-            if previous is None or (previous["date"], previous["status"], previous["publish_at"]) != (
-                self.date,
-                self.status,
-                self.publish_at,
-            ):
-                from .archive import story_saved
+            from .archive import story_saved
 
-                story_saved(previous, self, using=using)
+            story_saved(previous, self, update_fields=kwargs.get("update_fields"), using=using)
         if previous and (previous["date"], previous["status"], previous["publish_at"]) != (
             self.date,
             self.status,

@@ -65,6 +65,14 @@ def test_archive_counts_follow_publish_withdraw_date_change_and_delete():
     assert recounted() == {}
 
 
+def test_a_save_of_other_fields_leaves_the_counts_alone_whatever_the_instance_holds():
+    event = EventFactory(date=date(2012, 4, 23))
+    stale = Story.objects.get(pk=event.pk)
+    stale.status = Status.DRAFT
+    stale.save(update_fields=["comments"])
+    assert kept() == {date(2012, 4, 1): 1} == recounted()
+
+
 def test_deleting_an_article_counts_its_story_once():
     ArticleFactory(publish_at=datetime(2015, 3, 2, 12, tzinfo=UTC))
     gone = ArticleFactory(publish_at=datetime(2015, 3, 3, 12, tzinfo=UTC))
