@@ -70,13 +70,25 @@ def adjust(changes: Counter, *, using: str | None = None) -> None:
             )
 
 
-def story_saved(previous: dict | None, story, *, using: str | None = None) -> None:
-    """Move a saved story's count from its old month and state (``previous``) to its new ones."""
+COUNTED_FIELDS = ("date", "status", "publish_at")
+
+
+def story_saved(previous: dict | None, story, *, update_fields=None, using: str | None = None) -> None:
+    """Move a saved story's count from its old month and state (``previous``) to its new ones.
+
+    A save limited to ``update_fields`` wrote only those: the others keep their stored values,
+    whatever the instance holds.
+    """
+    now = {name: getattr(story, name) for name in COUNTED_FIELDS}
+    if previous is not None and update_fields is not None:
+        now = {name: now[name] if name in update_fields else previous[name] for name in COUNTED_FIELDS}
+    if previous is not None and all(previous[name] == now[name] for name in COUNTED_FIELDS):
+        return
     changes: Counter = Counter()
     if previous is not None and _live(previous["status"], previous["publish_at"]):
         changes[month_of(previous["date"])] -= 1
-    if story.date is not None and _live(story.status, story.publish_at):
-        changes[month_of(story.date)] += 1
+    if now["date"] is not None and _live(now["status"], now["publish_at"]):
+        changes[month_of(now["date"])] += 1
     adjust(changes, using=using)
 
 

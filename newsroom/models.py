@@ -391,6 +391,18 @@ def story_path(day: date, slug: str) -> str:
 # When a change to a story became visible to readers: its last save, or its publish time when that came later.
 CHANGED = Greatest("updated_at", Coalesce("publish_at", "updated_at"))
 
+ARCHIVE_KEYS = {"year": ("year",), "month": ("year", "month"), "day": ("year", "month", "day")}
+
+
+def archive_path(day: date, period: str = "day") -> str:
+    """The address of the year, month or day page holding ``day``: ``reverse()`` without walking the resolver.
+
+    Lists link every item's day and /news/ every year; reversing each link cost more than the rest of the item.
+    """
+    return address_format(f"newsroom:{period}", get_script_prefix(), ARCHIVE_KEYS[period]).format(
+        year=f"{day.year:04d}", month=f"{day.month:02d}", day=f"{day.day:02d}"
+    )
+
 
 class Story(models.Model):
     class Kind(models.TextChoices):
@@ -573,14 +585,9 @@ class Story(models.Model):
                     Story.objects.using(using).filter(pk=self.pk).values("date", "slug", "status", "publish_at").first()
                 )
             super().save(*args, **kwargs)
-            if previous is None or (previous["date"], previous["status"], previous["publish_at"]) != (
-                self.date,
-                self.status,
-                self.publish_at,
-            ):
-                from .archive import story_saved
+            from .archive import story_saved
 
-                story_saved(previous, self, using=using)
+            story_saved(previous, self, update_fields=kwargs.get("update_fields"), using=using)
         if previous and (previous["date"], previous["status"], previous["publish_at"]) != (
             self.date,
             self.status,

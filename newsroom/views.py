@@ -195,7 +195,18 @@ class MonthView(ArchiveMonthsMixin, PublishedStoryMixin, MonthArchiveView):
     def get_queryset(self):
         # The month page shows one line per story: no bylines or images to fetch.
         return (
-            Story.objects.published().select_related("article", "event").order_by("date", "kind", "-publish_at", "pk")
+            Story.objects.published()
+            .select_related("article", "event")
+            .only(
+                "kind",
+                "date",
+                "slug",
+                "article__headline",
+                "article__article_type",
+                "event__summary",
+                "event__category",
+            )
+            .order_by("date", "kind", "-publish_at", "pk")
         )
 
     def get_dated_items(self):

@@ -65,6 +65,14 @@ def test_archive_counts_follow_publish_withdraw_date_change_and_delete():
     assert recounted() == {}
 
 
+def test_a_save_of_other_fields_leaves_the_counts_alone_whatever_the_instance_holds():
+    event = EventFactory(date=date(2012, 4, 23))
+    stale = Story.objects.get(pk=event.pk)
+    stale.status = Status.DRAFT
+    stale.save(update_fields=["comments"])
+    assert kept() == {date(2012, 4, 1): 1} == recounted()
+
+
 def test_deleting_an_article_counts_its_story_once():
     ArticleFactory(publish_at=datetime(2015, 3, 2, 12, tzinfo=UTC))
     gone = ArticleFactory(publish_at=datetime(2015, 3, 3, 12, tzinfo=UTC))
@@ -210,3 +218,40 @@ def test_benchmark_archive_leaves_the_month_counts_filled():
     generated = kept()
     assert sum(generated.values()) == Story.objects.filter(status__in=[Status.PUBLISHED, Status.SCHEDULED]).count()
     assert generated == recounted()
+
+
+ON_POSTGRES = connection.vendor == "postgresql"
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL full-text search")
+def test_common_words_are_read_newest_first_from_a_bounded_window(client, indexed, settings):
+    from newsroom import search
+
+    settings.DATELINE_SEARCH_CANDIDATES = 5
+    now = timezone.now()
+    with indexed():
+        for n in range(12):
+            ArticleFactory(
+                headline=f"Council budget vote harbour minister {n}", publish_at=now - timedelta(days=n, hours=1)
+            )
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "council budget vote harbour minister"})
+    shown = sorted(re.sub(r"<[^>]+>", "", hit.title) for hit in response.context["hits"])
+    assert shown == sorted(f"Council budget vote harbour minister {n}" for n in range(5))
+    assert response.context["more_than_shown"]
+    windows = [q["sql"] for q in queries if ") newest" in q["sql"]]
+    assert len(windows) == 1
+    # The inner LIMIT bounds the stories read, the outer one the matches kept.
+    assert re.findall(r"LIMIT (\d+)", windows[0]) == [str(search.PROBE), "6"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL full-text search")
+def test_rare_words_past_the_window_are_still_found_through_the_index(client, indexed):
+    now = timezone.now()
+    with indexed():
+        for n in range(5):
+            ArticleFactory(headline=f"Harbour council meets {n}", publish_at=now - timedelta(hours=n + 1))
+        ArticleFactory(headline="Lighthouse keeper retires", publish_at=now - timedelta(days=4000))
+    response = client.get("/search/", {"q": "lighthouse"})
+    assert [re.sub(r"<[^>]+>", "", hit.title) for hit in response.context["hits"]] == ["Lighthouse keeper retires"]
+    assert not response.context["more_than_shown"]
