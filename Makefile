@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e check-pages clean bench
+.PHONY: run test lint format e2e check-pages clean bench bench-peer
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -44,9 +44,13 @@ format: $(VENV)/.installed
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-# Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full.
+# Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full;
+# BENCH_MODE=cold runs only the cold reads, BENCH_MODE=peer the side-by-side with Wagtail (bench/peer.py).
 bench: $(VENV)/.installed
-	$(PY) bench/run.py
+	$(PY) bench/$(if $(filter peer,$(BENCH_MODE)),peer,run).py
+
+bench-peer: $(VENV)/.installed
+	$(PY) bench/peer.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -42,6 +42,8 @@ SIZES = {
     "small": "--articles 2000 --events 10000 --tags 500 --comments 20000 --years 10",
     "medium": "--articles 20000 --events 100000 --tags 5000 --comments 200000",
     "full": "--articles 200000 --events 1000000 --tags 50000 --comments 2000000",
+    # The Wagtail comparison's size (bench/peer.py): its events, days and contexts, nothing else.
+    "peer": "--articles 0 --events 10000 --tags 2000 --comments 0 --days 1000 --flat",
 }
 SIZE = os.environ.get("BENCH_SIZE", "small")
 DB = os.environ.get("BENCH_DB", "dateline_bench")
