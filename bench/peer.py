@@ -27,8 +27,6 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ["BENCH_SIZE"] = "peer"
-os.environ.setdefault("BENCH_DB", "dateline_peer")
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run  # noqa: E402
 
@@ -142,6 +140,10 @@ def measure(url: str) -> dict:
 
 
 def main() -> None:
+    # The bench's database and size, set here rather than from BENCH_SIZE: the peer's size is the point.
+    run.SIZE = "peer"
+    run.DB = os.environ.get("BENCH_DB", "dateline_peer")
+    run.SERVER_ENV["DATABASE_URL"] = f"{run.PG}/{run.DB}"
     run.ensure_tools()
     targets = build_peer()
     run.ensure_database()
