@@ -452,7 +452,11 @@ def cold_paths(rounds: int, count: int) -> list[list[str]]:
 
 def run_cold() -> dict:
     """Each round: COLD_PAGES story pages nobody has asked for yet, each once, 8 connections, page cache on."""
+    from newsroom.pagecache import new_version
+
     rounds = cold_paths(COLD_ROUNDS, COLD_PAGES)
+    # Pages stored by earlier runs (the story rows' own) must not be replayed: a new site version leaves none.
+    new_version()
     log(f"cold reads: {COLD_ROUNDS} rounds of {COLD_PAGES} distinct story pages, each requested once")
     server = Server(page_cache=True)
     results = []
