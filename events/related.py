@@ -8,16 +8,20 @@ contexts it shares, so a reader sees why it is there.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cache
 
-from django.contrib.postgres.aggregates import ArrayAgg
+from django.conf import settings
 from django.db import connection
 from django.db.models import Count, DateField, F, FloatField, Func, Q, Value
 from django.utils import timezone
+from django.utils.translation import get_language
 from taggit.models import Tag
 
-from newsroom.models import RelatedLink, Story, TaggedStory
+from newsroom.models import Article, RelatedLink, Story, TaggedStory
+from newsroom.querysets import LIVE_STATUSES
 
 DEFAULT_LIMIT = 10
 # How many stories on each side of the story's date one shared context may put forward.
@@ -54,20 +58,58 @@ class RelatedItem:
     chosen_by_editor: bool = False
     shared: list[Tag] = field(default_factory=list)
     shared_known: bool = field(default=False, repr=False)
+    # What a list entry shows beside the title: "article" or "event", and the story's day.
+    kind: str = ""
+    date: date | None = None
+
+    @classmethod
+    def of(cls, story: Story, **kwargs) -> RelatedItem:
+        return cls(
+            title=story.title, url=story.get_absolute_url(), story=story, kind=story.kind, date=story.date, **kwargs
+        )
 
     @property
     def is_external(self) -> bool:
         return self.story is None
 
 
-def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime | None = None) -> list[RelatedItem]:
+def _article(story: Story) -> Article | None:
+    if isinstance(story, Article):
+        return story
+    if story.kind != Story.Kind.ARTICLE:
+        return None
+    try:
+        return story.article
+    except Article.DoesNotExist:
+        return None
+
+
+def _language(story: Story) -> str:
+    """The language the reader of ``story`` reads: an article's own, or the site's for an event."""
+    article = _article(story)
+    return article.language if article is not None else (get_language() or settings.LANGUAGE_CODE)
+
+
+def _translation_root(story: Story) -> int:
+    """The original article of a set of translations (a story with no translations is its own)."""
+    article = _article(story)
+    return (article.translation_of_id if article is not None else None) or story.pk
+
+
+def related_stories(
+    story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime | None = None, language: str | None = None
+) -> list[RelatedItem]:
     """Rank what a reader of ``story`` should see next.
 
     The editor's links are never cut; automatic entries fill the list up to
-    ``limit``. Costs a fixed number of queries: the story's contexts (free when
-    prefetched), the editor's links, the ranked candidates, their rows, and
-    the contexts they share.
+    ``limit``. An article and its translations are one entry, in the reader's
+    ``language`` where the ranking found that version (the story's own language
+    unless given), and never the story's own translations. Costs a fixed number
+    of queries: the story's contexts (free when prefetched), the editor's links,
+    the ranked candidates, and on databases other than PostgreSQL the contexts
+    they share.
     """
+    language = language or _language(story)
     live = Story.objects.published(now)
     tags = list(story.tags.all())
     tag_ids = [tag.pk for tag in tags]
@@ -78,27 +120,23 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
     links = list(
         RelatedLink.objects.filter(story=story)
         .filter(Q(target__isnull=True) | Q(target__in=live.values("pk")))
-        .select_related("target")
+        .select_related("target__article")
         .order_by("order", "pk")
         if has_links
         else ()
     )
     items: list[RelatedItem] = []
     seen = {story.pk}
+    # Translation sets already listed (or the story's own): their other versions are not listed again.
+    roots = {_translation_root(story)}
     for link in links:
         if link.target_id:
-            if link.target_id in seen:
+            root = _translation_root(link.target)
+            if link.target_id in seen or root in roots:
                 continue
             seen.add(link.target_id)
-            items.append(
-                RelatedItem(
-                    title=link.target.title,
-                    url=link.target.get_absolute_url(),
-                    story=link.target,
-                    label=link.label,
-                    chosen_by_editor=True,
-                )
-            )
+            roots.add(root)
+            items.append(RelatedItem.of(link.target, label=link.label, chosen_by_editor=True))
         else:
             items.append(
                 RelatedItem(title=link.label or link.url, url=link.url, label=link.label, chosen_by_editor=True)
@@ -106,28 +144,125 @@ def related_stories(story: Story, *, limit: int = DEFAULT_LIMIT, now: datetime |
 
     wanted = limit - len(items)
     if tag_ids and wanted > 0:
-        ranked = (
-            live.filter(tagged_items__tag_id__in=tag_ids, pk__in=_nearest_candidates(live, tag_ids, story.date))
-            .exclude(pk__in=seen)
-            # An entry shows a title, an address and the article kind: the rows are read for no more.
-            .select_related("article")
-            .only("kind", "date", "slug", "title", "article__article_type")
-            .annotate(shared_count=Count("tagged_items"), distance=DayDistance("date", story.date))
-        )
         if connection.vendor == "postgresql":
-            # The shared contexts come with the ranking itself instead of from one more query.
-            ranked = ranked.annotate(shared_ids=ArrayAgg("tagged_items__tag_id"))
-        for found in ranked.order_by("-shared_count", "distance", "-date", "-pk")[:wanted]:
-            item = RelatedItem(title=found.title, url=found.get_absolute_url(), story=found)
-            shared_ids = getattr(found, "shared_ids", None)
-            if shared_ids is not None:
-                item.shared = [tags_by_id[pk] for pk in shared_ids if pk in tags_by_id]
-                item.shared.sort(key=lambda tag: tag.name.lower())
-                item.shared_known = True
-            items.append(item)
+            ranked = _ranked_sql(tag_ids, story.date, seen, wanted * 2, now)
+        else:
+            ranked = _ranked_orm(live, tag_ids, story.date, seen, wanted * 2)
+        # Translations of one article rank side by side (they share their contexts), so twice the rows
+        # asked for leaves enough once each set is folded into one entry.
+        automatic: dict[int, RelatedItem] = {}
+        for found in ranked:
+            root = _translation_root(found)
+            if root in roots:
+                listed = automatic.get(root)
+                # The reader's version takes the place of another one already listed, keeping its rank.
+                if listed is not None and _language(listed.story) != language and _language(found) == language:
+                    replacement = _automatic_item(found, tags_by_id)
+                    automatic[root] = replacement
+                    items[next(n for n, item in enumerate(items) if item is listed)] = replacement
+                continue
+            if len(automatic) == wanted:
+                continue
+            roots.add(root)
+            automatic[root] = _automatic_item(found, tags_by_id)
+            items.append(automatic[root])
 
     _attach_shared_contexts([item for item in items if not item.shared_known], tags_by_id)
     return items
+
+
+def _ranked_orm(live, tag_ids: list[int], day: date, seen: set[int], size: int) -> list[Story]:
+    ranked = (
+        live.filter(tagged_items__tag_id__in=tag_ids, pk__in=_nearest_candidates(live, tag_ids, day))
+        .exclude(pk__in=seen)
+        # An entry shows a title, an address and the article kind: the rows are read for no more.
+        .select_related("article")
+        .only("kind", "date", "slug", "title", "article__article_type", "article__language", "article__translation_of")
+        .annotate(shared_count=Count("tagged_items"), distance=DayDistance("date", day))
+    )
+    return list(ranked.order_by("-shared_count", "distance", "-date", "-pk")[:size])
+
+
+def _names() -> dict[str, str]:
+    quote = connection.ops.quote_name
+    names = {}
+    for key, model in {"story": Story, "article": Article, "tagged": TaggedStory}.items():
+        names[key] = quote(model._meta.db_table)
+        for model_field in model._meta.concrete_fields:
+            names[f"{key}.{model_field.name}"] = quote(model_field.column)
+        names[f"{key}.pk"] = quote(model._meta.pk.column)
+    return names
+
+
+@cache
+def ranking_sql(contexts: int) -> str:
+    """The ranking for a story with ``contexts`` contexts, in one statement; PostgreSQL only.
+
+    Written out once per number of contexts and kept: building the same query through the ORM (a union of
+    two ordered, limited parts per context, then the grouping) cost several times what running it does.
+    Per context, the ``CANDIDATES_PER_CONTEXT`` stories nearest in time on either side come from the
+    context links' own listing index (see ``_nearest_candidates``); only those are ranked.
+    """
+    side = """(SELECT {tagged.content_object} FROM {tagged}
+                WHERE {tagged.tag} = %s AND {tagged.listed} AND {tagged.story_publish_at} <= %s
+                  AND {tagged.story_date} {compare} %s
+                ORDER BY {tagged.story_date} {way}, {tagged.story_publish_at} {way}, {tagged.content_object} {way}
+                LIMIT {per_context})"""
+    parts = []
+    for _ in range(contexts):
+        parts.append(side.replace("{compare}", "<=").replace("{way}", "DESC"))
+        parts.append(side.replace("{compare}", ">").replace("{way}", "ASC"))
+    sql = f"""
+        WITH candidates(id) AS ({" UNION ALL ".join(parts)})
+        SELECT s.{{story.pk}}, s.{{story.kind}}, s.{{story.date}}, s.{{story.slug}}, s.{{story.title}},
+               a.{{article.article_type}}, a.{{article.language}}, a.{{article.translation_of}},
+               COUNT(*) AS shared_count, ARRAY_AGG(t.{{tagged.tag}}) AS shared_ids
+          FROM {{story}} s
+          JOIN {{tagged}} t ON t.{{tagged.content_object}} = s.{{story.pk}} AND t.{{tagged.tag}} = ANY(%s)
+          LEFT JOIN {{article}} a ON a.{{article.pk}} = s.{{story.pk}}
+         WHERE s.{{story.pk}} IN (SELECT id FROM candidates)
+           AND s.{{story.status}} IN ({", ".join(["%s"] * len(LIVE_STATUSES))}) AND s.{{story.publish_at}} <= %s
+           AND NOT (s.{{story.pk}} = ANY(%s))
+         GROUP BY s.{{story.pk}}, a.{{article.pk}}
+         ORDER BY shared_count DESC, ABS(s.{{story.date}} - %s), s.{{story.date}} DESC, s.{{story.pk}} DESC
+         LIMIT %s
+    """
+    names = _names()
+    sql = re.sub(r"\{([a-z_.]+)\}", lambda found: names.get(found.group(1), found.group(0)), sql)
+    return sql.replace("{per_context}", str(CANDIDATES_PER_CONTEXT))
+
+
+def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime | None) -> list[Story]:
+    now = now or timezone.now()
+    params: list = []
+    for tag_id in tag_ids:
+        params += [tag_id, now, day, tag_id, now, day]
+    params += [list(tag_ids), *(str(status) for status in LIVE_STATUSES), now, sorted(seen), day, size]
+    with connection.cursor() as cursor:
+        cursor.execute(ranking_sql(len(tag_ids)), params)
+        rows = cursor.fetchall()
+    found = []
+    for pk, kind, day_, slug, title, article_type, language, translation_of, shared_count, shared_ids in rows:
+        story = Story(pk=pk, kind=kind, date=day_, slug=slug, title=title)
+        if kind == Story.Kind.ARTICLE and article_type is not None:
+            # Only what an entry shows: the kind of article, and the language and original for translations.
+            story.article = Article(
+                pk=pk, article_type=article_type, language=language, translation_of_id=translation_of
+            )
+        story.shared_count, story.shared_ids = shared_count, shared_ids
+        found.append(story)
+    return found
+
+
+def _automatic_item(found: Story, tags_by_id: dict[int, Tag]) -> RelatedItem:
+    item = RelatedItem.of(found)
+    shared_ids = getattr(found, "shared_ids", None)
+    if shared_ids is not None:
+        item.shared = sorted(
+            (tags_by_id[pk] for pk in shared_ids if pk in tags_by_id), key=lambda tag: tag.name.lower()
+        )
+        item.shared_known = True
+    return item
 
 
 def _nearest_candidates(live, tag_ids: list[int], day: date):

@@ -70,6 +70,11 @@ class NewsroomConfig(AppConfig):
             if issubclass(model, Story):
                 post_save.connect(index_story_after_save, sender=model, dispatch_uid=f"search.{model._meta.label}")
 
+        from .archive import story_deleted
+
+        # Deleting an article or event deletes its story row too, and that row alone is counted.
+        post_delete.connect(story_deleted, sender=Story, dispatch_uid="newsroom.archive.delete")
+
         self.connect_page_cache()
 
     def connect_page_cache(self) -> None:

@@ -71,9 +71,11 @@ class ArchivePaginator(Paginator):
 
     anchor_stride = 100
 
-    def __init__(self, *args, count_key: str = "", **kwargs):
+    def __init__(self, *args, count_key: str = "", known_count=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
+        # A list whose size is kept elsewhere (the archive's month counts) gives a callable instead.
+        self.known_count = known_count
 
     def _kept(self, name: str, compute):
         from . import pagecache
@@ -84,6 +86,8 @@ class ArchivePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count()
         return self._kept("count", lambda: Paginator.count.func(self))
 
     @cached_property

@@ -47,8 +47,11 @@ class StoryQuerySet(models.QuerySet):
 
         from .models import Byline
 
-        return self.select_related("article__section", "article__lead_image", "event").prefetch_related(
-            Prefetch("article__bylines", queryset=Byline.objects.select_related("author"))
+        # A list item never shows an article's body, the longest text a story has: it is left in the database.
+        return (
+            self.select_related("article__section", "article__lead_image", "event")
+            .defer("article__body")
+            .prefetch_related(Prefetch("article__bylines", queryset=Byline.objects.select_related("author")))
         )
 
 

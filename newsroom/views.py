@@ -6,14 +6,14 @@ import errno
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
+from django.utils.functional import cached_property
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
     ArchiveIndexView,
@@ -24,7 +24,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from . import markdown, popularity
+from . import archive, markdown, popularity
 from .models import Article, Author, Byline, RelatedLink, Section, Source, Story, StoryRedirect, TaggedStory
 from .pagination import ArchivePaginator
 
@@ -107,50 +107,107 @@ class FrontPageView(TemplateView):
         return self.arrangement if self.arrangement is not None else arrangement.current()
 
 
-class LatestView(PublishedStoryMixin, ArchiveIndexView):
+class ArchiveMonthsMixin:
+    """Archive pages read which months hold stories, and how many, from the kept counts (newsroom.archive)."""
+
+    @cached_property
+    def months(self) -> archive.Months:
+        return archive.published_months()
+
+
+class LatestView(ArchiveMonthsMixin, PublishedStoryMixin, ArchiveIndexView):
     template_name = "newsroom/story_archive.html"
     paginate_by = PAGE_SIZE
     allow_empty = True
+    paginator_class = ArchivePaginator
 
     def get_queryset(self):
         return super().get_queryset().newest_first()
 
+    def get_dated_items(self):
+        years = self.months.years()
+        stories = self.get_queryset() if years else Story.objects.none()
+        return years, stories, {}
 
-class YearView(PublishedStoryMixin, YearArchiveView):
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        # The kept counts number the pages: no COUNT over the story table. Deep pages seek from anchors
+        # kept under the site version (see ArchivePaginator), keyed by the path like the other lists.
+        return super().get_paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            count_key=self.request.path,
+            known_count=lambda: self.months.total,
+            **kwargs,
+        )
+
+
+class YearView(ArchiveMonthsMixin, PublishedStoryMixin, YearArchiveView):
     template_name = "newsroom/story_archive_year.html"
     make_object_list = False
 
-    def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        year = context["year"]
-        counts = (
-            Story.objects.published()
-            .filter(date__year=year.year)
-            .annotate(month=TruncMonth("date"))
-            .values("month")
-            .annotate(total=Count("pk"))
-            .order_by("month")
+    def get_dated_items(self):
+        year = int(self.get_year())
+        months = self.months.of_year(year)
+        if not months:
+            raise Http404("Nothing was published that year.")
+        first, last = months[0][0], months[-1][0]
+        before, after = self.months.neighbours(first, last)
+        return (
+            [month for month, _ in months],
+            Story.objects.none(),
+            {
+                "year": date(year, 1, 1),
+                "months": months,
+                "previous_year": before and date(before.year, 1, 1),
+                "next_year": after and date(after.year, 1, 1),
+            },
         )
-        context["months"] = [(row["month"], row["total"]) for row in counts]
-        return context
 
 
-class MonthView(PublishedStoryMixin, MonthArchiveView):
+class MonthView(ArchiveMonthsMixin, PublishedStoryMixin, MonthArchiveView):
     template_name = "newsroom/story_archive_month.html"
     paginate_by = 100
+    paginator_class = ArchivePaginator
 
     def get_queryset(self):
         # The month page shows one line per story: no bylines or images to fetch.
         return (
-            Story.objects.published().select_related("article", "event").order_by("date", "kind", "-publish_at", "pk")
+            Story.objects.published()
+            .select_related("article", "event")
+            .only(
+                "kind",
+                "date",
+                "slug",
+                "article__headline",
+                "article__article_type",
+                "event__summary",
+                "event__category",
+            )
+            .order_by("date", "kind", "-publish_at", "pk")
         )
 
-    def get_previous_month(self, date):
-        return _neighbour_day(date, previous=True, granularity="month")
+    def get_dated_items(self):
+        month = date(int(self.get_year()), int(self.get_month()), 1)
+        if not self.months.count(month):
+            raise Http404("Nothing was published that month.")
+        following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+        stories = self.get_queryset().filter(date__gte=month, date__lt=following)
+        before, after = self.months.neighbours(month, month)
+        # The days of the month are not listed on the page, so they are not looked up.
+        return [], stories, {"month": month, "previous_month": before, "next_month": after}
 
-    def get_next_month(self, date):
-        last = (date.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-        return _neighbour_day(last, previous=False, granularity="month")
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        month = date(int(self.get_year()), int(self.get_month()), 1)
+        return super().get_paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            known_count=lambda: self.months.count(month),
+            **kwargs,
+        )
 
 
 class DayView(PublishedStoryMixin, DayArchiveView):
@@ -182,18 +239,15 @@ class DayView(PublishedStoryMixin, DayArchiveView):
         return context
 
 
-def _neighbour_day(day: date, *, previous: bool, granularity: str = "day") -> date | None:
-    """The nearest earlier or later day that has published stories, or None."""
+def _neighbour_day(day: date, *, previous: bool) -> date | None:
+    """The nearest earlier or later day that has published stories, or None.
+
+    One step along the live-story listing index (by date), stopping at the first row: constant cost.
+    """
     live = Story.objects.published()
     if previous:
-        if granularity == "month":
-            day = day.replace(day=1)
-        found = live.filter(date__lt=day).order_by("-date").values_list("date", flat=True).first()
-    else:
-        found = live.filter(date__gt=day).order_by("date").values_list("date", flat=True).first()
-    if found and granularity == "month":
-        return found.replace(day=1)
-    return found
+        return live.filter(date__lt=day).order_by("-date").values_list("date", flat=True).first()
+    return live.filter(date__gt=day).order_by("date").values_list("date", flat=True).first()
 
 
 class StoryDetailView(PublishedStoryMixin, DateDetailView):

@@ -30,3 +30,21 @@ def page_url(context, number) -> str:
     query = context["request"].GET.copy()
     query["page"] = number
     return "?" + query.urlencode()
+
+
+@register.filter
+def archive_url(day, period="day"):
+    """``{{ story.date|archive_url }}``, ``{{ month|archive_url:"month" }}``: the archive page of a date."""
+    from newsroom.models import archive_path
+
+    if not day or period not in ("year", "month", "day"):
+        return ""
+    return archive_path(day, period)
+
+
+@register.filter
+def tag_url(tag) -> str:
+    """``{{ tag|tag_url }}``: a context's page, for lists that link many contexts (Related links up to thirty)."""
+    from newsroom.models import slug_path
+
+    return slug_path("newsroom:tag", tag.slug)

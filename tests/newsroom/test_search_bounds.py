@@ -60,10 +60,11 @@ def test_as_many_matches_as_the_bound_are_counted_exactly(client, indexed, bound
 
 def test_a_small_bound_still_asks_the_database_for_enough_rows_to_choose_the_index(client, indexed, bound):
     # Asked for a handful of rows, PostgreSQL walks every story by date for a word it knows nothing of.
+    # A filtered search always asks the index query (an unfiltered one may be settled in date order first).
     with indexed():
         make_ferry_stories(8)
     with CaptureQueriesContext(connection) as queries:
-        response = client.get("/search/", {"q": "ferry"})
+        response = client.get("/search/", {"q": "ferry", "kind": "article"})
     assert sorted(titles(response)) == [f"Ferry story {n}" for n in range(5)]
     assert "More than 5 results" in text(response)
     candidate_queries = [q["sql"] for q in queries if re.search(r"ORDER BY .* LIMIT \d+$", q["sql"])]
@@ -220,6 +221,8 @@ def test_a_search_runs_as_many_queries_for_5_matches_as_for_50(client, django_ca
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
     # Candidates, the page with its bylines, and one query for every facet; plus one lookup per section,
-    # context or author filter.
+    # context or author filter. On PostgreSQL an unfiltered search first reads the newest stories in date
+    # order, which here (a word on few stories) does not settle it.
     lookups = sum(name in params for name in ("tag", "author", "section"))
-    assert counts[0] == 3 + lookups, counts
+    first_look = ON_POSTGRES and set(params) <= {"q", "page"}
+    assert counts[0] == 3 + lookups + first_look, counts

@@ -27,6 +27,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from events.models import Event
+from newsroom.archive import rebuild_archive_counts
 from newsroom.comments.models import Comment, normalise_for_matching
 from newsroom.models import Article, Author, Byline, Outlet, Section, Source, Story, TaggedStory
 
@@ -513,6 +514,8 @@ class Command(BaseCommand):
         for _ in range(min(20, sizes["articles"] // 1000)):
             self.add_article(today + timedelta(days=1), set(), scheduled=True)
         self.flush_stories()
+        self.writer.wait()
+        rebuild_archive_counts()
         self.say(f"stories {total:,}/{total:,} (100%)")
 
     def flush_stories(self) -> None:

@@ -1,0 +1,15 @@
+from django.core.management.base import BaseCommand
+
+from newsroom.archive import rebuild_archive_counts
+
+
+class Command(BaseCommand):
+    help = "Recount the published stories of every month (the archive pages' figures) from the story table."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--database", default=None, help="Database alias (default: the stories' database).")
+
+    def handle(self, *args, **options):
+        months = rebuild_archive_counts(using=options["database"])
+        if options["verbosity"]:
+            self.stdout.write(f"Counted the stories of {months} months.")
