@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test lint format e2e check-pages clean bench messages cluster cluster-stop
+.PHONY: run test lint format e2e check-pages clean bench bench-peer messages cluster cluster-stop
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -51,9 +51,13 @@ messages: $(VENV)/.installed
 		-i "bench/*" -i "templates/admin/*" -i "static/*" -i "media/*" -i "deploy/*"
 	$(PY) manage.py compilemessages -l fr
 
-# Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full.
+# Load benchmark against a separate PostgreSQL database (dateline_bench): BENCH_SIZE=small (default), medium or full;
+# BENCH_MODE=cold runs only the cold reads, BENCH_MODE=peer the side-by-side with Wagtail (bench/peer.py).
 bench: $(VENV)/.installed
-	$(PY) bench/run.py
+	$(PY) bench/$(if $(filter peer,$(BENCH_MODE)),peer,run).py
+
+bench-peer: $(VENV)/.installed
+	$(PY) bench/peer.py
 
 # Several machines on this one (deploy/cluster/cluster.py): PostgreSQL primary and replica, Redis, S3,
 # two application servers and Varnish, on 127.0.0.1. Needs Debian's varnish and varnish-modules.

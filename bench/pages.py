@@ -17,12 +17,13 @@ from typing import Any
 
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-# Not measured, and why. A whole namespace is excluded by its name followed by ":".
+# Not measured, and why. A whole namespace is excluded by its name followed by ":", everything under an
+# address by the address (starting with "/"), whatever its patterns are named.
 NOT_PUBLIC = {
     # The editors' desk: signed-in staff only (the admin rows of the bench are chosen by hand in run.py).
     "admin:": "staff only",
     # Reader accounts: per-person pages and forms, never shared or cached.
-    "accounts:": "signed-in readers only",
+    "/accounts/": "signed-in readers only",
     # A draft shown through a secret link: one editor at a time, never cached.
     "newsroom:preview": "staff and token holders only",
     # Uploaded files, served by the web server or object storage in production.
@@ -139,13 +140,16 @@ def walk(resolver: URLResolver | None = None, namespace: str = "") -> Iterator[t
             yield f"{namespace}{entry.name or entry.lookup_str}", str(entry.pattern)
 
 
-def excluded(key: str) -> bool:
-    return key in NOT_PUBLIC or any(prefix.endswith(":") and key.startswith(prefix) for prefix in NOT_PUBLIC)
+def excluded(key: str, route: str = "") -> bool:
+    return key in NOT_PUBLIC or any(
+        (rule.endswith(":") and key.startswith(rule)) or (rule.startswith("/") and route.startswith(rule[1:]))
+        for rule in NOT_PUBLIC
+    )
 
 
 def public_patterns() -> dict[str, str]:
     """Pattern key -> route, for every pattern a reader can request."""
-    return {key: route for key, route in walk() if not excluded(key)}
+    return {key: route for key, route in walk() if not excluded(key, route)}
 
 
 def pick(search_queries: list[tuple[str, str]] | None = None) -> Picks:

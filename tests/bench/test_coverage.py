@@ -33,6 +33,12 @@ def test_pages_not_measured_are_the_listed_ones():
     assert "newsroom:story" in pages.public_patterns()
 
 
+def test_a_whole_address_can_be_left_out_whatever_its_patterns_are_named():
+    assert pages.excluded("account_login", "accounts/login/")
+    assert pages.excluded("readers:account", "accounts/")
+    assert not pages.excluded("newsroom:latest", "news/")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_every_benchmark_address_answers_on_generated_data(client):
     call_command("bench_data", articles=80, events=300, tags=30, comments=400, years=2, verbosity=0)

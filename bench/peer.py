@@ -1,0 +1,237 @@
+"""Dateline side by side with a plain Wagtail 7.0 site holding the same archive: `BENCH_MODE=peer make bench`.
+
+1. Copies the Wagtail site (PEER_DIR, default ../shared/peer/wagtail beside the repository) to a
+   writable folder (PEER_WORK), runs its `setup.sh --reset` and its bulk generator: 10,000 events
+   over 1,000 days, 2,000 contexts.
+2. Builds Dateline's database (BENCH_DB, default dateline_peer) with bench_data at the same size:
+   10,000 events spread evenly over 1,000 days, 2,000 contexts, no articles or comments.
+3. Serves both the same way, gunicorn 2 workers x 4 gthread threads: Wagtail, Dateline with its
+   page cache off (PAGE_CACHE=0: every page rendered, no counts kept), and Dateline with it on.
+4. For each comparable page (a day with the median number of events, a "China" event with a full
+   Related list, the /news/ index), wrk -t2 -c16 after a warm-up, the three servers one after the
+   other, page by page, for PEER_ROUNDS rounds (default 3); prints the medians and the ratios.
+
+Only 127.0.0.1 is targeted; every run is bounded by PEER_SECONDS.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run  # noqa: E402
+
+ROOT = run.ROOT
+PEER_PORT = int(os.environ.get("PEER_PORT", "8801"))
+CACHED_PORT = run.PORT + 3
+ROUNDS = int(os.environ.get("PEER_ROUNDS", "3"))
+SECONDS = float(os.environ.get("PEER_SECONDS", "10"))
+WARMUP = float(os.environ.get("PEER_WARMUP", "2"))
+PEER_WORK = Path(os.environ.get("PEER_WORK", str(Path(tempfile.gettempdir()) / "dateline-peer-wagtail")))
+PEER_SIZE = ["--events", "10000", "--days", "1000", "--tags", "2000", "--mode", "bulk"]
+GOALS = {"uncached": 5, "cached": 50}
+
+
+def peer_source() -> Path:
+    """PEER_DIR, else ../shared/peer/wagtail beside this checkout or beside the main checkout of a worktree."""
+    if os.environ.get("PEER_DIR"):
+        return Path(os.environ["PEER_DIR"]).resolve()
+    candidates = [ROOT.parent / "shared" / "peer" / "wagtail"]
+    common = subprocess.run(
+        ["git", "rev-parse", "--path-format=absolute", "--git-common-dir"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    if common:
+        candidates.append(Path(common).parent.parent / "shared" / "peer" / "wagtail")
+    for candidate in candidates:
+        if (candidate / "setup.sh").exists():
+            return candidate
+    sys.exit(f"bench: no Wagtail peer at {candidates[0]}; set PEER_DIR to its folder")
+
+
+def build_peer() -> dict[str, str]:
+    """The Wagtail site copied, set up and filled; returns what its bench_targets.py picks."""
+    source = peer_source()
+    run.log(f"Wagtail peer from {source} into {PEER_WORK}")
+    shutil.copytree(
+        source, PEER_WORK, dirs_exist_ok=True, ignore=shutil.ignore_patterns(".venv", "__pycache__", "*.log", "static")
+    )
+    for path in [PEER_WORK, *PEER_WORK.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode | 0o200)
+    subprocess.run(["bash", "setup.sh", "--reset"], cwd=PEER_WORK, check=True)
+    started = time.monotonic()
+    subprocess.run([str(PEER_WORK / ".venv" / "bin" / "python"), "manage.py", "generate", *PEER_SIZE], cwd=PEER_WORK,
+                   check=True, stdout=subprocess.DEVNULL)  # fmt: skip
+    run.log(f"Wagtail archive generated in {time.monotonic() - started:.0f} s")
+    output = subprocess.run(
+        [str(PEER_WORK / ".venv" / "bin" / "python"), "bench_targets.py"],
+        cwd=PEER_WORK,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    return dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+
+
+def dateline_pages() -> dict[str, str]:
+    """Dateline's counterparts of the peer's pages, chosen by the same rules."""
+    from django.db.models import Count
+
+    from bench.pages import story_url
+    from newsroom.models import Story
+
+    events = Story.objects.published().filter(kind="event")
+    per_day = list(events.values("date").annotate(n=Count("pk")).values_list("date", "n"))
+    median = int(statistics.median(n for _, n in per_day))
+    day = max(date for date, n in per_day if n == median)
+    event = (
+        events.filter(tagged_items__tag__slug="china").annotate(n=Count("tagged_items")).order_by("-n", "-date").first()
+    )
+    return {
+        "day": f"/news/{day:%Y/%m/%d}/",
+        "day_events": str(median),
+        "event": story_url(event),
+        "event_tags": str(event.tags.count()),
+        "index": "/news/",
+    }
+
+
+def gunicorn(command: list[str], cwd: Path, env: dict, port: int) -> subprocess.Popen:
+    process = subprocess.Popen(
+        [*command, "--bind", f"127.0.0.1:{port}", "--workers", "2", "--worker-class", "gthread", "--threads", "4",
+         "--log-level", "warning"],
+        cwd=cwd, env=env, start_new_session=True,
+    )  # fmt: skip
+    run.wait_for(f"http://127.0.0.1:{port}/news/", seconds=60)
+    return process
+
+
+def stop(process: subprocess.Popen) -> None:
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+def measure(url: str) -> dict:
+    subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, int(WARMUP))}s", url], capture_output=True, check=False)
+    command = ["wrk", "-t2", "-c16", f"-d{max(1, int(SECONDS))}s", "--latency", "--timeout", "10s", url]
+    output = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    found = {name: re.search(pattern, output) for name, pattern in (
+        ("rps", r"Requests/sec:\s+([\d.]+)"), ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
+        ("bad", r"Non-2xx or 3xx responses: (\d+)"),
+    )}  # fmt: skip
+    return {
+        "rps": float(found["rps"].group(1)) if found["rps"] else 0.0,
+        "p50": run.to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
+        "p99": run.to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
+        "errors": int(found["bad"].group(1)) if found["bad"] else 0,
+    }
+
+
+def main() -> None:
+    # The bench's database and size, set here rather than from BENCH_SIZE: the peer's size is the point.
+    run.SIZE = "peer"
+    run.DB = os.environ.get("BENCH_DB", "dateline_peer")
+    run.SERVER_ENV["DATABASE_URL"] = f"{run.PG}/{run.DB}"
+    run.ensure_tools()
+    targets = build_peer()
+    run.ensure_database()
+    run.manage("collectstatic", "--noinput", "-v0")
+    run.django_setup()
+    ours = dateline_pages()
+    pages = [
+        ("day", targets["DAY_URL"], ours["day"], f"{targets['DAY_EVENTS']} / {ours['day_events']} events"),
+        ("event + Related", targets["EVENT_URL"], ours["event"],
+         f"{targets['EVENT_TAGS']} / {ours['event_tags']} contexts"),
+        ("/news/ index", targets["INDEX_URL"], ours["index"], "latest"),
+    ]  # fmt: skip
+    env = {**os.environ, **run.SERVER_ENV}
+    dateline_gunicorn = [str(ROOT / ".venv" / "bin" / "gunicorn"), "newsroom.wsgi:application"]
+    servers = {
+        "wagtail": gunicorn(
+            [str(PEER_WORK / ".venv" / "bin" / "gunicorn"), "peer.wsgi:application"],
+            PEER_WORK,
+            {key: value for key, value in os.environ.items() if key != "DJANGO_SETTINGS_MODULE"},
+            PEER_PORT,
+        )
+    }
+    results: dict[tuple[str, str], list[dict]] = {}
+    try:
+        servers["uncached"] = gunicorn(dateline_gunicorn, ROOT, {**env, "PAGE_CACHE": "0"}, run.PORT)
+        servers["cached"] = gunicorn(
+            dateline_gunicorn, ROOT, {**env, "PAGE_CACHE": "1", "PAGE_CACHE_SERVE": "1"}, CACHED_PORT
+        )
+        ports = {"wagtail": PEER_PORT, "uncached": run.PORT, "cached": CACHED_PORT}
+        for number in range(1, ROUNDS + 1):
+            run.log(f"round {number} of {ROUNDS}")
+            for label, theirs, mine, _note in pages:
+                for name, port in ports.items():
+                    url = f"http://127.0.0.1:{port}{theirs if name == 'wagtail' else mine}"
+                    result = measure(url)
+                    results.setdefault((label, name), []).append(result)
+                    print(
+                        f"   {label:<16} {name:<9} {run.fmt(result['rps'])} rps  p50 {run.fmt(result['p50'])} ms"
+                        f"  p99 {run.fmt(result['p99'])} ms  errors {result['errors']}",
+                        flush=True,
+                    )
+    finally:
+        for process in servers.values():
+            stop(process)
+    report = render(pages, results)
+    print(report)
+    saved = Path(tempfile.gettempdir()) / "dateline-bench-peer.md"
+    saved.write_text(report)
+    run.log(f"table saved to {saved}")
+    shutil.rmtree(run.WORK, ignore_errors=True)
+
+
+def render(pages, results) -> str:
+    def median(label, name, key):
+        return statistics.median(r[key] for r in results[(label, name)])
+
+    def spread(label, name):
+        values = [r["rps"] for r in results[(label, name)]]
+        return f"{run.fmt(min(values), 0)}-{run.fmt(max(values), 0)}"
+
+    lines = [
+        f"## Dateline and Wagtail 7.0, 10,000 events over 1,000 days, {run.CORES} cores",
+        "",
+        f"Both served by gunicorn, 2 workers x 4 gthread threads, DEBUG off, PostgreSQL on the same machine. "
+        f"wrk -t2 -c16, {WARMUP:.0f} s warm-up then {SECONDS:.0f} s, servers taken in turn page by page; "
+        f"medians of {ROUNDS} rounds (range of requests/s in brackets). Dateline uncached: PAGE_CACHE=0 "
+        "(every page rendered, no counts kept); cached: the page cache on.",
+        "",
+        "| page | Wagtail URL | Dateline URL | notes | Wagtail rps | Wagtail p99 | Dateline uncached rps | p99 "
+        "| x Wagtail | Dateline cached rps | p99 | x Wagtail |",
+        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    verdicts = []
+    for label, theirs, mine, note in pages:
+        base = median(label, "wagtail", "rps")
+        cells = [label, f"`{theirs}`", f"`{mine}`", note, f"{run.fmt(base)} ({spread(label, 'wagtail')})",
+                 run.fmt(median(label, "wagtail", "p99"))]  # fmt: skip
+        for name in ("uncached", "cached"):
+            ours = median(label, name, "rps")
+            ratio = ours / base if base else float("nan")
+            cells += [f"{run.fmt(ours)} ({spread(label, name)})", run.fmt(median(label, name, "p99")), f"{ratio:.1f}x"]
+            verdicts.append(
+                f"- {label}, {name}: {ratio:.1f}x Wagtail (goal {GOALS[name]}x): "
+                + ("met" if ratio >= GOALS[name] else "not met")
+            )
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join([*lines, "", *verdicts]) + "\n"
+
+
+if __name__ == "__main__":
+    main()

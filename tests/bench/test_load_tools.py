@@ -1,0 +1,57 @@
+"""The benchmark's load tools do what they say: each page once, the same pages picked for both sites."""
+
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from bench import pages
+from bench.cold import cold_read
+from newsroom.models import Story
+
+sys.path.insert(0, str(Path(pages.__file__).parent))
+import peer  # noqa: E402  (bench/peer.py is a script beside run.py and imports it as such)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cold_read_requests_every_page_once_and_counts_what_answered(live_server):
+    call_command("bench_data", articles=20, events=60, tags=10, comments=0, years=1, verbosity=0)
+    paths = [pages.story_url(story) for story in Story.objects.published()[:12]]
+    result = cold_read(live_server.url, [*paths, "/news/1999/01/01/no-such-story/"], connections=3)
+    assert result["requests"] == 13
+    assert result["errors"] == 1
+    assert sum(result["served"].values()) == 13
+    assert result["p50"] <= result["p99"] <= result["max"]
+
+
+def test_cold_read_refuses_other_hosts():
+    with pytest.raises(SystemExit):
+        cold_read("http://192.0.2.1:80", ["/"])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_peer_comparison_picks_a_median_day_and_a_china_event(client):
+    call_command("bench_data", articles=0, events=400, tags=30, comments=0, days=40, flat=True, verbosity=0)
+    picked = peer.dateline_pages()
+    assert client.get(picked["day"]).status_code == 200
+    year, month, day = (int(part) for part in picked["day"].strip("/").split("/")[1:])
+    on_day = Story.objects.published().filter(kind="event", date__year=year, date__month=month, date__day=day)
+    assert on_day.count() == int(picked["day_events"]) >= 5
+    event = Story.objects.get(slug=picked["event"].rstrip("/").rsplit("/", 1)[1])
+    assert "china" in event.tags.values_list("slug", flat=True)
+    assert client.get(picked["event"]).status_code == 200
+
+
+def test_peer_report_states_ratios_against_the_goals():
+    pages_ = [("day", "/news/2006-09-05/", "/news/2026/01/02/", "10 / 10 events")]
+    results = {
+        ("day", "wagtail"): [{"rps": 100.0, "p99": 300.0}, {"rps": 120.0, "p99": 280.0}, {"rps": 90.0, "p99": 310.0}],
+        ("day", "uncached"): [{"rps": 600.0, "p99": 30.0}] * 3,
+        ("day", "cached"): [{"rps": 4000.0, "p99": 5.0}] * 3,
+    }
+    report = peer.render(pages_, results)
+    assert "| 100.0 (90-120) | 300.0 |" in report
+    assert "6.0x" in report and "40.0x" in report
+    assert "- day, uncached: 6.0x Wagtail (goal 5x): met" in report
+    assert "- day, cached: 40.0x Wagtail (goal 50x): not met" in report
