@@ -33,6 +33,8 @@ NOT_PUBLIC = {
     "comments:flag": "POST only",
     "comments:sign_in": "a form for one reader",
     "comments:sign_out": "POST only",
+    # The API's bare prefix answers nothing of its own; its lists and items are measured.
+    "api-v1:api-root": "no page at the prefix",
 }
 
 
@@ -123,6 +125,27 @@ ENTRIES: dict[str, list[Entry]] = {
         ("sitemap year", lambda p: reverse("newsroom:sitemap_section", kwargs={"section": str(p.year)})),
     ],
     "newsroom:robots": [("robots", lambda p: reverse("newsroom:robots"))],
+    "newsroom:story_print": [("article print", lambda p: story_url(p.article, "newsroom:story_print"))],
+    "newsroom:feed_corrections": [("feed corrections rss", lambda p: reverse("newsroom:feed_corrections"))],
+    "newsroom:feed_corrections_atom": [("feed corrections atom", lambda p: reverse("newsroom:feed_corrections_atom"))],
+    # The content API: each list's first page, one of each kind of item, the index and the schema.
+    "api-v1:openapi-json": [("api schema", lambda p: reverse("api-v1:openapi-json"))],
+    "api-v1:openapi-view": [("api docs", lambda p: reverse("api-v1:openapi-view"))],
+    "api-v1:stories": [
+        ("api stories", lambda p: reverse("api-v1:stories")),
+        ("api stories in a context", lambda p: reverse("api-v1:stories") + f"?context={p.tag}"),
+    ],
+    "api-v1:articles": [("api articles", lambda p: reverse("api-v1:articles"))],
+    "api-v1:events": [("api events", lambda p: reverse("api-v1:events"))],
+    "api-v1:story": [("api story + Related", lambda p: reverse("api-v1:story", kwargs={"story_id": p.event.pk}))],
+    "api-v1:article": [("api article", lambda p: reverse("api-v1:article", kwargs={"story_id": p.article.pk}))],
+    "api-v1:event": [("api event", lambda p: reverse("api-v1:event", kwargs={"story_id": p.event.pk}))],
+    "api-v1:contexts": [("api contexts", lambda p: reverse("api-v1:contexts"))],
+    "api-v1:context": [("api context", lambda p: reverse("api-v1:context", kwargs={"slug": p.tag}))],
+    "api-v1:sections": [("api sections", lambda p: reverse("api-v1:sections"))],
+    "api-v1:authors": [("api authors", lambda p: reverse("api-v1:authors"))],
+    "api-v1:author": [("api author", lambda p: reverse("api-v1:author", kwargs={"slug": p.author.slug}))],
+    "api-v1:outlets": [("api outlets", lambda p: reverse("api-v1:outlets"))],
     "comments:permalink": [("comment permalink", lambda p: reverse("comments:permalink", kwargs={"pk": p.comment_id}))],
     "comments:standards": [("community standards", lambda p: reverse("comments:standards"))],
 }
