@@ -404,7 +404,9 @@ def test_saving_only_the_status_does_not_reindex(django_capture_on_commit_callba
     article = ArticleFactory(headline="Status only")
     with django_capture_on_commit_callbacks() as callbacks:
         article.save(update_fields=["status"])
-    assert callbacks == []
+    # A status change still purges the pages that show the story; it only must not rebuild the search vector.
+    reindexing = [c for c in callbacks if getattr(c, "func", None) is refresh_search_vectors]
+    assert reindexing == []
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL full-text search")
