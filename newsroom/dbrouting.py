@@ -98,6 +98,10 @@ class ReplicaHealth:
         with contextlib.suppress(DatabaseError):
             connections[alias].close()
 
+    def resting(self, alias: str) -> bool:
+        """Whether the replica was found unfit a moment ago and is being left alone."""
+        return time.monotonic() < self._unfit_until.get(alias, 0)
+
     def fit(self, alias: str) -> bool:
         now = time.monotonic()
         if now < self._fit_until.get(alias, 0):

@@ -154,6 +154,9 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
 DATABASE_ROUTERS = ["newsroom.dbrouting.ReplicaRouter"]
 DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
 DATABASE_REPLICA_CHECK_SECONDS = float(os.environ.get("DATABASE_REPLICA_CHECK_SECONDS", "1"))
+# How long a change's purge waits for the replicas to replay it, so the pages rendered right after come out fresh;
+# past this it purges anyway and once more when they have caught up.
+DATABASE_REPLICA_PURGE_WAIT = float(os.environ.get("DATABASE_REPLICA_PURGE_WAIT", "1"))
 DATABASE_REPLICA_RETRY_SECONDS = float(os.environ.get("DATABASE_REPLICA_RETRY_SECONDS", "5"))
 # How long a client that has just written reads only from the primary.
 DATABASE_REPLICA_PIN_SECONDS = int(os.environ.get("DATABASE_REPLICA_PIN_SECONDS", "5"))

@@ -167,14 +167,18 @@ def purge_now(keys: Iterable[str], *, again: bool = True) -> None:
     if getattr(settings, "DATELINE_PURGE_SCOPE", "keys") == "site":
         # Every change retires every page (bench/breaking_news.py measures what keys save against this).
         keys = {SITE, LISTS, COUNTS}
+    replicas = getattr(settings, "DATABASE_REPLICAS", []) if again else []
+    position = primary_position() if replicas else None
+    if position:
+        # A page rendered from a replica that has not yet replayed the change would be kept under the new
+        # versions. Replicas usually replay within milliseconds: wait for that (briefly) and purge once.
+        wait = float(getattr(settings, "DATABASE_REPLICA_PURGE_WAIT", 1.0))
+        again = not wait_for_replay(position, replicas, time.monotonic() + wait, close=False)
     move_versions_on(keys)
     send_http_purges(keys)
-    replicas = getattr(settings, "DATABASE_REPLICAS", [])
     if again and replicas:
-        # A page rendered from a replica that had not yet replayed the change would be kept under the new
-        # versions: purge once more as soon as every replica has replayed it (at the latest after the lag
-        # a replica is allowed before readers leave it).
-        position = primary_position()
+        # Not replayed in time: purge once more as soon as every replica has replayed it (at the latest
+        # after the lag a replica is allowed before readers leave it).
         waiter = threading.Thread(target=purge_when_replayed, args=(keys, position, list(replicas)), daemon=True)
         waiter.start()
 
@@ -193,11 +197,16 @@ def primary_position() -> str | None:
         return None
 
 
-def purge_when_replayed(keys: set[str], position: str | None, replicas: list[str]) -> None:
+def wait_for_replay(position: str | None, replicas: list[str], deadline: float, *, close: bool) -> bool:
+    """Whether every replica that answers has replayed the primary's ``position`` before ``deadline``."""
     from django.db import DatabaseError, connections
 
-    deadline = time.monotonic() + float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5)) + 1
-    waiting = [alias for alias in replicas if alias in connections] if position else []
+    from .dbrouting import health
+
+    if not position:
+        return False
+    # A replica left alone for now serves no reader: nothing it shows needs waiting for.
+    waiting = [alias for alias in replicas if alias in connections and not health.resting(alias)]
     try:
         while waiting and time.monotonic() < deadline:
             for alias in list(waiting):
@@ -206,18 +215,25 @@ def purge_when_replayed(keys: set[str], position: str | None, replicas: list[str
                         cursor.execute("SELECT COALESCE(pg_last_wal_replay_lsn() >= %s::pg_lsn, true)", [position])
                         if cursor.fetchone()[0]:
                             waiting.remove(alias)
-                except DatabaseError:
+                except DatabaseError as error:
                     # A replica that cannot answer serves no reader (newsroom.dbrouting) and is not waited for.
+                    health.mark_down(alias, f"{type(error).__name__}: {str(error).strip()[:200]}")
                     waiting.remove(alias)
             if waiting:
-                time.sleep(0.02)
-        if waiting or not position:
-            time.sleep(max(0.0, deadline - time.monotonic()))
-        purge_now(keys, again=False)
+                time.sleep(0.01)
     finally:
-        for alias in replicas:
-            if alias in connections:
-                connections[alias].close()
+        if close:
+            for alias in replicas:
+                if alias in connections:
+                    connections[alias].close()
+    return not waiting
+
+
+def purge_when_replayed(keys: set[str], position: str | None, replicas: list[str]) -> None:
+    deadline = time.monotonic() + float(getattr(settings, "DATABASE_REPLICA_MAX_LAG", 5)) + 1
+    if not wait_for_replay(position, replicas, deadline, close=True):
+        time.sleep(max(0.0, deadline - time.monotonic()))
+    purge_now(keys, again=False)
 
 
 def version_key(key: str) -> str:

@@ -176,7 +176,12 @@ def test_an_editor_on_one_server_and_readers_through_the_cache_agree(running):
     assert status == 200 and "sessionid" in {cookie.name for cookie in editor.jar}
 
     # An image uploaded through A goes to the bucket, not to A's disk.
-    fields = {"caption": "Boats in the harbour", "credit": "Ana Ruiz / Dateline", "alt_text": "Boats moored"}
+    fields = {
+        "caption": "Boats in the harbour",
+        "credit": "Ana Ruiz / Dateline",
+        "credit_kind": "photo",
+        "alt_text": "Boats moored",
+    }
     status, _, page = editor.post("/admin/newsroom/image/add/", fields, {"file": ("boats.png", png(), "image/png")})
     assert status == 200 and "errornote" not in page, page[:2000]
     shell(running, LEAD_IMAGE.format(pk=pk))
@@ -186,8 +191,9 @@ def test_an_editor_on_one_server_and_readers_through_the_cache_agree(running):
         {"when": "now", "note": "", "override_reason": "Checked by the desk.", "publish_at": ""},
     )
     assert status == 200 and "is now published" in page, page[:3000]
-    found = re.search(r'href="(/news/\d{4}/\d\d/\d\d/harbour-reopens/)"', read(varnish, "/news/")[2])
-    assert found, "the published story is listed"
+    listing = read(varnish, "/news/")
+    found = re.search(r'href="(/news/\d{4}/\d\d/\d\d/harbour-reopens/)"', listing[2])
+    assert found, f"the published story is listed: {listing[0]} {listing[1]} {listing[2][-3000:]}"
     story = found.group(1)
 
     # Readers through Varnish see the story, its image, and the lists it joined; the second read is Varnish's.
@@ -208,8 +214,8 @@ def test_an_editor_on_one_server_and_readers_through_the_cache_agree(running):
 
     # At once, through the cache and from server B, with no waiting for anything to expire.
     for base in (varnish, app_b, app_a):
-        status, _, page = read(base, story)
-        assert status == 200 and CORRECTION in page, base
+        status, headers, page = read(base, story)
+        assert status == 200 and CORRECTION in page, (base, headers)
     assert read(varnish, story)[1]["X-Cache"] == "hit"
     # Pages that do not show the story stay in the cache.
     assert read(varnish, "/tags/council/")[1]["X-Cache"] == "hit"

@@ -47,6 +47,7 @@ def upload(client, name: str, data: bytes, content_type="image/png"):
         "caption": "Harbour at dusk",
         "credit": "Ana Ruiz / Dateline",
         "alt_text": "Boats at dusk",
+        "credit_kind": "photo",
     }
     return client.post(reverse("admin:newsroom_image_add"), fields)
 
