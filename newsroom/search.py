@@ -337,7 +337,7 @@ def window_sql(vendor: str) -> str:
                (SELECT reltuples FROM pg_class WHERE oid = '{story}'::regclass)
           FROM (SELECT {story.pk}, {story.kind}, {story.date}, {story.publish_at}, {story.search_vector}
                   FROM {story}
-                 WHERE {story.status} IN (%s, %s) AND {story.publish_at} <= %s
+                 WHERE {story.status} IN (%s, %s) AND {story.publish_at} <= %s AND {story.date} <= %s
                  ORDER BY {story.date} DESC, {story.publish_at} DESC, {story.pk} DESC
                  LIMIT %s) newest,
                websearch_to_tsquery(%s::regconfig, %s) q
@@ -348,19 +348,21 @@ def window_sql(vendor: str) -> str:
     )
 
 
-def newest_window(q: str, *, window: int, wanted: int, now) -> list[tuple]:
-    """Up to ``wanted`` rows of the newest matches among the newest ``window`` stories.
+def newest_window(q: str, *, window: int, wanted: int, now, end: date | None = None) -> list[tuple]:
+    """Up to ``wanted`` rows of the newest matches among the newest ``window`` stories up to the day ``end``.
 
     Each row is (pk, kind, date, rank, the planner's count of stories), the last for ``find_common_candidates``.
     """
-    params = [*(str(status) for status in LIVE_STATUSES), now, window, SEARCH_CONFIG, q, wanted]
+    params = [*(str(status) for status in LIVE_STATUSES), now, end or date.max, window, SEARCH_CONFIG, q, wanted]
     with connection.cursor() as cursor:
         cursor.execute(window_sql(connection.vendor), params)
         return cursor.fetchall()
 
 
-def find_common_candidates(q: str) -> tuple[list[Candidate], bool] | None:
+def find_common_candidates(q: str, end: date | None = None) -> tuple[list[Candidate], bool] | None:
     """The newest matches of an unfiltered search read in date order, or None when the index does better.
+
+    With ``end`` the reading starts at that day, as the link to older matches asks.
 
     A probe of the newest ``PROBE`` stories settles the commonest words by itself. When it holds some
     matches but not enough, the share it found says how far back the rest lie and how many stories match
@@ -374,7 +376,7 @@ def find_common_candidates(q: str) -> tuple[list[Candidate], bool] | None:
     """
     limit = candidate_limit()
     now = timezone.now()
-    rows = newest_window(q, window=PROBE, wanted=limit + 1, now=now)
+    rows = newest_window(q, window=PROBE, wanted=limit + 1, now=now, end=end)
     if len(rows) > limit:
         return _ranked(rows[:limit]), True
     if not rows:
@@ -385,7 +387,7 @@ def find_common_candidates(q: str) -> tuple[list[Candidate], bool] | None:
     reach = min(int((limit + 1) / share * 1.5), WINDOW_MAX)
     if reach >= stories or reach > WINDOW_COST_RATIO * share * stories:
         return None
-    rows = newest_window(q, window=reach, wanted=limit + 1, now=now)
+    rows = newest_window(q, window=reach, wanted=limit + 1, now=now, end=end)
     if len(rows) > limit:
         return _ranked(rows[:limit]), True
     if len(rows) < min(limit, settings.DATELINE_PAGE_SIZE):
@@ -819,8 +821,10 @@ def run_search(request, filterset: StorySearchFilter, q: str, parsed: ParsedQuer
         query = None
         matching = published.filter(simple_match(parsed))
     found = None
-    if query is not None and not any(value not in (None, "") for value in filterset.form.cleaned_data.values()):
-        found = find_common_candidates(q)
+    used = {name for name, value in filterset.form.cleaned_data.items() if value not in (None, "")}
+    # An end date alone is where the link to older matches leads: it is read in date order like the first page.
+    if query is not None and used <= {"to"}:
+        found = find_common_candidates(q, end=filterset.form.cleaned_data.get("to"))
     candidates, more = found or find_candidates(matching, query)
     older_url, older_day = older_search(candidates, filterset, request.GET) if more else ("", None)
 

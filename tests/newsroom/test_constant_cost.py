@@ -292,3 +292,14 @@ def test_words_scarce_together_stop_at_the_window_instead_of_gathering_every_mat
     assert [re.findall(r"LIMIT (\d+)", sql)[0] for sql in windows] == ["4", "12"]
     # Nothing asked the index for every match.
     assert not [q["sql"] for q in queries if 'AS "rank"' in q["sql"]]
+    # The link to older matches is read the same way, from the day it names.
+    with CaptureQueriesContext(connection) as queries:
+        older = client.get("/search/" + response.context["older_url"])
+    titles = set(
+        Story.objects.filter(pk__in=[c.pk for c in older.context["paginator"].object_list]).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == {f"Lighthouse harbour notes {n}" for n in (9, 12, 15, 18)}
+    assert len([q for q in queries if ") newest" in q["sql"]]) == 2
+    assert not [q["sql"] for q in queries if 'AS "rank"' in q["sql"]]
