@@ -15,6 +15,11 @@ the page shown gets highlighted snippets, so a search costs about the same on a
 small archive and a large one. When more stories match, the page says so and
 links to the same search further back in time.
 
+The date-order walk is bounded too (``WINDOW_MAX`` stories): words common alone
+can be scarce together, and then the newest matches within that reach are the
+result, fewer than the bound but at least a page, again with the link further
+back, which is read the same way from its end date.
+
 Other databases get the same syntax with a plain substring match, newest first,
 and the same bound, which is enough to develop and test against.
 """
@@ -837,7 +842,6 @@ def run_search(request, filterset: StorySearchFilter, q: str, parsed: ParsedQuer
         "paginator": page.paginator,
         "is_paginated": page.paginator.num_pages > 1,
         "more_than_shown": more,
-        "candidate_limit": candidate_limit(),
         "older_url": older_url,
         "older_day": older_day,
         "facets": build_facets(candidates, request.GET),

@@ -286,6 +286,9 @@ def test_words_scarce_together_stop_at_the_window_instead_of_gathering_every_mat
     )
     assert titles == {f"Lighthouse harbour notes {n}" for n in (0, 3, 6, 9)}
     assert len(response.context["hits"]) == 2
+    page = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert "More than 4 results for “lighthouse harbour” showing the newest 4" in page
+    assert "Only the newest 4 matches are ranked" in page
     assert response.context["more_than_shown"]
     assert response.context["older_url"]
     windows = [q["sql"] for q in queries if ") newest" in q["sql"]]
