@@ -255,3 +255,54 @@ def test_rare_words_past_the_window_are_still_found_through_the_index(client, in
     response = client.get("/search/", {"q": "lighthouse"})
     assert [re.sub(r"<[^>]+>", "", hit.title) for hit in response.context["hits"]] == ["Lighthouse keeper retires"]
     assert not response.context["more_than_shown"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="needs PostgreSQL full-text search")
+def test_words_scarce_together_stop_at_the_window_instead_of_gathering_every_match(
+    client, indexed, settings, monkeypatch
+):
+    # Common words that are scarce together once made the index gather and sort every one of their matches
+    # across the archive (seconds on the benchmark archive); the date-order read is bounded instead.
+    from newsroom import search
+
+    settings.DATELINE_SEARCH_CANDIDATES = 10
+    settings.DATELINE_PAGE_SIZE = 2
+    monkeypatch.setattr(search, "PROBE", 4)
+    monkeypatch.setattr(search, "WINDOW_MAX", 12)
+    now = timezone.now()
+    with indexed():
+        for n in range(40):
+            words = "Lighthouse harbour" if n % 3 == 0 else "Harbour"
+            ArticleFactory(headline=f"{words} notes {n}", publish_at=now - timedelta(days=n, hours=1))
+    with connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {Story._meta.db_table}")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/search/", {"q": "lighthouse harbour"})
+    # Every match among the newest twelve stories, and no further: the reader is offered the older ones.
+    titles = set(
+        Story.objects.filter(pk__in=[c.pk for c in response.context["paginator"].object_list]).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == {f"Lighthouse harbour notes {n}" for n in (0, 3, 6, 9)}
+    assert len(response.context["hits"]) == 2
+    page = " ".join(re.sub(r"<[^>]+>", " ", response.content.decode()).split())
+    assert "More than 4 results for “lighthouse harbour” showing the newest 4" in page
+    assert "Only the newest 4 matches are ranked" in page
+    assert response.context["more_than_shown"]
+    assert response.context["older_url"]
+    windows = [q["sql"] for q in queries if ") newest" in q["sql"]]
+    assert [re.findall(r"LIMIT (\d+)", sql)[0] for sql in windows] == ["4", "12"]
+    # Nothing asked the index for every match.
+    assert not [q["sql"] for q in queries if 'AS "rank"' in q["sql"]]
+    # The link to older matches is read the same way, from the day it names.
+    with CaptureQueriesContext(connection) as queries:
+        older = client.get("/search/" + response.context["older_url"])
+    titles = set(
+        Story.objects.filter(pk__in=[c.pk for c in older.context["paginator"].object_list]).values_list(
+            "title", flat=True
+        )
+    )
+    assert titles == {f"Lighthouse harbour notes {n}" for n in (9, 12, 15, 18)}
+    assert len([q for q in queries if ") newest" in q["sql"]]) == 2
+    assert not [q["sql"] for q in queries if 'AS "rank"' in q["sql"]]
