@@ -9,13 +9,46 @@ lists, search and sitemaps. A draft edited before anyone could see it purges not
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from . import surrogate
 from .querysets import LIVE_STATUSES
 
 LISTED_FIELDS = ("status", "publish_at", "date", "slug")
 BEFORE = "_dateline_listed_before"
+
+# Set while a bulk writer (an archive import) runs: the handlers below note that something changed instead
+# of working out, story by story, which lists it touched; the writer's end purges the whole site once.
+_deferred: ContextVar[list | None] = ContextVar("dateline_deferred_purges", default=None)
+
+
+@contextmanager
+def purges_deferred() -> Iterator[None]:
+    """Thousands of saves in a row cost one site-wide purge, asked for when the block ends.
+
+    Working out each story's days, sections, contexts and authors costs several queries a save; after a
+    large import nearly every list has moved anyway. The purge waits for the surrounding transaction to
+    commit, like every other, so a rolled-back import purges nothing.
+    """
+    token = _deferred.set([])
+    try:
+        yield
+    finally:
+        changed = _deferred.get()
+        _deferred.reset(token)
+        if changed:
+            surrogate.purge([surrogate.SITE, surrogate.LISTS, surrogate.COUNTS])
+
+
+def _deferring() -> bool:
+    changed = _deferred.get()
+    if changed is None:
+        return False
+    if not changed:
+        changed.append(True)
+    return True
 
 
 def listed_state(story_id) -> tuple | None:
@@ -63,12 +96,16 @@ def list_keys(story_ids: Iterable[int], states: Iterable[tuple] = ()) -> set[str
 
 
 def remember_story_state(sender, instance=None, raw=False, **kwargs) -> None:
+    if _deferring():
+        return
     if raw or instance is None or instance.pk is None:
         return
     setattr(instance, BEFORE, listed_state(instance.pk))
 
 
 def purge_after_story_save(sender, instance=None, created=False, raw=False, **kwargs) -> None:
+    if _deferring():
+        return
     if raw or instance is None:
         return
     before = None if created else getattr(instance, BEFORE, None)
@@ -103,6 +140,8 @@ def _story_is_live(story_id) -> bool:
 
 def purge_after_contexts_change(sender, instance=None, action="", reverse=False, pk_set=None, **kwargs) -> None:
     """A story's contexts changed (``story.tags.add``, ``.set``, ``.remove``, ``.clear``)."""
+    if _deferring():
+        return
     from taggit.models import Tag
 
     from .models import Story
@@ -132,6 +171,8 @@ def purge_after_contexts_change(sender, instance=None, action="", reverse=False,
 
 def purge_after_tagging(sender, instance=None, raw=False, **kwargs) -> None:
     """A context link written or removed directly (the bulk loader, a merge of two contexts)."""
+    if _deferring():
+        return
     if raw or instance is None or not _story_is_live(instance.content_object_id):
         return
     from taggit.models import Tag
@@ -154,6 +195,8 @@ def purge_story_part(sender, instance=None, raw=False, **kwargs) -> None:
 
 
 def purge_after_byline(sender, instance=None, raw=False, **kwargs) -> None:
+    if _deferring():
+        return
     if raw or instance is None or not _story_is_live(instance.article_id):
         return
     from .models import Author
@@ -208,6 +251,8 @@ def purge_after_image(sender, instance=None, raw=False, **kwargs) -> None:
 
 def purge_after_comment(sender, instance=None, created=False, raw=False, **kwargs) -> None:
     """An approved comment (or one that stops being approved) changes its own story's page only."""
+    if _deferring():
+        return
     if raw or instance is None:
         return
     if created and instance.status != "approved":

@@ -38,10 +38,10 @@ from typing import NamedTuple
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector, SearchVectorField
 from django.core.paginator import Paginator
 from django.db import connection, connections, transaction
-from django.db.models import F, FloatField, Q, QuerySet, Value
+from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
@@ -180,15 +180,44 @@ def refresh_search_vectors(story_ids=None, *, using: str = "default", batch_size
         stories = stories.filter(pk__in=list(story_ids))
     rows = stories.values_list("pk", "kind", "title", "article__standfirst", "article__body", "event__summary")
     done = 0
+    vectors: dict[int, object] = {}
     for pk, kind, title, standfirst, body, summary in rows.iterator(chunk_size=batch_size):
         # An event's title is its summary, which already counts at weight B.
         headline = "" if kind == Story.Kind.EVENT else title or ""
         middle = " ".join(part for part in (standfirst or "", html_to_text(summary)) if part)
-        Story.objects.using(using).filter(pk=pk).update(
-            search_vector=story_vector(headline, middle, html_to_text(body))
-        )
+        vectors[pk] = story_vector(headline, middle, html_to_text(body))
         done += 1
+        if len(vectors) >= UPDATE_BATCH:
+            _store_vectors(vectors, using)
+            vectors = {}
+    _store_vectors(vectors, using)
     return done
+
+
+# Stories per UPDATE statement: one round trip for many rows, and a statement of bounded size.
+UPDATE_BATCH = 100
+
+
+def _store_vectors(vectors: dict, using: str) -> None:
+    if len(vectors) == 1:
+        (pk, vector), *_ = vectors.items()
+        Story.objects.using(using).filter(pk=pk).update(search_vector=vector)
+    elif vectors:
+        Story.objects.using(using).filter(pk__in=list(vectors)).update(
+            search_vector=Case(
+                *(When(pk=pk, then=vector) for pk, vector in vectors.items()), output_field=SearchVectorField()
+            )
+        )
+
+
+PENDING = "_dateline_pending_vectors"
+
+
+def _refresh_pending(using: str) -> None:
+    pending = getattr(connections[using], PENDING, None)
+    if pending:
+        setattr(connections[using], PENDING, set())
+        refresh_search_vectors(sorted(pending), using=using)
 
 
 def index_story_after_save(sender, instance, raw=False, update_fields=None, using="default", **kwargs) -> None:
@@ -197,7 +226,16 @@ def index_story_after_save(sender, instance, raw=False, update_fields=None, usin
         return
     if update_fields is not None and not TEXT_FIELDS.intersection(update_fields):
         return
-    transaction.on_commit(partial(refresh_search_vectors, [instance.pk], using=using), using=using)
+    # Stories saved in one transaction (an import writes hundreds) are indexed together once it commits: the
+    # first callback to run takes every pending story, the others find nothing left. Each save still asks, so
+    # a savepoint rolled back (taking its callbacks) cannot strand the stories saved after it.
+    owner = connections[using]
+    pending = getattr(owner, PENDING, None)
+    if pending is None:
+        pending = set()
+        setattr(owner, PENDING, pending)
+    pending.add(instance.pk)
+    transaction.on_commit(partial(_refresh_pending, using), using=using)
 
 
 # Highlighting -----------------------------------------------------------------

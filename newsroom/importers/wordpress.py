@@ -25,11 +25,13 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.db import DatabaseError, transaction
 from django.utils import timezone
+from taggit.models import Tag
 
 from newsroom.comments.models import Comment
 from newsroom.images import check_upload
-from newsroom.models import Article, Author, Byline, Image, Section, Story, ascii_slugify
-from newsroom.querysets import Status
+from newsroom.invalidation import purges_deferred
+from newsroom.models import Article, Author, Byline, Image, Section, Story, TaggedStory, ascii_slugify
+from newsroom.querysets import LIVE_STATUSES, Status
 from newsroom.sanitize import clean_body, plain_text
 
 from .models import LegacyAddress, WordPressItem
@@ -166,6 +168,10 @@ class WordPressImporter:
         self.waiting_pictures: list[tuple[int, int, int]] = []
         # Attachments a dry run found good but did not store, so their posts are not reported as missing them.
         self.dry_run_images: set[int] = set()
+        # Authors and contexts repeat across thousands of posts: each is looked up once a run, by slug or by
+        # lower-cased name, instead of once a post. Both stay small (one entry per distinct author or tag).
+        self.author_ids: dict[str, int] = {}
+        self.tag_ids: dict[str, int] = {}
 
     def fault(self, line: int, reason: str) -> None:
         self.report.faults.append(Fault(line, reason))
@@ -174,7 +180,9 @@ class WordPressImporter:
         # A real import commits every BATCH records, so a long run keeps what it did if stopped and the disk
         # is not asked to sync for every post; a dry run is one transaction, rolled back at the end.
         incoming = records(stream)
-        with transaction.atomic() if self.dry_run else nullcontext():
+        # The caches are cleared with the purge below: an import moves nearly every list, so one site-wide
+        # purge at the end replaces the per-story work the signals would do for each save.
+        with transaction.atomic() if self.dry_run else nullcontext(), purges_deferred():
             finished = False
             while not finished:
                 with transaction.atomic():
@@ -210,6 +218,9 @@ class WordPressImporter:
                 handler(record)
         except (ValidationError, DatabaseError, ValueError, OSError) as error:
             reason = "; ".join(getattr(error, "messages", None) or [str(error)])
+            # An author or context made for this record went with its savepoint: look them up afresh.
+            self.author_ids.clear()
+            self.tag_ids.clear()
             self.fault(record.line, f"not imported: {reason}")
             if record.tag == "item":
                 self.report.posts.skipped += 1
@@ -226,6 +237,7 @@ class WordPressImporter:
         author, created = Author.objects.get_or_create(slug=slug, defaults={"name": name[:150]})
         if created:
             self.report.authors += 1
+        self.author_ids[slug] = author.pk
 
     def category(self, record: Record) -> None:
         nicename = unquote(record.text("wp:category_nicename")).strip()
@@ -360,19 +372,29 @@ class WordPressImporter:
             article.publish_at = publish_at
         article.slug = self.free_slug(article, slug_for(record.text("wp:post_name"), headline), publish_at)
         article.save()
-        article.tags.set(tags) if tags else article.tags.clear()
-        self.byline(article, record.text("dc:creator").strip())
+        self.contexts(article, tags, creating)
+        self.byline(article, record.text("dc:creator").strip(), creating)
         thumbnail = meta(record, "_thumbnail_id")
         if thumbnail.isdigit():
             self.picture(article, int(thumbnail), record.line)
         path = old_path(record.text("link"))
         if path and path != article.get_absolute_url():
-            LegacyAddress.objects.update_or_create(path=path, defaults={"story": article})
-        if creating:
-            WordPressItem.objects.update_or_create(
-                kind="post",
-                wp_id=wp_id,
-                defaults={"guid": record.text("guid")[:500], "object_id": article.pk, "digest": fingerprint},
+            # One upsert instead of a locking read, then an insert or an update.
+            LegacyAddress.objects.bulk_create(
+                [LegacyAddress(path=path, story=article)],
+                update_conflicts=True,
+                unique_fields=["path"],
+                update_fields=["story"],
+            )
+        if creating and known is None:
+            WordPressItem.objects.create(
+                kind="post", wp_id=wp_id, guid=record.text("guid")[:500], object_id=article.pk, digest=fingerprint
+            )
+            self.report.posts.created += 1
+        elif creating:
+            # Imported before, but its story has since been deleted: the post comes back as a new story.
+            WordPressItem.objects.filter(pk=known.pk).update(
+                guid=record.text("guid")[:500], object_id=article.pk, digest=fingerprint
             )
             self.report.posts.created += 1
         else:
@@ -395,16 +417,59 @@ class WordPressImporter:
             slug = f"{wanted[: SLUG_LENGTH - len(str(number)) - 1]}-{number}"
         return slug
 
-    def byline(self, article: Article, login: str) -> None:
+    def contexts(self, article: Article, names: list[str], creating: bool) -> None:
+        """The post's tags become the story's contexts, exactly those, as ``article.tags.set`` would make them.
+
+        The links are written in one statement rather than taggit's lookup, insert and signal per tag.
+        """
+        wanted: dict[int, None] = {}
+        for name in names:
+            if not name:
+                continue
+            key = name.lower()
+            tag_id = self.tag_ids.get(key)
+            if tag_id is None:
+                # Contexts match by name whatever the case, as taggit does here (TAGGIT_CASE_INSENSITIVE).
+                tag = Tag.objects.filter(name__iexact=name).first() or Tag.objects.create(name=name)
+                tag_id = self.tag_ids[key] = tag.pk
+            wanted[tag_id] = None
+        have = set() if creating else set(article.tagged_items.values_list("tag_id", flat=True))
+        gone = have.difference(wanted)
+        if gone:
+            article.tagged_items.filter(tag_id__in=gone).delete()
+        listed = article.status in LIVE_STATUSES
+        new = [
+            TaggedStory(
+                content_object=article,
+                tag_id=tag_id,
+                story_date=article.date,
+                story_publish_at=article.publish_at,
+                listed=listed,
+            )
+            for tag_id in wanted
+            if tag_id not in have
+        ]
+        if new:
+            # The links carry the listing order of the story saved just above, so the plain manager writes them
+            # without TaggedStory.objects reading the story back.
+            TaggedStory._base_manager.bulk_create(new)
+
+    def byline(self, article: Article, login: str, creating: bool = False) -> None:
         if not login:
             return
-        author = Author.objects.filter(slug=slug_for(login, login)).first()
-        if author is None:
-            author = Author.objects.create(name=login[:150], slug=slug_for(login, login))
-            self.report.authors += 1
-        if not Byline.objects.filter(article=article, author=author).exists():
+        slug = slug_for(login, login)
+        author_id = self.author_ids.get(slug)
+        if author_id is None:
+            author = Author.objects.filter(slug=slug).first()
+            if author is None:
+                author = Author.objects.create(name=login[:150], slug=slug)
+                self.report.authors += 1
+            author_id = self.author_ids[slug] = author.pk
+        if creating:
+            Byline.objects.create(article=article, author_id=author_id, order=0)
+        elif not Byline.objects.filter(article=article, author_id=author_id).exists():
             Byline.objects.filter(article=article).delete()
-            Byline.objects.create(article=article, author=author, order=0)
+            Byline.objects.create(article=article, author_id=author_id, order=0)
 
     def picture(self, article: Article, attachment_id: int, line: int) -> None:
         known = WordPressItem.objects.filter(kind="attachment", wp_id=attachment_id).first()
