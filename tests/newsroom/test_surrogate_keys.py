@@ -213,9 +213,15 @@ def test_a_cache_that_is_down_is_skipped_and_logged_without_holding_up_the_edito
     assert "Harbour reopens at last" in client.get(story.get_absolute_url()).content.decode()
 
 
-def test_with_replicas_the_keys_are_purged_again_once_they_have_caught_up(settings, varnish, committed):
+def replicas_replaying(monkeypatch, *, in_time: bool) -> None:
+    """Replicas that replay a change before the first purge (in_time) or only a moment after it."""
+    monkeypatch.setattr(surrogate, "primary_position", lambda: "0/16B3748")
+    monkeypatch.setattr(surrogate, "wait_for_replay", lambda position, replicas, deadline, *, close: in_time or close)
+
+
+def test_with_replicas_the_keys_are_purged_again_once_they_have_caught_up(settings, varnish, committed, monkeypatch):
     settings.DATABASE_REPLICAS = ["replica1"]
-    settings.DATABASE_REPLICA_MAX_LAG = 0
+    replicas_replaying(monkeypatch, in_time=False)
     story = ArticleFactory()
 
     def edit():
@@ -227,3 +233,17 @@ def test_with_replicas_the_keys_are_purged_again_once_they_have_caught_up(settin
     while len(varnish.purges) < 2 and time.monotonic() < deadline:
         time.sleep(0.05)
     assert [keys for keys in varnish.purges if f"story:{story.pk}" in keys] == [{f"story:{story.pk}"}] * 2
+
+
+def test_replicas_that_replay_the_change_at_once_need_only_one_purge(settings, varnish, committed, monkeypatch):
+    settings.DATABASE_REPLICAS = ["replica1"]
+    replicas_replaying(monkeypatch, in_time=True)
+    story = ArticleFactory()
+
+    def edit():
+        story.article.standfirst = "Updated."
+        story.article.save()
+
+    committed(edit)
+    time.sleep(0.5)
+    assert [keys for keys in varnish.purges if f"story:{story.pk}" in keys] == [{f"story:{story.pk}"}]
