@@ -7,6 +7,9 @@
    10,000 events spread evenly over 1,000 days, 2,000 contexts, no articles or comments.
 3. Serves both the same way, gunicorn 2 workers x 4 gthread threads: Wagtail, Dateline with its
    page cache off (PAGE_CACHE=0: every page rendered, no counts kept), and Dateline with it on.
+   A fourth column puts Varnish with Dateline's own VCL (deploy/varnish/dateline.vcl, xkey) in front of
+   the cached server, as in the multi-machine layout (README, "Running on several machines"); it is
+   skipped with a note when varnishd or the xkey module is missing (PEER_VARNISH=0 skips it too).
 4. For each comparable page (a day with the median number of events, a "China" event with a full
    Related list, the /news/ index), wrk -t2 -c16 after a warm-up, the three servers one after the
    other, page by page, for PEER_ROUNDS rounds (default 3); prints the medians and the ratios.
@@ -33,12 +36,14 @@ import run  # noqa: E402
 ROOT = run.ROOT
 PEER_PORT = int(os.environ.get("PEER_PORT", "8801"))
 CACHED_PORT = run.PORT + 3
+VARNISH_PORT = run.PORT + 4
 ROUNDS = int(os.environ.get("PEER_ROUNDS", "3"))
 SECONDS = float(os.environ.get("PEER_SECONDS", "10"))
 WARMUP = float(os.environ.get("PEER_WARMUP", "2"))
 PEER_WORK = Path(os.environ.get("PEER_WORK", str(Path(tempfile.gettempdir()) / "dateline-peer-wagtail")))
 PEER_SIZE = ["--events", "10000", "--days", "1000", "--tags", "2000", "--mode", "bulk"]
-GOALS = {"uncached": 5, "cached": 50}
+GOALS = {"uncached": 5, "cached": 50, "varnish": 50}
+LABELS = {"uncached": "page cache off", "cached": "page cache on", "varnish": "behind Varnish"}
 
 
 def peer_source() -> Path:
@@ -115,6 +120,35 @@ def gunicorn(command: list[str], cwd: Path, env: dict, port: int) -> subprocess.
     return process
 
 
+def varnish(backend_port: int, port: int) -> subprocess.Popen | None:
+    """varnishd in the foreground with Dateline's VCL and one backend, or None when it is not installed."""
+    binary = shutil.which("varnishd") or shutil.which("varnishd", path="/usr/sbin")
+    vmods = [
+        *Path("/usr/lib").glob("*/varnish/vmods/libvmod_xkey.so"),
+        *Path("/usr/lib/varnish").glob("vmods/libvmod_xkey.so"),
+    ]
+    if os.environ.get("PEER_VARNISH", "1") == "0" or not binary or not vmods:
+        run.log("Varnish column skipped (needs Debian's varnish and varnish-modules)")
+        return None
+    folder = run.WORK / "vcl"
+    folder.mkdir(exist_ok=True)
+    probe = (ROOT / "deploy" / "varnish" / "backends.vcl").read_text().split("backend app1")[0]
+    (folder / "backends.vcl").write_text(
+        f'{probe}backend app1 {{\n    .host = "127.0.0.1";\n    .port = "{backend_port}";\n'
+        "    .probe = dateline_alive;\n}\n\n"
+        "sub vcl_init {\n    new apps = directors.round_robin();\n    apps.add_backend(app1);\n}\n"
+    )
+    shutil.copy(ROOT / "deploy" / "varnish" / "dateline.vcl", folder / "dateline.vcl")
+    folder.chmod(0o755)
+    process = subprocess.Popen(
+        [binary, "-F", "-a", f"127.0.0.1:{port}", "-n", str(run.WORK / "varnish"), "-p", f"vcl_path={folder}",
+         "-f", "dateline.vcl", "-s", "malloc,128m", "-T", "none"],
+        start_new_session=True, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+    run.wait_for(f"http://127.0.0.1:{port}/news/", seconds=60)
+    return process
+
+
 def stop(process: subprocess.Popen) -> None:
     try:
         os.killpg(process.pid, signal.SIGTERM)
@@ -173,6 +207,10 @@ def main() -> None:
             dateline_gunicorn, ROOT, {**env, "PAGE_CACHE": "1", "PAGE_CACHE_SERVE": "1"}, CACHED_PORT
         )
         ports = {"wagtail": PEER_PORT, "uncached": run.PORT, "cached": CACHED_PORT}
+        front = varnish(CACHED_PORT, VARNISH_PORT)
+        if front is not None:
+            servers["varnish"] = front
+            ports["varnish"] = VARNISH_PORT
         for number in range(1, ROUNDS + 1):
             run.log(f"round {number} of {ROUNDS}")
             for label, theirs, mine, _note in pages:
@@ -204,29 +242,31 @@ def render(pages, results) -> str:
         values = [r["rps"] for r in results[(label, name)]]
         return f"{run.fmt(min(values), 0)}-{run.fmt(max(values), 0)}"
 
+    ours_names = [name for name in LABELS if any(key[1] == name for key in results)]
+    header = "".join(f"| Dateline, {LABELS[name]}: rps | p99 | x Wagtail " for name in ours_names)
     lines = [
         f"## Dateline and Wagtail 7.0, 10,000 events over 1,000 days, {run.CORES} cores",
         "",
         f"Both served by gunicorn, 2 workers x 4 gthread threads, DEBUG off, PostgreSQL on the same machine. "
         f"wrk -t2 -c16, {WARMUP:.0f} s warm-up then {SECONDS:.0f} s, servers taken in turn page by page; "
-        f"medians of {ROUNDS} rounds (range of requests/s in brackets). Dateline uncached: PAGE_CACHE=0 "
-        "(every page rendered, no counts kept); cached: the page cache on.",
+        f"medians of {ROUNDS} rounds (range of requests/s in brackets). Page cache off: PAGE_CACHE=0 "
+        "(every page rendered, no counts kept); page cache on: Dateline's own page cache; behind Varnish: "
+        "deploy/varnish/dateline.vcl in front of the page-cache-on server.",
         "",
-        "| page | Wagtail URL | Dateline URL | notes | Wagtail rps | Wagtail p99 | Dateline uncached rps | p99 "
-        "| x Wagtail | Dateline cached rps | p99 | x Wagtail |",
-        "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| page | Wagtail URL | Dateline URL | notes | Wagtail rps | Wagtail p99 " + header + "|",
+        "|---|---|---|---|---:|---:|" + "---:|---:|---:|" * len(ours_names),
     ]
     verdicts = []
     for label, theirs, mine, note in pages:
         base = median(label, "wagtail", "rps")
         cells = [label, f"`{theirs}`", f"`{mine}`", note, f"{run.fmt(base)} ({spread(label, 'wagtail')})",
                  run.fmt(median(label, "wagtail", "p99"))]  # fmt: skip
-        for name in ("uncached", "cached"):
+        for name in ours_names:
             ours = median(label, name, "rps")
             ratio = ours / base if base else float("nan")
             cells += [f"{run.fmt(ours)} ({spread(label, name)})", run.fmt(median(label, name, "p99")), f"{ratio:.1f}x"]
             verdicts.append(
-                f"- {label}, {name}: {ratio:.1f}x Wagtail (goal {GOALS[name]}x): "
+                f"- {label}, {LABELS[name]}: {ratio:.1f}x Wagtail (goal {GOALS[name]}x): "
                 + ("met" if ratio >= GOALS[name] else "not met")
             )
         lines.append("| " + " | ".join(cells) + " |")

@@ -4,7 +4,8 @@ A backup is a folder holding
 
 - ``database.dump`` (PostgreSQL, ``pg_dump --format=custom``) or ``database.sqlite3``
   (SQLite, copied with SQLite's online backup API, so the site keeps serving);
-- ``media.tar``: every file under ``MEDIA_ROOT`` (uploads and renditions);
+- ``media.tar``: every media file (uploads and renditions), from ``MEDIA_ROOT`` or, with
+  ``MEDIA_STORAGE_URL``, from the bucket, read through Django's storage API;
 - ``manifest.json``: when it was made, by which Dateline (code revision when
   known, and the migrations applied), from which database (vendor, server and
   dump tool versions), what it holds, and a SHA-256 checksum of each file.
@@ -18,13 +19,16 @@ was made with, that the PostgreSQL client tools are there and can read the dump,
 and that the media archive holds only plain files inside the folder. A site that
 already holds stories, accounts or media files is replaced only when the caller
 says so (``replace=True``, ``--yes``). The media are unpacked beside
-``MEDIA_ROOT`` and swapped in after the database restored; what the cache kept
-is retired.
+``MEDIA_ROOT`` and swapped in after the database restored; with a bucket they
+are checked in a scratch folder first, then written to the bucket after the
+database restored, and objects the backup does not hold are deleted, so the
+bucket ends up holding exactly the backup's files. What the cache kept is retired.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import re
@@ -134,6 +138,30 @@ def _media_files(root: Path) -> list[Path]:
     return sorted(path for path in root.rglob("*") if path.is_file() and not path.is_symlink())
 
 
+def _bucket():
+    """The media storage when it is not the local folder (an S3 bucket), else None."""
+    from django.core.files.storage import FileSystemStorage, storages
+
+    storage = storages["default"]
+    return None if isinstance(storage, FileSystemStorage) else storage
+
+
+def _bucket_names(storage, folder: str = "") -> list[str]:
+    """Every file name in the storage, walked folder by folder with the storage API."""
+    directories, files = storage.listdir(folder)
+    prefix = f"{folder.rstrip('/')}/" if folder else ""
+    names = [prefix + name for name in files if name]
+    for directory in directories:
+        if directory:
+            names.extend(_bucket_names(storage, prefix + directory))
+    return sorted(names)
+
+
+def _media_count() -> int:
+    storage = _bucket()
+    return len(_bucket_names(storage)) if storage is not None else len(_media_files(_media_root()))
+
+
 # PostgreSQL client tools -----------------------------------------------------------------------------------
 
 
@@ -232,11 +260,7 @@ def _write_backup(directory: Path, vendor: str, alias: str) -> dict:
             target.close()
         database.update(server_version=sqlite3.sqlite_version)
 
-    media = _media_root()
-    files = _media_files(media)
-    with tarfile.open(directory / MEDIA_ARCHIVE, "w", format=tarfile.PAX_FORMAT) as archive:
-        for path in files:
-            archive.add(path, arcname=path.relative_to(media).as_posix(), recursive=False)
+    media_files, media_bytes = _archive_media(directory / MEDIA_ARCHIVE)
 
     from .models import Story
 
@@ -245,7 +269,7 @@ def _write_backup(directory: Path, vendor: str, alias: str) -> dict:
         "made_at": made_at.isoformat(timespec="seconds"),
         "dateline": {"revision": _code_revision(), "migrations": applied_migrations(alias)},
         "database": database,
-        "media": {"file": MEDIA_ARCHIVE, "files": len(files), "bytes": sum(path.stat().st_size for path in files)},
+        "media": {"file": MEDIA_ARCHIVE, "files": media_files, "bytes": media_bytes},
         "contents": {
             "stories": Story.objects.using(alias).count(),
             "published_stories": Story.objects.using(alias).published().count(),
@@ -258,6 +282,29 @@ def _write_backup(directory: Path, vendor: str, alias: str) -> dict:
     # Written last: a folder without a manifest is an unfinished backup and restore refuses it.
     (directory / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return manifest
+
+
+def _archive_media(target: Path) -> tuple[int, int]:
+    """Write every media file into the tar at ``target``; returns how many files and bytes."""
+    storage = _bucket()
+    count = size = 0
+    with tarfile.open(target, "w", format=tarfile.PAX_FORMAT) as archive:
+        if storage is None:
+            media = _media_root()
+            for path in _media_files(media):
+                archive.add(path, arcname=path.relative_to(media).as_posix(), recursive=False)
+                count, size = count + 1, size + path.stat().st_size
+            return count, size
+        made = datetime.now(UTC).timestamp()
+        for name in _bucket_names(storage):
+            with storage.open(name, "rb") as source:
+                # Read in full: a bucket object's size is only known for sure once it has been read.
+                data = source.read()
+            member = tarfile.TarInfo(name)
+            member.size, member.mtime, member.mode = len(data), made, 0o644
+            archive.addfile(member, io.BytesIO(data))
+            count, size = count + 1, size + len(data)
+    return count, size
 
 
 # Restore ---------------------------------------------------------------------------------------------------
@@ -304,7 +351,7 @@ def site_contents(alias: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     return {
         "stories": Story.objects.using(alias).count() if Story._meta.db_table in tables else 0,
         "accounts": user_model.objects.using(alias).count() if user_model._meta.db_table in tables else 0,
-        "media files": len(_media_files(_media_root())),
+        "media files": _media_count(),
     }
 
 
@@ -377,11 +424,15 @@ def restore(directory: Path, *, replace: bool = False, alias: str = DEFAULT_DB_A
             f"{manifest['made_at']}. Run again with --yes to go ahead."
         )
 
+    bucket = _bucket()
     media = _media_root()
-    media.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restoring-", dir=media.parent))
-    # mkdtemp makes a private folder; the media folder is read by the web server too.
-    staging.chmod(media.stat().st_mode & 0o7777 if media.is_dir() else 0o755)
+    if bucket is None:
+        media.parent.mkdir(parents=True, exist_ok=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{media.name}-restoring-", dir=media.parent))
+        # mkdtemp makes a private folder; the media folder is read by the web server too.
+        staging.chmod(media.stat().st_mode & 0o7777 if media.is_dir() else 0o755)
+    else:
+        staging = Path(tempfile.mkdtemp(prefix="dateline-media-restoring-"))
     try:
         media_files = _unpack_media(directory, staging)
         if vendor == "postgresql":
@@ -394,7 +445,10 @@ def restore(directory: Path, *, replace: bool = False, alias: str = DEFAULT_DB_A
             )  # fmt: skip
         else:
             _restore_sqlite(dump, alias)
-        _swap_in(staging, media)
+        if bucket is None:
+            _swap_in(staging, media)
+        else:
+            _fill_bucket(bucket, staging)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
 
@@ -422,6 +476,24 @@ def _restore_sqlite(dump: Path, alias: str) -> None:
         source.backup(connection.connection)
     finally:
         source.close()
+
+
+def _fill_bucket(storage, staging: Path) -> None:
+    """Make the bucket hold exactly the unpacked files: each written under its own name, the rest deleted."""
+    from django.core.files import File
+
+    wanted = {path.relative_to(staging).as_posix(): path for path in _media_files(staging)}
+    for name, path in sorted(wanted.items()):
+        if storage.exists(name):
+            # Buckets keep names unique rather than overwriting (file_overwrite off): make room first.
+            storage.delete(name)
+        with path.open("rb") as source:
+            saved = storage.save(name, File(source, name=name))
+        if saved != name:
+            raise BackupError(f"The bucket stored {name} as {saved}; the media were not restored under their names.")
+    for name in _bucket_names(storage):
+        if name not in wanted:
+            storage.delete(name)
 
 
 def _swap_in(staging: Path, media: Path) -> None:

@@ -1,5 +1,7 @@
 """Media in an S3-compatible bucket (MEDIA_STORAGE_URL): uploads, renditions and the addresses pages use."""
 
+from io import StringIO
+
 import boto3
 import pytest
 from django.contrib.auth.models import Group
@@ -105,3 +107,61 @@ def test_media_storage_url_reads_endpoint_region_and_domain():
 def test_a_malformed_media_storage_url_is_refused_with_a_clear_message():
     with pytest.raises(ImproperlyConfigured, match="MEDIA_STORAGE_URL must look like"):
         media_storage("https://example.org/bucket")
+
+
+# Backups of a site whose media live in the bucket -----------------------------------------------------------
+
+
+def bucket_files(s3) -> dict[str, bytes]:
+    return {name: s3.get_object(Bucket=BUCKET, Key=name)["Body"].read() for name in stored_names(s3)}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_backup_takes_the_media_from_the_bucket_and_restore_puts_back_exactly_those(
+    client, editor, bucket, media_root, tmp_path
+):
+    import json
+    import tarfile
+
+    from django.core.management import call_command
+
+    upload(client, "harbour.png", png_bytes(1200, 800))
+    before = bucket_files(bucket)
+    assert len(before) >= 3
+
+    folder = tmp_path / "backup"
+    call_command("backup", str(folder), stdout=StringIO())
+
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["media"]["files"] == len(before)
+    with tarfile.open(folder / "media.tar") as archive:
+        assert sorted(archive.getnames()) == sorted(before)
+        assert {name: archive.extractfile(name).read() for name in before} == before
+
+    # After the backup: one picture lost, one stray object added.
+    lost = sorted(before)[0]
+    bucket.delete_object(Bucket=BUCKET, Key=lost)
+    bucket.put_object(Bucket=BUCKET, Key="images/stray.png", Body=b"not in the backup")
+
+    call_command("restore", str(folder), "--yes", stdout=StringIO())
+
+    assert bucket_files(bucket) == before
+    # Nothing went to the local folder on the way.
+    assert not media_root.exists() or not any(p.is_file() for p in media_root.rglob("*"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_restore_counts_bucket_media_as_content_to_replace(client, editor, bucket, tmp_path):
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    from newsroom.models import Story
+
+    folder = tmp_path / "backup"
+    call_command("backup", str(folder), stdout=StringIO())
+    upload(client, "harbour.png", png_bytes(640, 480))
+    Story.objects.all().delete()
+
+    with pytest.raises(CommandError, match=r"not empty \(.*media files"):
+        call_command("restore", str(folder), stdout=StringIO())
+    assert stored_names(bucket)
