@@ -33,7 +33,9 @@ cache cannot tell whether Django saw it.
 
 The endpoint is public, so one address may add only a few reads of one story
 an hour (``DATELINE_MOST_READ_PER_ADDRESS``, counted in the cache by
-django-ratelimit); with the cache unreachable nothing is counted at all.
+django-ratelimit), reports that browsers say come from another site's page are
+not counted (they would bring a read from each of that site's visitors), and
+with the cache unreachable nothing is counted at all.
 
 The "most read" box is rendered into pages a cache may keep for a day. The box
 as rendered stays as the fallback without scripts; the same script replaces it
@@ -145,11 +147,19 @@ def count_read(request, story_id: int) -> bool:
 
     Costs no database query: the caller has already checked the story is published.
     """
-    if counting() != BEACON or not is_reader(request) or not _within_allowance(request, story_id):
+    if counting() != BEACON or not is_reader(request) or _from_another_site(request):
+        return False
+    if not _within_allowance(request, story_id):
         return False
     record_view(story_id)
     maybe_flush()
     return True
+
+
+def _from_another_site(request) -> bool:
+    """Sent by another site's page: its visitors' browsers would each add a read from their own address."""
+    site = request.headers.get("Sec-Fetch-Site", "same-origin").strip().lower()
+    return site not in ("same-origin", "none")
 
 
 def _within_allowance(request, story_id: int) -> bool:

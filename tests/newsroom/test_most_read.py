@@ -309,9 +309,12 @@ def most_read_list(html: str) -> str:
     return html.split('class="most-read__list"')[1].split("</ol>")[0]
 
 
-def test_a_reported_read_counts_once_and_the_list_shows_the_story_after_a_flush(client, beacon):
+def test_a_reported_read_counts_once_and_the_list_shows_the_story_after_a_flush(
+    client, beacon, django_assert_num_queries
+):
     story = ArticleFactory(headline="Ferry timetable changes")
-    response = report(client, story.pk)
+    with django_assert_num_queries(1):
+        response = report(client, story.pk)
     assert response.status_code == 204
     assert response.content == b""
     assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
@@ -344,6 +347,15 @@ def test_reads_reported_by_prerendered_pages_or_staff_are_not_counted(client, be
     client.force_login(StaffFactory())
     assert report(client, story.pk).status_code == 204
     assert popularity.flush() == 0
+
+
+def test_reads_reported_from_another_sites_pages_are_not_counted(client, beacon):
+    story = ArticleFactory()
+    for site in ("cross-site", "same-site"):
+        assert report(client, story.pk, HTTP_SEC_FETCH_SITE=site).status_code == 204
+    assert popularity.flush() == 0
+    report(client, story.pk, HTTP_SEC_FETCH_SITE="same-origin")
+    assert popularity.flush() == 1
 
 
 def test_reads_of_unknown_unpublished_or_malformed_stories_are_refused_cleanly(client, beacon):
