@@ -33,6 +33,8 @@ NOT_PUBLIC = {
     "comments:flag": "POST only",
     "comments:sign_in": "a form for one reader",
     "comments:sign_out": "POST only",
+    # A story page's script reporting a read: POST only, counted in the cache.
+    "newsroom:read": "POST only",
     # The API's bare prefix answers nothing of its own; its lists and items are measured.
     "api-v1:api-root": "no page at the prefix",
 }
@@ -125,6 +127,7 @@ ENTRIES: dict[str, list[Entry]] = {
         ("sitemap year", lambda p: reverse("newsroom:sitemap_section", kwargs={"section": str(p.year)})),
     ],
     "newsroom:robots": [("robots", lambda p: reverse("newsroom:robots"))],
+    "newsroom:most_read": [("most read box", lambda p: reverse("newsroom:most_read"))],
     "newsroom:story_print": [("article print", lambda p: story_url(p.article, "newsroom:story_print"))],
     "newsroom:feed_corrections": [("feed corrections rss", lambda p: reverse("newsroom:feed_corrections"))],
     "newsroom:feed_corrections_atom": [("feed corrections atom", lambda p: reverse("newsroom:feed_corrections_atom"))],

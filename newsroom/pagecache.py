@@ -64,7 +64,8 @@ KEPT_HEADERS = (
 )
 # Reader accounts' pages are each reader's own, and their forms carry tokens the stored copy would not.
 # The API counts every request against a rate and answers its own validators (newsroom.api).
-SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/accounts/", "/api/")
+# The "most read" box lives a minute, not a page's day, and says so itself; a reported read is a POST.
+SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/accounts/", "/api/", "/most-read/", "/reads/")
 
 
 def enabled() -> bool:

@@ -19,19 +19,46 @@ the page cache in MIDDLEWARE, does the counting instead: the view then only name
 the story in a response header, the page cache stores and replays that header,
 and the middleware counts it and takes it off before the page leaves. Anything
 else that serves stored pages can count the same way by calling ``record_view``.
+
+That is "server" counting (``DATELINE_MOST_READ_COUNTING``), right for one
+machine with no HTTP cache in front. When Varnish or a CDN answers most story
+pages (``HTTP_CACHE_PURGE_URLS`` set, the default then turns to "beacon"),
+Django never sees those reads, so the page counts itself instead: it carries
+``static/js/reads.js``, which, once the page is shown to a reader, posts to
+``/reads/<story id>/`` (``count_read``). Only one of the two ever counts: in
+beacon mode the view and the middleware count nothing, and in server mode the
+script is not on the page and the endpoint counts nothing. One setting rather
+than both at once with some way to pair them up, because a page kept by a
+cache cannot tell whether Django saw it.
+
+The endpoint is public, so one address may add only a few reads of one story
+an hour (``DATELINE_MOST_READ_PER_ADDRESS``, counted in the cache by
+django-ratelimit), reports that browsers say come from another site's page are
+not counted (they would bring a read from each of that site's visitors), and
+with the cache unreachable nothing is counted at all.
+
+The "most read" box is rendered into pages a cache may keep for a day. The box
+as rendered stays as the fallback without scripts; the same script replaces it
+with the list from ``/most-read/`` (``most_read_box``), which shared caches keep
+for at most what is left of the list's minute. A kept page's HTML therefore
+never has to change, nor be purged, when the list does.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import math
 import re
 import time
 from datetime import UTC, datetime, timedelta
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F, Sum
+from django_ratelimit import ALL
+from django_ratelimit.core import get_usage
 
 from .models import Story, StoryViewCount
 
@@ -50,7 +77,10 @@ PREFIX = "dateline:most-read"
 STORY_HEADER = "X-Dateline-Story"
 # Set on the request by MostReadMiddleware: the view leaves the counting to it.
 COUNTED_ABOVE = "most_read_counted_above"
-LIST_KEY = f"{PREFIX}:list"
+LIST_KEY = f"{PREFIX}:list:v2"
+# The surrogate key of the box's own address (/most-read/); no story page carries it.
+LIST_SURROGATE_KEY = "most-read"
+READ_RATE_GROUP = "dateline-most-read"
 LAST_FLUSH_KEY = f"{PREFIX}:last-flush"
 LOCK_KEY = f"{PREFIX}:flush-lock"
 
@@ -68,10 +98,17 @@ def is_bot(user_agent: str) -> bool:
     return not (user_agent or "").strip() or bool(BOT_USER_AGENT.search(user_agent))
 
 
-def is_reader_request(request) -> bool:
-    """A person reading: a plain GET from a browser, not a bot, a prefetch or a staff member."""
-    if request.method != "GET":
-        return False
+SERVER = "server"
+BEACON = "beacon"
+
+
+def counting() -> str:
+    """Who counts reads: "server" (the story view and MostReadMiddleware) or "beacon" (the page's script)."""
+    return getattr(settings, "DATELINE_MOST_READ_COUNTING", SERVER)
+
+
+def is_reader(request) -> bool:
+    """Not a bot, not a prefetch or prerender, not a staff member; any method."""
     meta = request.META
     if is_bot(meta.get("HTTP_USER_AGENT", "")):
         return False
@@ -80,6 +117,11 @@ def is_reader_request(request) -> bool:
         return False
     user = getattr(request, "user", None)
     return not (user is not None and user.is_staff)
+
+
+def is_reader_request(request) -> bool:
+    """A person reading: a plain GET from a browser, not a bot, a prefetch or a staff member."""
+    return request.method == "GET" and is_reader(request)
 
 
 def count_view(request, response, story: Story) -> bool:
@@ -93,11 +135,54 @@ def count_view(request, response, story: Story) -> bool:
 
 
 def _count(request, story_id: int) -> bool:
-    if not is_reader_request(request):
+    if counting() != SERVER or not is_reader_request(request):
         return False
     record_view(story_id)
     maybe_flush()
     return True
+
+
+def count_read(request, story_id: int) -> bool:
+    """Count a read that a published story's page reported (beacon mode), within the address's hourly allowance.
+
+    Costs no database query: the caller has already checked the story is published.
+    """
+    if counting() != BEACON or not is_reader(request) or _from_another_site(request):
+        return False
+    if not _within_allowance(request, story_id):
+        return False
+    record_view(story_id)
+    maybe_flush()
+    return True
+
+
+def _from_another_site(request) -> bool:
+    """Sent by another site's page: its visitors' browsers would each add a read from their own address."""
+    site = request.headers.get("Sec-Fetch-Site", "same-origin").strip().lower()
+    return site not in ("same-origin", "none")
+
+
+def _within_allowance(request, story_id: int) -> bool:
+    """Whether this address may add one more read of this story this hour; no when the cache cannot say."""
+    # The same reading of X-Forwarded-For as the comments' flood limits and the API's rates.
+    from newsroom.comments.views import client_address
+
+    address = client_address(request) or "unknown"
+    rate = getattr(settings, "DATELINE_MOST_READ_PER_ADDRESS", "5/h")
+    try:
+        usage = get_usage(
+            request,
+            group=READ_RATE_GROUP,
+            key=lambda group, request: f"{address}:{story_id}",
+            rate=rate,
+            method=ALL,
+            increment=True,
+        )
+    except Exception:
+        logger.warning("A reported read was not counted: the cache failed", exc_info=True)
+        return False
+    # None: the cache could not count (django-ratelimit fails open); a read nobody can limit is not counted.
+    return usage is not None and not usage["should_limit"]
 
 
 class MostReadMiddleware:
@@ -255,11 +340,24 @@ def most_read(*, exclude_url: str = "", moment: float | None = None) -> list[dic
     A story page passes its own address in ``exclude_url``: the list then names
     five other stories, from the same cached rows.
     """
-    items = cache.get(LIST_KEY)
-    if items is None:
-        items = _most_read_rows(moment)
-        cache.set(LIST_KEY, items, LIST_TTL)
+    _, items = most_read_rows(moment=moment)
     return [item for item in items if item["url"] != exclude_url][:TOP]
+
+
+def most_read_rows(*, moment: float | None = None) -> tuple[float, list[dict]]:
+    """When the list was worked out, and its rows: one more than the box shows, so a story page can drop itself."""
+    found = cache.get(LIST_KEY)
+    if isinstance(found, tuple) and len(found) == 2:
+        return found
+    worked_out = time.time()
+    found = (worked_out, _most_read_rows(moment))
+    cache.set(LIST_KEY, found, LIST_TTL)
+    return found
+
+
+def seconds_left(worked_out: float) -> int:
+    """How long a copy of a list worked out at ``worked_out`` may still be shown: what is left of its minute."""
+    return max(1, min(LIST_TTL, math.ceil(worked_out + LIST_TTL - time.time())))
 
 
 def _most_read_rows(moment: float | None) -> list[dict]:
@@ -274,6 +372,7 @@ def _most_read_rows(moment: float | None) -> list[dict]:
     )
     return [
         {
+            "id": story.pk,
             "title": story.title,
             "url": story.get_absolute_url(),
             "kind": story.kind,

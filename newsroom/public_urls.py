@@ -46,4 +46,7 @@ urlpatterns = [
     path("sitemap-news.xml", sitemaps.news_sitemap, name="sitemap_news"),
     path("sitemap-<slug:section>.xml", sitemaps.sitemap_section, name="sitemap_section"),
     path("robots.txt", sitemaps.robots_txt, name="robots"),
+    # "Most read now" where an HTTP cache answers the pages: a page reports its read, and fetches the box.
+    path("reads/<int:story_id>/", views.count_read, name="read"),
+    path("most-read/", views.most_read_box, name="most_read"),
 ]

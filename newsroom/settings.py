@@ -6,6 +6,7 @@ SECRET_KEY, ALLOWED_HOSTS, CACHE_URL and DEBUG=0.
 """
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -321,6 +322,18 @@ DATELINE_LINK_CHECK_TIMEOUT = float(os.environ.get("LINK_CHECK_TIMEOUT", "10"))
 DATELINE_HTTP_CACHE_SECONDS = int(os.environ.get("HTTP_CACHE_SECONDS", str(24 * 60 * 60)))
 # The HTTP caches in front that take purges by surrogate key (Varnish with xkey: deploy/varnish/dateline.vcl).
 HTTP_CACHE_PURGE_URLS = env_list("HTTP_CACHE_PURGE_URLS", "")
+# Who counts a read of a story for "most read now" (newsroom.popularity): "server", Django as it serves the page
+# (one machine, no HTTP cache in front), or "beacon", a script on the page reporting it (the default once an HTTP
+# cache answers most pages, as HTTP_CACHE_PURGE_URLS says there is).
+DATELINE_MOST_READ_COUNTING = os.environ.get("MOST_READ_COUNTING", "").strip().lower() or (
+    "beacon" if HTTP_CACHE_PURGE_URLS else "server"
+)
+if DATELINE_MOST_READ_COUNTING not in ("server", "beacon"):
+    raise ImproperlyConfigured(f"MOST_READ_COUNTING must be server or beacon, not {DATELINE_MOST_READ_COUNTING!r}.")
+# In beacon mode, how many reads of one story one address may add, as django-ratelimit writes rates.
+DATELINE_MOST_READ_PER_ADDRESS = os.environ.get("MOST_READ_PER_ADDRESS", "5/h").strip()
+if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", DATELINE_MOST_READ_PER_ADDRESS):
+    raise ImproperlyConfigured(f"MOST_READ_PER_ADDRESS must look like 5/h, not {DATELINE_MOST_READ_PER_ADDRESS!r}.")
 # "keys": a change purges the pages showing it; "site": every change purges every page (for comparison).
 DATELINE_PURGE_SCOPE = os.environ.get("PURGE_SCOPE", "keys")
 # How long a purge may wait on one of them before it is skipped (and left alone for a few seconds).

@@ -8,12 +8,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.functional import cached_property
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST, require_safe
 from django.views.generic import ListView, TemplateView
 from django.views.generic.dates import (
     ArchiveIndexView,
@@ -24,7 +26,7 @@ from django.views.generic.dates import (
 )
 from taggit.models import Tag
 
-from . import archive, markdown, popularity
+from . import archive, markdown, popularity, surrogate
 from .freeze import frozen_max_age, is_frozen
 from .models import (
     Article,
@@ -604,6 +606,42 @@ def day_markdown(request, year, month, day):
         next_day=_neighbour_day(day, previous=False),
     )
     return _markdown_response(text, request.build_absolute_uri(markdown.day_path(day)))
+
+
+# The largest id a story can have (a 64-bit primary key); larger numbers name nothing.
+MAX_STORY_ID = 2**63 - 1
+
+
+# No form token: the request can do nothing but add one read, and that only within the address's allowance.
+@csrf_exempt
+@require_POST
+def count_read(request, story_id: int):
+    """A published story's page reports that a reader is looking at it (beacon counting, ``static/js/reads.js``).
+
+    Answers 204 whether or not the read counted, so a client learns nothing about bots and allowances;
+    404 for an address that names no published story.
+    """
+    if story_id > MAX_STORY_ID or not Story.objects.published().filter(pk=story_id).exists():
+        raise Http404("No such story.")
+    popularity.count_read(request, story_id)
+    response = HttpResponse(status=204)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_safe
+def most_read_box(request):
+    """The "most read" box as it is now, for the pages' script to put in place of the one kept with the page.
+
+    One more story than the box shows, so a story page can leave itself out. Shared caches keep it for what
+    is left of the list's minute, so a page kept for a day shows a list at most a minute old.
+    """
+    worked_out, items = popularity.most_read_rows()
+    response = render(request, "includes/most_read.html", {"items": items})
+    patch_cache_control(response, public=True, max_age=popularity.seconds_left(worked_out))
+    keys = {surrogate.SITE, popularity.LIST_SURROGATE_KEY, *(surrogate.story_key(item["id"]) for item in items)}
+    response["Surrogate-Key"] = response["xkey"] = surrogate.header_value(keys)
+    return response
 
 
 def media(request, path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from urllib.parse import quote, urlencode
 
 from django import template
+from django.urls import reverse
 from django.utils.translation import gettext
 
 from newsroom import markdown, popularity, structured
@@ -84,9 +85,29 @@ def share_links(context):
 
 @register.inclusion_tag("includes/most_read.html")
 def most_read(story: Story | None = None, heading_class: str = ""):
-    """``{% most_read %}``, or ``{% most_read story %}`` on a story page so it does not list itself."""
+    """``{% most_read %}``, or ``{% most_read story %}`` on a story page so it does not list itself.
+
+    In beacon mode the box is there even while the list is empty (hidden), and names the address of the
+    current list: a page kept by an HTTP cache may be hours old, and its script puts the current list in.
+    """
     exclude_url = story.get_absolute_url() if story is not None else ""
-    return {"items": popularity.most_read(exclude_url=exclude_url), "heading_class": heading_class}
+    refresh = reverse("newsroom:most_read") if popularity.counting() == popularity.BEACON else ""
+    return {
+        "items": popularity.most_read(exclude_url=exclude_url),
+        "heading_class": heading_class,
+        "refresh": refresh,
+        "top": popularity.TOP,
+    }
+
+
+@register.inclusion_tag("includes/reads_script.html")
+def reads_script(story: Story | None = None):
+    """In beacon mode, the script that reports a published story's read and refreshes the "most read" box."""
+    beacon = popularity.counting() == popularity.BEACON
+    read_url = ""
+    if beacon and story is not None and story.is_published:
+        read_url = reverse("newsroom:read", kwargs={"story_id": story.pk})
+    return {"beacon": beacon, "read_url": read_url}
 
 
 @register.simple_tag

@@ -70,6 +70,17 @@ story.save()
 """
 
 
+# What a reader's browser sends; urllib's own name is a script's, and scripts' reads are not counted.
+READER = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36"
+
+COUNTED = """
+from newsroom import popularity
+from newsroom.models import StoryViewCount
+popularity.flush()
+print(sum(StoryViewCount.objects.using("default").filter(story_id={pk}).values_list("views", flat=True)))
+"""
+
+
 def skip_or_fail(reason: str) -> None:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(f"the cluster test is required in CI: {reason}")
@@ -201,6 +212,16 @@ def test_an_editor_on_one_server_and_readers_through_the_cache_agree(running):
         status, headers, page = read(varnish, path)
         assert status == 200 and HEADLINE in page, path
         assert read(varnish, path)[1]["X-Cache"] == "hit", path
+    # Varnish answered those story pages, so Django never saw the reads: the page's script reports each one.
+    beacon = re.search(r'data-read-url="(/reads/\d+/)"', read(varnish, story)[2])
+    assert beacon, "with Varnish in front, story pages count their reads from the reader's browser"
+    status, _, _ = Browser(varnish).open(beacon.group(1), b"", {"User-Agent": READER})
+    assert status == 204
+    counted = shell(running, COUNTED.format(pk=pk)).splitlines()[-1]
+    assert counted == "1", counted
+    # Readers' lists are read from the replica: give it a moment to replay the flush.
+    time.sleep(1)
+    assert HEADLINE in read(varnish, "/most-read/")[2]
     media = re.escape(running["s3"])
     image = re.search(rf'src="({media}/[^"]+)"', read(varnish, story)[2]).group(1)
     with urllib.request.urlopen(image, timeout=10) as answer:

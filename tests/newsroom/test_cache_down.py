@@ -26,7 +26,7 @@ from django.urls import reverse
 from newsroom import cache as resilient
 from newsroom import pagecache
 from newsroom.comments.models import Comment
-from newsroom.models import Article
+from newsroom.models import Article, StoryViewCount
 from newsroom.services import add_correction
 from tests.comments.utils import form_data, post_url
 from tests.factories import ArticleFactory, AuthorFactory, EventFactory, SectionFactory, StaffFactory
@@ -107,6 +107,7 @@ def public_urls(client, site) -> list[str]:
         "/search/?q=harbour",
         "/search/?q=ferry+timetable&page=1",
         "/robots.txt",
+        "/most-read/",
         "/sitemap.xml",
         "/sitemap-news.xml",
         "/feeds/latest/rss/",
@@ -167,6 +168,15 @@ def test_reader_posts_a_comment_with_redis_port_closed(client, closed_port, news
     assert response.status_code in (200, 302, 303)
     assert Comment.objects.filter(story=story, name="Maria Lopes").count() == 1
     assert client.get(story.get_absolute_url(), HTTP_USER_AGENT=BROWSER).status_code == 200
+
+
+def test_reads_reported_with_redis_port_closed_are_answered_and_not_counted(client, closed_port, newsroom, settings):
+    settings.DATELINE_MOST_READ_COUNTING = "beacon"
+    story = newsroom["article"]
+    for _ in range(3):
+        assert client.post(f"/reads/{story.pk}/", HTTP_USER_AGENT=BROWSER).status_code == 204
+    assert StoryViewCount.objects.count() == 0
+    assert client.get("/most-read/", HTTP_USER_AGENT=BROWSER).status_code == 200
 
 
 def test_lost_cache_is_reported_once_per_outage_not_per_request(client, closed_port, newsroom, caplog):

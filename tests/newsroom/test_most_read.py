@@ -1,13 +1,18 @@
 """'Most read now': reader page views over the last 24 hours, without a database write per view."""
 
+import os
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from newsroom import popularity
@@ -285,3 +290,259 @@ def test_the_middleware_ignores_pages_that_are_not_story_views(client, whole_pag
     ArticleFactory()
     assert client.get("/", HTTP_USER_AGENT=BROWSER).status_code == 200
     assert popularity.flush() == 0
+
+
+# Beacon counting: an HTTP cache answers the story pages, so the page's script reports each read. -------------
+
+
+@pytest.fixture
+def beacon(settings):
+    settings.DATELINE_MOST_READ_COUNTING = "beacon"
+    return settings
+
+
+def report(client, story_id, user_agent=BROWSER, **headers):
+    return client.post(f"/reads/{story_id}/", HTTP_USER_AGENT=user_agent, **headers)
+
+
+def most_read_list(html: str) -> str:
+    return html.split('class="most-read__list"')[1].split("</ol>")[0]
+
+
+def test_a_reported_read_counts_once_and_the_list_shows_the_story_after_a_flush(
+    client, beacon, django_assert_num_queries
+):
+    story = ArticleFactory(headline="Ferry timetable changes")
+    with django_assert_num_queries(1):
+        response = report(client, story.pk)
+    assert response.status_code == 204
+    assert response.content == b""
+    assert "no-cache" in response["Cache-Control"] and "no-store" in response["Cache-Control"]
+    assert StoryViewCount.objects.count() == 0, "a reported read must not write to the database"
+    assert popularity.flush() == 1
+    assert views_of(story) == 1
+    assert "Ferry timetable changes" in most_read_list(client.get("/", HTTP_USER_AGENT=BROWSER).content.decode())
+
+
+def test_a_reported_read_needs_no_form_token(beacon):
+    story = EventFactory()
+    checked = Client(enforce_csrf_checks=True)
+    assert report(checked, story.pk).status_code == 204
+    assert popularity.flush() == 1
+
+
+@pytest.mark.parametrize(
+    "user_agent",
+    ["", "Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "curl/8.5", "HeadlessChrome/131"],
+)
+def test_reads_reported_by_bots_are_answered_but_not_counted(client, beacon, user_agent):
+    story = ArticleFactory()
+    assert report(client, story.pk, user_agent=user_agent).status_code == 204
+    assert popularity.flush() == 0
+
+
+def test_reads_reported_by_prerendered_pages_or_staff_are_not_counted(client, beacon):
+    story = ArticleFactory()
+    assert report(client, story.pk, HTTP_SEC_PURPOSE="prefetch;prerender").status_code == 204
+    client.force_login(StaffFactory())
+    assert report(client, story.pk).status_code == 204
+    assert popularity.flush() == 0
+
+
+def test_reads_reported_from_another_sites_pages_are_not_counted(client, beacon):
+    story = ArticleFactory()
+    for site in ("cross-site", "same-site"):
+        assert report(client, story.pk, HTTP_SEC_FETCH_SITE=site).status_code == 204
+    assert popularity.flush() == 0
+    report(client, story.pk, HTTP_SEC_FETCH_SITE="same-origin")
+    assert popularity.flush() == 1
+
+
+def test_reads_of_unknown_unpublished_or_malformed_stories_are_refused_cleanly(client, beacon):
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    scheduled = EventFactory(publish_at=datetime.now(UTC) + timedelta(days=1))
+    withdrawn = ArticleFactory()
+    withdrawn.status = Status.WITHDRAWN
+    withdrawn.save()
+    for story_id in (draft.pk, scheduled.pk, withdrawn.pk, 987654, 0, "99999999999999999999"):
+        assert report(client, story_id).status_code == 404, story_id
+    for path in ("/reads/abc/", "/reads/-1/", "/reads/1.5/", "/reads/%00/"):
+        assert client.post(path, HTTP_USER_AGENT=BROWSER).status_code in (400, 404), path
+    published = ArticleFactory()
+    assert client.get(f"/reads/{published.pk}/", HTTP_USER_AGENT=BROWSER).status_code == 405
+    assert popularity.flush() == 0
+
+
+def test_one_address_adds_only_a_few_reads_of_a_story_an_hour(client, beacon):
+    beacon.DATELINE_MOST_READ_PER_ADDRESS = "3/h"
+    hammered = ArticleFactory()
+    other = ArticleFactory()
+    for _ in range(20):
+        assert report(client, hammered.pk, REMOTE_ADDR="203.0.113.7").status_code == 204
+    report(client, other.pk, REMOTE_ADDR="203.0.113.7")
+    report(client, hammered.pk, REMOTE_ADDR="198.51.100.2")
+    popularity.flush()
+    assert views_of(hammered) == 4
+    assert views_of(other) == 1
+
+
+def test_behind_trusted_proxies_the_allowance_follows_the_forwarded_address(client, beacon):
+    beacon.DATELINE_MOST_READ_PER_ADDRESS = "1/h"
+    beacon.COMMENTS_TRUSTED_PROXIES = 1
+    story = ArticleFactory()
+    for reader in ("203.0.113.7", "203.0.113.8", "203.0.113.7"):
+        report(client, story.pk, REMOTE_ADDR="127.0.0.1", HTTP_X_FORWARDED_FOR=reader)
+    popularity.flush()
+    assert views_of(story) == 2
+
+
+def test_with_the_cache_failing_a_reported_read_answers_204_and_counts_nothing(client, beacon, monkeypatch):
+    story = ArticleFactory()
+
+    def broken(*args, **kwargs):
+        raise ConnectionError("cache unreachable")
+
+    monkeypatch.setattr(popularity, "get_usage", broken)
+    assert report(client, story.pk).status_code == 204
+    monkeypatch.setattr(popularity, "get_usage", lambda *args, **kwargs: None)
+    assert report(client, story.pk).status_code == 204
+    monkeypatch.undo()
+    assert popularity.flush() == 0
+
+
+def test_in_beacon_mode_story_pages_count_nothing_themselves(client, beacon):
+    story = ArticleFactory()
+    read(client, story, times=3)
+    assert popularity.flush() == 0
+
+
+def test_in_beacon_mode_pages_served_twice_by_the_page_cache_count_nothing(client, beacon, whole_page_cache):
+    story = ArticleFactory()
+    responses = [read(client, story) for _ in range(2)]
+    assert [r["X-Page-Cache"] for r in responses] == ["miss", "hit"]
+    assert all(popularity.STORY_HEADER not in r for r in responses)
+    assert popularity.flush() == 0
+    report(client, story.pk)
+    assert popularity.flush() == 1
+
+
+def test_in_server_mode_the_endpoint_counts_nothing_and_pages_carry_no_script(client, settings):
+    settings.DATELINE_MOST_READ_COUNTING = "server"
+    story = ArticleFactory()
+    StoryViewCount.objects.create(story=ArticleFactory(headline="Popular elsewhere"), hour=hour_ago(1), views=5)
+    assert report(client, story.pk).status_code == 204
+    html = read(client, story).content.decode()
+    assert "reads.js" not in html and "data-most-read" not in html
+    assert "Popular elsewhere" in most_read_list(html)
+    assert popularity.flush() == 1, "only the page view the server saw"
+
+
+def test_in_beacon_mode_a_story_page_carries_the_script_and_the_box_fetches_the_current_list(client, beacon):
+    story = EventFactory()
+    html = read(client, story).content.decode()
+    assert f'src="/static/js/reads.js" defer data-read-url="/reads/{story.pk}/"' in html
+    # Nobody has read anything yet: the box is there, hidden, for the script to fill.
+    assert 'data-most-read="/most-read/"' in html
+    assert '<section class="most-read"' in html and " hidden>" in html
+    printed = client.get(story.get_absolute_url() + "print/", HTTP_USER_AGENT=BROWSER).content.decode()
+    assert "reads.js" not in printed
+    front = client.get("/", HTTP_USER_AGENT=BROWSER).content.decode()
+    assert 'src="/static/js/reads.js" defer>' in front and "data-read-url" not in front
+
+
+def test_a_draft_seen_by_its_editor_reports_no_read(client, beacon):
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    client.force_login(StaffFactory(is_superuser=True))
+    response = client.get(draft.get_absolute_url(), HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 200
+    assert draft.title in response.content.decode()
+    assert "data-read-url" not in response.content.decode()
+
+
+def test_the_box_address_lists_the_most_read_stories_publicly_for_a_minute(client, django_assert_max_num_queries):
+    stories = [ArticleFactory(headline=f"Popular story {n}") for n in range(8)]
+    for n, story in enumerate(stories):
+        StoryViewCount.objects.create(story=story, hour=hour_ago(1), views=100 - n)
+    with django_assert_max_num_queries(1):
+        response = client.get("/most-read/", HTTP_USER_AGENT=BROWSER)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/html")
+    control = {part.strip() for part in response["Cache-Control"].split(",")}
+    assert control == {"public", "max-age=60"}
+    assert "most-read" in response["xkey"].split() and f"story:{stories[0].pk}" in response["xkey"].split()
+    listed = most_read_list(response.content.decode())
+    # One more than the box shows, so a story page can leave itself out.
+    positions = [listed.index(f"Popular story {n}<") for n in range(6)]
+    assert positions == sorted(positions)
+    assert "Popular story 6" not in listed
+    with django_assert_max_num_queries(0):
+        again = client.get("/most-read/", HTTP_USER_AGENT=BROWSER)
+    assert again.content == response.content
+    assert client.head("/most-read/").status_code == 200
+    assert client.post("/most-read/").status_code == 405
+
+
+def test_the_box_address_is_kept_no_longer_than_what_is_left_of_the_lists_minute(client):
+    ArticleFactory()
+    worked_out, _ = popularity.most_read_rows()
+    cache.set(popularity.LIST_KEY, (worked_out - 45, []), popularity.LIST_TTL)
+    response = client.get("/most-read/")
+    assert response.status_code == 200 and response.content.strip() == b""
+    assert 14 <= int(response["Cache-Control"].split("max-age=")[1].split(",")[0]) <= 15
+
+
+def test_the_box_address_is_not_kept_for_a_day_by_the_page_cache(client, whole_page_cache):
+    story = ArticleFactory(headline="Read widely")
+    StoryViewCount.objects.create(story=story, hour=hour_ago(1), views=3)
+    first = client.get("/most-read/", HTTP_USER_AGENT=BROWSER)
+    assert "X-Page-Cache" not in first and "s-maxage" not in first["Cache-Control"]
+    assert "max-age=60" in first["Cache-Control"]
+    StoryViewCount.objects.create(story=ArticleFactory(headline="Read more widely"), hour=hour_ago(1), views=9)
+    cache.delete(popularity.LIST_KEY)
+    assert "Read more widely" in client.get("/most-read/", HTTP_USER_AGENT=BROWSER).content.decode()
+
+
+def test_a_flush_that_changes_the_list_leaves_kept_story_pages_alone(client, beacon, whole_page_cache):
+    story = ArticleFactory()
+    other = ArticleFactory(headline="Suddenly popular")
+    assert read(client, story)["X-Page-Cache"] == "miss"
+    report(client, other.pk)
+    assert popularity.flush() == 1
+    assert "Suddenly popular" in client.get("/most-read/", HTTP_USER_AGENT=BROWSER).content.decode()
+    assert read(client, story)["X-Page-Cache"] == "hit", "no purge of story pages when the list moves"
+
+
+@pytest.mark.parametrize(
+    ("environment", "expected"),
+    [
+        ({}, "server"),
+        ({"HTTP_CACHE_PURGE_URLS": "http://127.0.0.1:6081/"}, "beacon"),
+        ({"HTTP_CACHE_PURGE_URLS": "http://127.0.0.1:6081/", "MOST_READ_COUNTING": "server"}, "server"),
+        ({"MOST_READ_COUNTING": "Beacon"}, "beacon"),
+    ],
+)
+def test_counting_defaults_to_beacon_when_an_http_cache_is_in_front(environment, expected):
+    assert counting_under(environment) == (0, expected)
+
+
+def test_a_misspelt_counting_mode_or_allowance_stops_the_site_from_starting():
+    assert counting_under({"MOST_READ_COUNTING": "both"})[0] != 0
+    assert counting_under({"MOST_READ_PER_ADDRESS": "lots"})[0] != 0
+
+
+def counting_under(environment: dict[str, str]) -> tuple[int, str]:
+    keep = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("HTTP_CACHE_PURGE_URLS", "MOST_READ_COUNTING", "MOST_READ_PER_ADDRESS")
+    }
+    code = "import django; django.setup(); from django.conf import settings as s; print(s.DATELINE_MOST_READ_COUNTING)"
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**keep, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    return result.returncode, result.stdout.strip()
