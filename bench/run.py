@@ -240,7 +240,7 @@ def count_queries(pages, cookie: str) -> dict[str, str]:
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
-    from newsroom.pagecache import new_version
+    from newsroom import surrogate
 
     settings.DATELINE_PAGE_CACHE, settings.DATELINE_PAGE_CACHE_SERVE = True, False
     anonymous, staff = Client(), Client()
@@ -252,7 +252,7 @@ def count_queries(pages, cookie: str) -> dict[str, str]:
         for first in (False, True):
             client.get(path)
             if first:
-                new_version()
+                surrogate.move_versions_on([surrogate.SITE])
             with CaptureQueriesContext(connection) as queries:
                 response = client.get(path)
             numbers.append(str(len(queries)) if response.status_code == 200 else f"HTTP {response.status_code}")
@@ -450,11 +450,11 @@ def cold_paths(rounds: int, count: int) -> list[list[str]]:
 
 def run_cold() -> dict:
     """Each round: COLD_PAGES story pages nobody has asked for yet, each once, 8 connections, page cache on."""
-    from newsroom.pagecache import new_version
+    from newsroom import surrogate
 
     rounds = cold_paths(COLD_ROUNDS, COLD_PAGES)
     # Pages stored by earlier runs (the story rows' own) must not be replayed: a new site version leaves none.
-    new_version()
+    surrogate.move_versions_on([surrogate.SITE])
     log(f"cold reads: {COLD_ROUNDS} rounds of {COLD_PAGES} distinct story pages, each requested once")
     server = Server(page_cache=True)
     results = []
