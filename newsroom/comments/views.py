@@ -19,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView, TemplateView
 
 from newsroom.models import Story
-from newsroom.views import StoryDetailView
+from newsroom.views import StoryDetailView, interface_language
 
 from . import services
 from .conf import setting
@@ -118,7 +119,11 @@ def confirm_page(request: HttpRequest, story: Story, policy) -> HttpResponse:
     sent = {name: request.POST.get(name, "") for name in ("body", "name", "email", "url", "subject")}
     sent["agree"] = bool(request.POST.get("agree"))
     form = CommentForm(initial=sent, story=story, policy=policy, user=request.user, private=True)
-    response = render(request, "comments/confirm.html", {"story": story, "policy": policy, "form": form})
+    # In the story page's own language, as the form the reader just sent was.
+    language = interface_language(story.article.language if story.kind == Story.Kind.ARTICLE else "")
+    with translation.override(language):
+        response = render(request, "comments/confirm.html", {"story": story, "policy": policy, "form": form})
+    response["Content-Language"] = language
     add_never_cache_headers(response)
     return response
 

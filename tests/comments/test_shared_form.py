@@ -153,6 +153,15 @@ def test_a_post_without_a_good_token_saves_nothing_and_asks_to_confirm_with_ever
     assert "Your comment is awaiting moderation" in confirmed.content.decode()
 
 
+def test_the_confirm_page_of_a_french_story_is_in_french(strict):
+    story = ArticleFactory(headline="Le port rouvre", language="fr", comments="open")
+    response = strict.post(post_url(story), TYPED)
+    content = response.content.decode()
+    assert response["Content-Language"] == "fr"
+    assert '<html lang="fr">' in content
+    assert "Confirmez votre commentaire" in content and "Publier le commentaire" in content
+
+
 def test_a_page_elsewhere_posting_in_the_readers_name_only_reaches_the_confirm_page(strict, story):
     token = token_for(strict, story)["csrfmiddlewaretoken"]
     response = strict.post(
