@@ -301,7 +301,8 @@ def one_run(scope: str, script: Path, paths: list[str]) -> dict:
     desk_result = json.loads(out.strip().splitlines()[-1])
     counts = {name: after[0][name] - before[0][name] for name in after[0]}
     looked_up = counts["MAIN.cache_hit"] + counts["MAIN.cache_miss"] + counts["MAIN.s_pass"]
-    # A page Varnish may not keep (one with a comment form) is remembered as such and handed on each time.
+    # A page Varnish may not keep (one that sets a cookie or is marked private) is remembered as such and
+    # handed on each time.
     handed_on = counts["MAIN.cache_hitmiss"] + counts["MAIN.s_pass"]
     fresh = [f for f in desk_result["freshness"] if math.isfinite(f)]
     return {

@@ -20,15 +20,16 @@ security headers, static files, the most-read counter and the read-replica routi
 Never stored: anything but a plain GET or HEAD answered 200, requests carrying
 a session or messages cookie (staff, previews, a reader who has posted and may
 see their own comment waiting, flash messages), responses marked private or
-no-cache, and responses that set cookies other than the CSRF one. The comment
-form's CSRF token is cut out before storing and a fresh one for each reader is
-put back in on the way out; such a page is private to an HTTP cache in front.
+no-cache, and responses that set any cookie. Every stored page is public to an
+HTTP cache in front (``public, s-maxage=...``), story pages with a comment form
+included: the form carries nothing of its reader's own, and comments.js asks
+``/comments/token/<id>/`` for the form token when the reader starts to write
+(newsroom.comments.views).
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 import time
 import uuid
 
@@ -36,7 +37,6 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpResponse
-from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.utils.cache import get_conditional_response, get_max_age, patch_vary_headers
 from django.utils.http import http_date
 
@@ -46,8 +46,6 @@ from .cache import reachable
 # The next moment a page changes by the clock alone (a scheduled story, a placement's expiry), as a Unix
 # time, or 0 for none; worked out again after it has passed and after every change to the lists.
 DUE_KEY = "dateline:pages:due"
-TOKEN_HOLE = b"@@dateline-csrf-token@@"
-TOKEN_FIELD = re.compile(rb'(name="csrfmiddlewaretoken" value=")[A-Za-z0-9]{32,64}(")')
 # X-Dateline-Story lets newsroom.popularity count a read of a story page replayed from here.
 KEPT_HEADERS = (
     "Content-Type",
@@ -62,7 +60,7 @@ KEPT_HEADERS = (
     # A page that may be kept longer than the default (an archived story) says so itself.
     "Cache-Control",
 )
-# Reader accounts' pages are each reader's own, and their forms carry tokens the stored copy would not.
+# Reader accounts' pages are each reader's own, and their forms carry tokens a shared copy must not.
 # The API counts every request against a rate and answers its own validators (newsroom.api).
 # The "most read" box lives a minute, not a page's day, and says so itself; a reported read is a POST.
 SKIPPED_PREFIXES = ("/admin/", "/preview/", "/comments/", "/accounts/", "/api/", "/most-read/", "/reads/")
@@ -238,17 +236,13 @@ def cacheable_response(request, response) -> bool:
     control = response.get("Cache-Control", "").lower()
     if any(word in control for word in ("private", "no-cache", "no-store")):
         return False
-    if any(name != settings.CSRF_COOKIE_NAME for name in response.cookies):
+    if response.cookies:
         return False
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
         return False
     storage = getattr(request, "_messages", None)
     return not (storage is not None and getattr(storage, "_queued_messages", None))
-
-
-# Hits skip the CSRF middleware; this one instance sets the form token's cookie for pages that carry the form.
-_csrf = CsrfViewMiddleware(lambda request: None)
 
 
 # Which keys each address had when last stored, so a hit fetches the page and its versions in one trip.
@@ -311,45 +305,34 @@ class PageCacheMiddleware:
 
     @staticmethod
     def unstored(response, versions: dict) -> tuple:
-        body = TOKEN_FIELD.sub(rb"\1" + TOKEN_HOLE + rb"\2", response.content)
+        body = response.content
         headers = {name: response[name] for name in KEPT_HEADERS if name in response}
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         return (response.status_code, headers, body, etag, time.time(), versions)
 
     def replay(self, request, stored: tuple, due: float):
         status, headers, body, etag, stored_at, _ = stored
-        response = HttpResponse(status=status, headers=headers)
-        if TOKEN_HOLE in body:
-            _csrf.process_request(request)
-            body = body.replace(TOKEN_HOLE, get_token(request).encode())
-        response.content = body
+        response = HttpResponse(body, status=status, headers=headers)
         self.mark(response, stored, hit=True, due=due)
-        answer = get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
-        if TOKEN_HOLE in stored[2]:
-            _csrf.process_response(request, answer)
-        return answer
+        return get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
 
     @staticmethod
     def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
-        _, _, body, etag, stored_at, versions = stored
+        _, _, _, etag, stored_at, versions = stored
         response["ETag"] = etag
         response["Last-Modified"] = http_date(stored_at)
         keys = surrogate.header_value(versions)
         response["Surrogate-Key"] = keys
         response["xkey"] = keys
-        if TOKEN_HOLE in body:
-            # The page carries this reader's own form token: a shared cache must not hand it to anyone else.
-            response["Cache-Control"] = "private, max-age=0, must-revalidate"
-        else:
-            # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
-            own = get_max_age(response) or 0
-            shared = http_cache_seconds()
-            if due is None:
-                due = next_due()
-            if due:
-                # A scheduled story may join this page's lists at that moment, with no purge to say so.
-                shared = max(1, min(shared, int(due - time.time())))
-            browser = max(own, browser_max_age())
-            response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
+        # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
+        own = get_max_age(response) or 0
+        shared = http_cache_seconds()
+        if due is None:
+            due = next_due()
+        if due:
+            # A scheduled story may join this page's lists at that moment, with no purge to say so.
+            shared = max(1, min(shared, int(due - time.time())))
+        browser = max(own, browser_max_age())
+        response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
         patch_vary_headers(response, ["Cookie"])
         response["X-Page-Cache"] = "hit" if hit else "miss"

@@ -91,7 +91,7 @@ MIDDLEWARE = [
     # Above the page cache, so a stored 404 for an address an import later claimed still redirects.
     "newsroom.importers.middleware.LegacyAddressMiddleware",
     # A stored page returns from here, before sessions, authentication and the rest run; it keeps the
-    # headers they set, and puts a fresh CSRF token and cookie into pages that carry a form.
+    # headers they set. No stored page carries a form token (comments.js fetches one), so none sets a cookie.
     "newsroom.pagecache.PageCacheMiddleware",
     # /api/ only: partners' keys, the request rates and CORS, before any view of the API runs.
     "newsroom.api.access.ApiAccessMiddleware",

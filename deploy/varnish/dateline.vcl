@@ -4,7 +4,9 @@
 # on them changes: the application names what each page shows in its xkey header and, after every change,
 # sends a PURGE request with the keys it touched in an xkey-purge header (HTTP_CACHE_PURGE_URLS).
 # Readers with a session (staff, signed-in readers), a client that has just posted (dateline_wrote), the
-# admin, previews and comment forms always reach the application.
+# admin, previews, reader accounts and everything under /comments/ (posting a comment, the form token a
+# story page's script fetches, flags) always reach the application. Story pages with a comment form are
+# kept like any other page: the form carries no token of its own reader's.
 #
 # The application servers are declared in backends.vcl beside this file (see backends.vcl), so one copy of
 # this file serves every layout: run varnishd with -p vcl_path=<folder with both files> -f dateline.vcl.
@@ -45,6 +47,7 @@ sub vcl_recv {
         return (pass);
     }
     # Any other cookie (the form token's, a site statistics tool's) changes nothing a kept page shows.
+    # The form token reaches a reader only from /comments/token/, passed above, never inside a kept page.
     unset req.http.Cookie;
     return (hash);
 }
@@ -56,6 +59,7 @@ sub vcl_backend_response {
         set beresp.ttl = 0s;
         return (deliver);
     }
+    # A page that sets a cookie or says it is one reader's own is never kept.
     if (beresp.http.Set-Cookie || beresp.http.Cache-Control ~ "(private|no-cache|no-store)") {
         set beresp.uncacheable = true;
         set beresp.ttl = 120s;

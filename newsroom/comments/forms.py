@@ -66,10 +66,13 @@ class CommentForm(forms.Form):
     )
     started = forms.CharField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args, story, policy: CommentPolicy, user=None, **kwargs):
+    def __init__(self, *args, story, policy: CommentPolicy, user=None, private: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.story = story
         self.policy = policy
+        # A form shown to one reader only (the answer to their post) carries their form token and a time
+        # stamp; the form on a story page carries neither, so every reader can be handed the same copy.
+        self.private = private
         self.signed_in = bool(user is not None and user.is_authenticated)
         self.fill_seconds: float | None = None
         self.commenter_name = ""
@@ -86,10 +89,18 @@ class CommentForm(forms.Form):
 
     @property
     def start_value(self) -> str:
-        """Keep the first token through errors, so resending counts from when the reader began."""
-        if self.is_bound and self._started_at() is not None:
+        """The time stamp the form carries: none on a shared page (comments.js asks for one), else kept.
+
+        The first stamp is kept through errors, so resending counts from when the reader began.
+        """
+        if self.has_start:
             return self.data.get("started", "")
-        return start_token(self.story.pk)
+        return start_token(self.story.pk) if self.private else ""
+
+    @property
+    def has_start(self) -> bool:
+        """Whether the post carries a valid stamp of when this story's form was shown or first used."""
+        return self.is_bound and self._started_at() is not None
 
     def _started_at(self) -> float | None:
         try:

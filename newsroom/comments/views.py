@@ -1,6 +1,11 @@
 """The reader's side: post, flag, permalinks, signing in, and the community standards.
 
-Everything is plain HTML forms; the only script on the page counts characters.
+Everything is plain HTML forms. The comment form on a story page carries nothing of its reader's own, so
+every reader can be handed the same stored copy: comments.js fetches a form token and a time stamp from
+``form_token`` when the reader starts to write. A post that comes without them (scripts off, the fetch
+failed, or a page on another site posting in the reader's name) is never refused outright: nothing is
+saved and the reader gets "Confirm your comment", the form filled in again with what was sent and a
+token of its own, so one more press posts it.
 """
 
 from __future__ import annotations
@@ -10,20 +15,24 @@ import copy
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.middleware.csrf import CsrfViewMiddleware, get_token
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_POST
 from django.views.generic import RedirectView, TemplateView
 
 from newsroom.models import Story
-from newsroom.views import StoryDetailView
+from newsroom.views import StoryDetailView, interface_language
 
 from . import services
 from .conf import setting
-from .forms import CommentForm, FlagForm
+from .forms import CommentForm, FlagForm, start_token
 from .models import Comment
 from .policy import policy_for
 from .querysets import Status
@@ -81,6 +90,45 @@ def story_page_with_form(request: HttpRequest, story: Story, form: CommentForm, 
     return response
 
 
+# Django's own check of the form token, run inside the post view so that a post without a good token can
+# be answered with the confirm page instead of the bare 403.
+_csrf = CsrfViewMiddleware(lambda request: None)
+
+
+def token_is_good(request: HttpRequest) -> bool:
+    """Whether the post passes Django's CSRF check (origin, cookie and form token)."""
+    return _csrf.process_view(request, None, (), {}) is None
+
+
+@never_cache  # private, no-store: each answer is one reader's own
+@require_GET
+def form_token(request: HttpRequest, story_id: int) -> JsonResponse:
+    """A form token (its cookie set with it) and a time stamp from now, for the form under one story.
+
+    Asked for by comments.js when a reader starts to use the form; the stamp counts the minimum fill time
+    from that moment, so a script that asks and posts at once is still caught.
+    """
+    story = public_story_or_404(story_id)
+    response = JsonResponse({"csrfmiddlewaretoken": get_token(request), "started": start_token(story.pk)})
+    response["X-Robots-Tag"] = "noindex"
+    return response
+
+
+def confirm_page(request: HttpRequest, story: Story, policy) -> HttpResponse:
+    """Nothing saved: the form again with everything that was sent, a token and a fresh time stamp."""
+    sent = {name: request.POST.get(name, "") for name in ("body", "name", "email", "url", "subject")}
+    sent["agree"] = bool(request.POST.get("agree"))
+    form = CommentForm(initial=sent, story=story, policy=policy, user=request.user, private=True)
+    # In the story page's own language, as the form the reader just sent was.
+    language = interface_language(story.article.language if story.kind == Story.Kind.ARTICLE else "")
+    with translation.override(language):
+        response = render(request, "comments/confirm.html", {"story": story, "policy": policy, "form": form})
+    response["Content-Language"] = language
+    add_never_cache_headers(response)
+    return response
+
+
+@csrf_exempt  # checked below by token_is_good, so a failure keeps what the reader typed
 @require_POST
 def post_comment(request: HttpRequest, story_id: int) -> HttpResponse:
     story = public_story_or_404(story_id)
@@ -91,7 +139,9 @@ def post_comment(request: HttpRequest, story_id: int) -> HttpResponse:
     if policy.require_account and not request.user.is_authenticated:
         next_url = urlencode({"next": story_url_with(story, anchor="comment-form")})
         return HttpResponseRedirect(f"{reverse('account_login')}?{next_url}")
-    form = CommentForm(request.POST, story=story, policy=policy, user=request.user)
+    form = CommentForm(request.POST, story=story, policy=policy, user=request.user, private=True)
+    if not token_is_good(request) or not form.has_start:
+        return confirm_page(request, story, policy)
     if not form.is_valid():
         return story_page_with_form(request, story, form, status=400)
     data = form.cleaned_data

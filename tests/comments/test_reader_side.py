@@ -168,12 +168,14 @@ def test_unpublished_story_takes_no_comments(client):
     assert client.post(post_url(draft), form_data(draft)).status_code == 404
 
 
-def test_form_from_another_story_or_a_forged_timestamp_is_refused(client, story):
+def test_form_from_another_story_or_a_forged_timestamp_saves_nothing_and_asks_to_confirm(client, story):
     other = ArticleFactory()
-    response = client.post(post_url(story), form_data(story, started=started_token(other)))
-    assert response.status_code == 400
-    assert "This form had expired or been altered" in response.content.decode()
-    assert not Comment.objects.exists()
+    for started in (started_token(other), "forged", ""):
+        response = client.post(post_url(story), form_data(story, started=started))
+        content = html.unescape(response.content.decode())
+        assert "Confirm your comment" in content
+        assert "The new berth will help the ferry timetable.</textarea>" in content
+        assert not Comment.objects.exists()
 
 
 def test_refused_comment_shows_the_reason_and_keeps_the_text(client, story, settings):

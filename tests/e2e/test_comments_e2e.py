@@ -96,12 +96,58 @@ def test_counter_counts_down_and_errors_keep_what_was_typed(page_at, live_server
     assert page.evaluate("document.documentElement.scrollWidth") <= VIEWPORTS[viewport]["width"]
 
 
+def test_a_reader_posts_from_a_page_the_page_cache_kept(browser, live_server, story, settings):
+    settings.DATELINE_PAGE_CACHE = True
+    earlier = browser.new_context()
+    first = earlier.new_page().goto(live_server.url + story.get_absolute_url())
+    assert first.headers["x-page-cache"] == "miss"  # an earlier reader: the page is now kept
+    earlier.close()
+    reader = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = reader.new_page()
+    answer = page.goto(live_server.url + story.get_absolute_url())
+    assert answer.headers["x-page-cache"] == "hit"
+    assert answer.headers["cache-control"].startswith("public")
+    form = page.locator("form.comment-form")
+    expect(form.locator('input[name="csrfmiddlewaretoken"]')).to_have_count(0)
+    write_comment(page, "Posted from the page everyone shares.")
+    # Starting to write fetched this reader's own form token and time stamp.
+    expect(form.locator('input[name="csrfmiddlewaretoken"]')).not_to_have_value("")
+    expect(form.locator('input[name="started"]')).not_to_have_value("")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_text("Your comment is awaiting moderation")).to_be_visible()
+    expect(page.locator(".comment--pending")).to_contain_text("Posted from the page everyone shares.")
+    assert Comment.objects.get(body="Posted from the page everyone shares.").status == "pending"
+    reader.close()
+
+
+def test_a_reader_whose_token_request_fails_confirms_and_loses_nothing(browser, live_server, story):
+    context = browser.new_context(viewport=VIEWPORTS["desktop"])
+    page = context.new_page()
+    page.route("**/comments/token/**", lambda route: route.abort())
+    page.goto(live_server.url + story.get_absolute_url())
+    write_comment(page, "Sent while the token could not be fetched.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.get_by_role("heading", name="Confirm your comment")).to_be_visible()
+    expect(page.get_by_label("Your comment")).to_have_value("Sent while the token could not be fetched.")
+    page.get_by_role("button", name="Post comment").click()
+    expect(page.locator(".comment--pending")).to_contain_text("Sent while the token could not be fetched.")
+    context.close()
+
+
 def test_commenting_works_without_javascript(browser, live_server, story):
     context = browser.new_context(java_script_enabled=False, viewport=VIEWPORTS["phone"])
     page = context.new_page()
     page.goto(live_server.url + story.get_absolute_url())
     expect(page.locator("#id_body_helptext")).to_have_text("Up to 250 characters.")
     write_comment(page, "Posted with scripts switched off.")
+    page.get_by_role("button", name="Post comment").click()
+    # The shared page's form has no token: nothing is lost, the reader confirms once.
+    expect(page.get_by_role("heading", name="Confirm your comment")).to_be_visible()
+    expect(page.get_by_label("Your comment")).to_have_value("Posted with scripts switched off.")
+    expect(page.get_by_label("Name")).to_have_value("Maria Lopes")
+    expect(page.get_by_label("I have read the community standards")).to_be_checked()
+    assert not Comment.objects.filter(body="Posted with scripts switched off.").exists()
+    screenshot(page, "comments-confirm-phone")
     page.get_by_role("button", name="Post comment").click()
     expect(page.locator(".comment--pending")).to_contain_text("Posted with scripts switched off.")
     screenshot(page, "comments-pending-phone")

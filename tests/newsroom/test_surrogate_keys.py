@@ -85,6 +85,17 @@ def test_a_story_page_names_what_it_shows(client):
     assert "s-maxage=" in response["Cache-Control"] and response["ETag"]
 
 
+def test_a_story_page_with_an_open_comment_form_is_public_to_shared_caches_with_its_keys(client):
+    story = ArticleFactory(headline="Harbour reopens", comments="open")
+    for expected in ("miss", "hit"):
+        response = client.get(story.get_absolute_url())
+        assert response["X-Page-Cache"] == expected
+        assert 'name="body"' in response.content.decode()
+        assert response["Cache-Control"].startswith("public, max-age=") and "s-maxage=" in response["Cache-Control"]
+        assert {f"story:{story.pk}", f"thread:{story.pk}", "site"} <= keys_of(response)
+        assert not response.cookies
+
+
 @pytest.mark.parametrize(
     ("address", "expected"),
     [

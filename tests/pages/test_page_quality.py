@@ -204,6 +204,31 @@ def test_a_readers_own_pages_pass_the_nu_html_checker(client, site, vnu_command,
     assert not errors, "\n".join(errors)
 
 
+def test_the_confirm_your_comment_page_passes_the_nu_html_checker(db, vnu_command, tmp_path):
+    from django.test import Client
+
+    story = ArticleFactory(headline="Harbour <vote> tonight", comments="open")
+    typed = {"body": "Line one.\n\n<b>Line two</b>", "name": "Ana", "email": "ana@readers.example", "agree": "on"}
+    response = Client(enforce_csrf_checks=True).post(f"/comments/post/{story.pk}/", typed)
+    assert "Confirm your comment" in response.content.decode()
+    path = tmp_path / "confirm.html"
+    path.write_bytes(response.content)
+    result = subprocess.run(
+        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    errors = [
+        f"{m.get('lastLine', '?')}: {m['message']}"
+        for m in json.loads(result.stdout)["messages"]
+        if m["type"] in {"error", "non-document-error"}
+    ]
+    assert not errors, "\n".join(errors)
+
+
 AXE_RUN = """async () => {
   const results = await axe.run(document, {resultTypes: ["violations"]});
   return results.violations.map(v => ({
