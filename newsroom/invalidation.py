@@ -87,11 +87,31 @@ def list_keys(story_ids: Iterable[int], states: Iterable[tuple] = ()) -> set[str
         keys.update(surrogate.day_keys(day))
     if days and Story.objects.published().filter(date__in=days).count() <= len(story_ids):
         # A day that gained its first story or lost its last: its neighbours' previous and next links move.
-        keys.add("days")
+        keys.update(neighbour_keys(days))
     slugs = TaggedStory.objects.filter(content_object_id__in=story_ids).values_list("tag__slug", flat=True)
     keys.update(surrogate.context_key(slug) for slug in slugs)
     authors = Byline.objects.filter(article_id__in=story_ids).values_list("author__slug", flat=True)
     keys.update(surrogate.author_key(slug) for slug in authors)
+    return keys
+
+
+def neighbour_keys(days: Iterable) -> set[str]:
+    """The pages whose previous and next links name these days: the published days on either side of each.
+
+    A day, month or year page links to the nearest published one before and after it, so when a day gains
+    its first story or loses its last, only those neighbours' pages change (their months and years with them:
+    a month that gains its first story has the neighbouring days' months on either side).
+    """
+    from .models import Story
+
+    published = Story.objects.published()
+    keys: set[str] = set()
+    for day in set(days):
+        before = published.filter(date__lt=day).order_by("-date").values_list("date", flat=True).first()
+        after = published.filter(date__gt=day).order_by("date").values_list("date", flat=True).first()
+        for neighbour in (before, after):
+            if neighbour is not None:
+                keys.update(surrogate.day_keys(neighbour))
     return keys
 
 
@@ -123,10 +143,14 @@ def purge_after_story_save(sender, instance=None, created=False, raw=False, **kw
 def purge_after_story_delete(sender, instance=None, **kwargs) -> None:
     if instance is None or instance.status not in LIVE_STATUSES:
         return
+    from .models import Story
+
     state = current_state(instance)
-    keys = {surrogate.COUNTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap", "days"}
+    keys = {surrogate.COUNTS, surrogate.FRONT, surrogate.LATEST, "search", "sitemap"}
     keys.add(surrogate.story_key(instance.pk))
     keys.update(surrogate.day_keys(state[2]))
+    if not Story.objects.published().filter(date=state[2]).exclude(pk=instance.pk).exists():
+        keys.update(neighbour_keys([state[2]]))
     if state[4]:
         keys.update(surrogate.section_keys(state[4]))
     surrogate.purge(keys)
@@ -219,7 +243,7 @@ def purge_after_author(sender, instance=None, raw=False, **kwargs) -> None:
     if raw or instance is None:
         return
     slugs = {instance.slug, getattr(instance, "_dateline_slug_before", None)} - {None}
-    surrogate.purge(surrogate.author_key(slug) for slug in slugs)
+    surrogate.purge([*map(surrogate.author_key, slugs), *map(surrogate.author_name_key, slugs)])
 
 
 def purge_after_context(sender, instance=None, raw=False, **kwargs) -> None:
@@ -243,9 +267,8 @@ def purge_after_image(sender, instance=None, raw=False, **kwargs) -> None:
     from .models import Article, Author
 
     keys = {surrogate.story_key(pk) for pk in Article.objects.filter(lead_image=instance).values_list("pk", flat=True)}
-    keys.update(
-        surrogate.author_key(slug) for slug in Author.objects.filter(photo=instance).values_list("slug", flat=True)
-    )
+    for slug in Author.objects.filter(photo=instance).values_list("slug", flat=True):
+        keys.update((surrogate.author_key(slug), surrogate.author_name_key(slug)))
     surrogate.purge(keys)
 
 

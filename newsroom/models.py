@@ -99,8 +99,9 @@ class Section(models.Model):
         return " › ".join(s.name for s in self.ancestors(include_self=True))
 
     def get_absolute_url(self) -> str:
-        # A page linking to the section shows its name: it is kept under the section's key.
-        surrogate.add(surrogate.section_key(self.path))
+        # A page linking to the section shows its name, but needs no key of its own for it: a change to any
+        # section purges every page (the header names the sections), and the section's key stays for the
+        # pages that list its stories, so a new story does not purge every page that merely links here.
         return reverse("newsroom:section", kwargs={"path": self.path})
 
     def ancestors(self, include_self: bool = False) -> list[Section]:
@@ -268,8 +269,9 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        # A page linking to the author shows their name: it is kept under the author's key.
-        surrogate.add(surrogate.author_key(self.slug))
+        # A page linking to the author shows their name: kept under a key that changes only with the author
+        # (the author's own key is for the pages listing their stories, which change with every byline).
+        surrogate.add(surrogate.author_name_key(self.slug))
         return slug_path("newsroom:author", self.slug)
 
 

@@ -1,7 +1,8 @@
 """Surrogate keys: every public page names what it shows, and a change purges only the pages showing it.
 
 A page's keys are gathered while it renders: linking to a story (``Story.get_absolute_url``) adds
-``story:<id>``, an author's link ``author:<slug>``, a section's link ``section:<path>``; the address adds
+``story:<id>``, an author's link ``author-name:<slug>`` (changed only by the author); a section's link adds
+nothing, since any change to a section purges ``site``; the address adds
 what the page lists (``front``, ``list:latest``, ``day:2026-04-23``, ``month:2026-04``, ``year:2026``,
 ``context:<slug>``, ``section:<path>``, ``author:<slug>``, ``sitemap``, ``search``, ``corrections``), a
 story's Related box adds its contexts, and its comments ``thread:<id>``. Every page also carries ``site``
@@ -74,6 +75,11 @@ def author_key(slug: str) -> str:
     return f"author:{slug}"
 
 
+def author_name_key(slug: str) -> str:
+    """On every page that links to the author by name (a byline): changes only when the author does."""
+    return f"author-name:{slug}"
+
+
 def section_key(path: str) -> str:
     return f"section:{path.strip('/')}"
 
@@ -135,8 +141,9 @@ def keys_for_address(match) -> list[str]:
             stamp = {"year": f"year:{year:04d}", "month": f"month:{year:04d}-{month:02d}"}.get(
                 name, f"day:{year:04d}-{month:02d}-{day:02d}"
             )
-            # Previous and next links move when a story is the first or last of its day.
-            keys += [stamp, "days", LISTS]
+            # Previous and next links move when a neighbouring day gains its first story or loses its last:
+            # that change purges this page's own key (newsroom.invalidation.neighbour_keys).
+            keys += [stamp, LISTS]
         elif name in ("tag", "feed_tag", "feed_tag_atom"):
             keys += [context_key(kwargs["slug"]), LISTS]
         elif name in ("author", "feed_author", "feed_author_atom"):

@@ -8,7 +8,14 @@ from django.utils import timezone
 from newsroom import pagecache
 from newsroom.models import Status
 from newsroom.services import add_correction
-from tests.factories import ArticleFactory, CommentFactory, EventFactory, SectionFactory, StaffFactory
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    CommentFactory,
+    EventFactory,
+    SectionFactory,
+    StaffFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -301,3 +308,56 @@ def test_a_page_that_lists_the_sections_twice_reads_them_from_the_cache_once(cli
     # The header and the search hint both offer the sections.
     assert html.count('href="/sections/world/"') == 2
     assert keys.count(NAV_CACHE_KEY) == 1
+
+
+def test_a_day_gaining_its_first_story_renews_only_its_neighbours_links(client, committed):
+    section = SectionFactory(name="Coast", slug="coast")
+
+    def on(day: int, headline: str):
+        moment = timezone.now().replace(year=2024, month=4, day=day, hour=9, minute=0, second=0, microsecond=0)
+        return ArticleFactory(headline=headline, publish_at=moment, section=section)
+
+    on(1, "Ferry timetable changes")
+    on(10, "Harbour wall repaired")
+    on(20, "Bridge toll rises")
+    for url in ("/news/2024/04/01/", "/news/2024/04/10/", "/news/2024/04/20/"):
+        client.get(url)
+        assert client.get(url)["X-Page-Cache"] == "hit"
+
+    committed(lambda: on(15, "Lighthouse relit"))
+
+    before, after = client.get("/news/2024/04/10/"), client.get("/news/2024/04/20/")
+    assert before["X-Page-Cache"] == after["X-Page-Cache"] == "miss"
+    assert "/news/2024/04/15/" in before.content.decode(), "the day before now links forward to the new day"
+    assert "/news/2024/04/15/" in after.content.decode(), "the day after now links back to the new day"
+    # A day further away still links to the same neighbours: its stored page stays.
+    far = client.get("/news/2024/04/01/")
+    assert far["X-Page-Cache"] == "hit", far["Surrogate-Key"]
+
+
+def test_a_new_story_by_an_author_leaves_other_pages_with_their_byline_stored(client, committed):
+    author = AuthorFactory(name="Ana Ruiz", slug="ana-ruiz")
+    section = SectionFactory(name="Coast", slug="coast")
+    older = ArticleFactory(headline="Harbour wall repaired", authors=[author], section=section)
+    url = older.get_absolute_url()
+    client.get(url)
+    client.get("/authors/ana-ruiz/")
+
+    committed(lambda: ArticleFactory(headline="Lighthouse relit", authors=[author], section=section))
+
+    assert client.get(url)["X-Page-Cache"] == "hit", "the older story's byline did not change"
+    assert "Lighthouse relit" in client.get("/authors/ana-ruiz/").content.decode()
+
+
+def test_renaming_an_author_renews_every_page_with_their_byline(client, committed):
+    author = AuthorFactory(name="Ana Ruiz", slug="ana-ruiz")
+    story = ArticleFactory(headline="Harbour wall repaired", authors=[author])
+    url = story.get_absolute_url()
+    assert "Ana Ruiz" in client.get(url).content.decode()
+
+    def rename():
+        author.name = "Ana Ruiz-Costa"
+        author.save()
+
+    committed(rename)
+    assert "Ana Ruiz-Costa" in client.get(url).content.decode()
