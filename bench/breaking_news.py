@@ -154,7 +154,14 @@ def run_wrk(script: Path) -> dict:
         return value * {"us": 0.001, "ms": 1, "s": 1000}[unit]
 
     requests = int(re.search(r"(\d+) requests in", text).group(1))
-    return {"requests": requests, "rps": requests / SECONDS, "p50": latency("50"), "p99": latency("99")}
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    return {
+        "requests": requests,
+        "rps": requests / SECONDS,
+        "p50": latency("50"),
+        "p99": latency("99"),
+        "errors": int(bad.group(1)) if bad else 0,
+    }
 
 
 # The desk ------------------------------------------------------------------------------------------------
@@ -271,13 +278,25 @@ def warm(paths: list[str]) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     base = cluster.addresses()["varnish"]
+    # Varnish takes restarted servers back only after their health checks pass: until then it answers 503,
+    # and a warm-up that ignored that would leave the cache empty for the run.
+    cluster.wait_for(
+        lambda: cluster.answers(f"{base}/robots.txt?warm={time.monotonic()}"), "Varnish's backends", seconds=60
+    )
 
-    def fetch(path: str) -> None:
-        with contextlib.suppress(OSError):
-            urllib.request.urlopen(base + path, timeout=60).read()
+    def fetch(path: str) -> bool:
+        for _ in range(5):
+            with contextlib.suppress(OSError):
+                urllib.request.urlopen(base + path, timeout=60).read()
+                return True
+            time.sleep(0.5)
+        return False
 
+    addresses = sorted(set(paths))
     with ThreadPoolExecutor(8) as pool:
-        list(pool.map(fetch, sorted(set(paths))))
+        failed = [path for path, ok in zip(addresses, pool.map(fetch, addresses), strict=True) if not ok]
+    if failed:
+        raise SystemExit(f"breaking-news: {len(failed)} addresses did not answer the warm-up, e.g. {failed[:3]}")
 
 
 def one_run(scope: str, script: Path, paths: list[str]) -> dict:
@@ -325,6 +344,7 @@ def report(runs: list[dict]) -> str:
         ("Varnish hit ratio (hits / all lookups)", lambda r: f"{r['hit_ratio'] * 100:.1f}%"),
         ("of which handed to the application uncached (pages with a form)", lambda r: f"{r['passed'] * 100:.1f}%"),
         ("reader requests/s", lambda r: f"{r['rps']:.0f}"),
+        ("reader answers that were not 2xx/3xx", lambda r: f"{r['errors']}"),
         ("reader p50", lambda r: f"{r['p50']:.2f} ms"),
         ("reader p99", lambda r: f"{r['p99']:.2f} ms"),
         ("freshness p50 (Varnish, A and B)", lambda r: f"{r['fresh_p50'] * 1000:.0f} ms"),

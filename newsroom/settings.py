@@ -338,6 +338,9 @@ if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", DATELINE_MOST_READ_PER_ADDRESS):
 DATELINE_PURGE_SCOPE = os.environ.get("PURGE_SCOPE", "keys")
 # How long a purge may wait on one of them before it is skipped (and left alone for a few seconds).
 HTTP_CACHE_PURGE_TIMEOUT = float(os.environ.get("HTTP_CACHE_PURGE_TIMEOUT", "0.5"))
+# Lists (front, days, contexts...) purged softly: answered from the old copy while one request renders the
+# new one; a story's own page always hard. HTTP_CACHE_SOFT_PURGE=0 purges everything hard.
+HTTP_CACHE_SOFT_PURGE = os.environ.get("HTTP_CACHE_SOFT_PURGE", "1") != "0"
 # What the 503 page's Retry-After asks of browsers and crawlers while the database cannot be reached.
 DATELINE_RETRY_AFTER_SECONDS = int(os.environ.get("RETRY_AFTER_SECONDS", "10"))
 

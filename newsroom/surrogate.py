@@ -305,16 +305,38 @@ def purge_urls() -> list[str]:
     return list(getattr(settings, "HTTP_CACHE_PURGE_URLS", []))
 
 
+# Keys whose pages must never be served again once purged: a story's own words (a correction, a withdrawal),
+# its comments, and the whole site. Every other key names a list, which may be answered from the copy it
+# replaces for the moment one fresh copy takes to render (HTTP_CACHE_SOFT_PURGE).
+HARD_PREFIXES = ("story:", "thread:", "author-name:")
+
+
+def is_hard(key: str) -> bool:
+    return key == SITE or key.startswith(HARD_PREFIXES)
+
+
+def purge_headers(keys: Iterable[str]) -> list[tuple[str, list[str]]]:
+    """(header, keys) pairs: ``xkey-purge`` drops pages at once, ``xkey-softpurge`` lets a list be answered
+    from its old copy while one request renders the new one, so readers never queue behind a busy list."""
+    keys = sorted(set(keys))
+    if not getattr(settings, "HTTP_CACHE_SOFT_PURGE", True):
+        return [("xkey-purge", keys)] if keys else []
+    hard = [key for key in keys if is_hard(key)]
+    soft = [key for key in keys if not is_hard(key)]
+    return [(header, chosen) for header, chosen in (("xkey-purge", hard), ("xkey-softpurge", soft)) if chosen]
+
+
 def send_http_purges(keys: Iterable[str]) -> int:
-    """PURGE with the keys in ``xkey-purge`` to every HTTP cache; answers how many caches took it."""
-    keys = sorted(keys)
+    """PURGE with the keys in ``xkey-purge`` / ``xkey-softpurge`` to every HTTP cache; how many caches took it."""
+    batches = purge_headers(keys)
     taken = 0
     for url in purge_urls():
         if skipper.skip(url):
             continue
         try:
-            for start in range(0, len(keys), KEYS_PER_PURGE):
-                _send(url, keys[start : start + KEYS_PER_PURGE])
+            for header, chosen in batches:
+                for start in range(0, len(chosen), KEYS_PER_PURGE):
+                    _send(url, chosen[start : start + KEYS_PER_PURGE], header)
         except (OSError, http.client.HTTPException, PurgeRefused) as error:
             skipper.failed(url, error)
             continue
@@ -327,13 +349,13 @@ class PurgeRefused(Exception):
     pass
 
 
-def _send(url: str, keys: list[str]) -> None:
+def _send(url: str, keys: list[str], header: str = "xkey-purge") -> None:
     parts = urlsplit(url)
     timeout = float(getattr(settings, "HTTP_CACHE_PURGE_TIMEOUT", 0.5))
     kind = http.client.HTTPSConnection if parts.scheme == "https" else http.client.HTTPConnection
     connection = kind(parts.hostname, parts.port, timeout=timeout)
     try:
-        connection.request("PURGE", parts.path or "/", headers={"xkey-purge": " ".join(keys)})
+        connection.request("PURGE", parts.path or "/", headers={header: " ".join(keys)})
         answer = connection.getresponse()
         answer.read()
         if answer.status >= 300:

@@ -31,10 +31,19 @@ sub vcl_recv {
         if (client.ip !~ purgers) {
             return (synth(403, "Not allowed to purge"));
         }
-        if (!req.http.xkey-purge) {
-            return (synth(400, "No xkey-purge header"));
+        if (!req.http.xkey-purge && !req.http.xkey-softpurge) {
+            return (synth(400, "No xkey-purge or xkey-softpurge header"));
         }
-        set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        # xkey-purge: pages that must not be answered again (a story's own page after a correction).
+        # xkey-softpurge: lists, marked stale and kept for their grace, so while one request renders the
+        # new copy the others are answered from the old one instead of queueing behind it.
+        set req.http.X-Purged = "0";
+        if (req.http.xkey-purge) {
+            set req.http.X-Purged = xkey.purge(req.http.xkey-purge);
+        }
+        if (req.http.xkey-softpurge) {
+            set req.http.X-Purged = req.http.X-Purged + "+" + xkey.softpurge(req.http.xkey-softpurge);
+        }
         return (synth(200, "Purged " + req.http.X-Purged));
     }
     if (req.method != "GET" && req.method != "HEAD") {

@@ -9,6 +9,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from newsroom import surrogate
+from newsroom.services import add_correction
 from tests.factories import ArticleFactory, AuthorFactory, CommentFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
@@ -34,11 +35,14 @@ class FakeVarnish:
 
     def __init__(self):
         self.purges: list[set[str]] = []
+        self.soft: list[set[str]] = []
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
             def do_PURGE(self):
-                fake.purges.append(set(self.headers.get("xkey-purge", "").split()))
+                hard, soft = (set(self.headers.get(name, "").split()) for name in ("xkey-purge", "xkey-softpurge"))
+                fake.purges.append(hard | soft)
+                fake.soft.append(soft)
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -261,3 +265,26 @@ def test_replicas_that_replay_the_change_at_once_need_only_one_purge(settings, v
     committed(edit)
     time.sleep(0.5)
     assert [keys for keys in varnish.purges if f"story:{story.pk}" in keys] == [{f"story:{story.pk}"}]
+
+
+def test_lists_are_purged_softly_and_the_story_itself_at_once(varnish, committed):
+    story = ArticleFactory(headline="Harbour reopens", tags=["Harbour"])
+    varnish.purges.clear()
+    varnish.soft.clear()
+
+    committed(lambda: add_correction(story=story, note="The harbour reopens on Monday.", by=None))
+    committed(lambda: ArticleFactory(headline="Lighthouse relit", tags=["Harbour"]))
+
+    soft = set().union(*varnish.soft)
+    hard = varnish.purged() - soft
+    assert f"story:{story.pk}" in hard, "a corrected story's page is never answered from the old copy"
+    assert {"front", "list:latest", "context:harbour"} <= soft, "lists may be answered while they re-render"
+    assert not any(key.startswith("story:") for key in soft)
+
+
+def test_soft_purges_can_be_turned_off(varnish, committed, settings):
+    settings.HTTP_CACHE_SOFT_PURGE = False
+    varnish.soft.clear()
+    committed(lambda: ArticleFactory(headline="Lighthouse relit", tags=["Harbour"]))
+    assert "front" in varnish.purged()
+    assert not set().union(*varnish.soft)
