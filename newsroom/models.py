@@ -354,7 +354,7 @@ class TaggedStory(TaggedItemBase):
 
 # Values each public route accepts that appear nowhere else in its address: reversing a route once
 # with them shows where the real values go.
-ADDRESS_MARKERS = {"year": "9731", "month": "97", "day": "98", "slug": "dateline-address-slug"}
+ADDRESS_MARKERS = {"year": "9731", "month": "97", "day": "98", "slug": "dateline-address-slug", "pk": "97319"}
 
 
 @cache
@@ -379,6 +379,11 @@ def slug_path(name: str, slug: str) -> str:
     The routes' slug converter takes ASCII letters, digits, "-" and "_" only: nothing to quote.
     """
     return address_format(name, get_script_prefix(), ("slug",)).format(slug=slug)
+
+
+def pk_path(name: str, pk: int) -> str:
+    """``reverse(name, kwargs={"pk": pk})`` for routes whose only argument is a whole number."""
+    return address_format(name, get_script_prefix(), ("pk",)).format(pk=int(pk))
 
 
 def story_path(day: date, slug: str) -> str:
