@@ -42,6 +42,20 @@ def archive_url(day, period="day"):
     return archive_path(day, period)
 
 
+@register.simple_tag
+def fixed_url(name: str) -> str:
+    """``{% fixed_url "newsroom:home" %}``: ``{% url %}`` for a route with no arguments, worked out once.
+
+    Every page's header and footer link the same dozen addresses; walking the URL resolver for each of them
+    on every page cost more than some of the pages' own lists.
+    """
+    from django.urls import get_script_prefix
+
+    from newsroom.models import address_format
+
+    return address_format(name, get_script_prefix(), ()).format()
+
+
 @register.filter
 def tag_url(tag) -> str:
     """``{{ tag|tag_url }}``: a context's page, for lists that link many contexts (Related links up to thirty)."""
