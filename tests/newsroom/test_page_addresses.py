@@ -24,3 +24,12 @@ def test_fixed_address_follows_the_script_prefix():
     finally:
         set_script_prefix("/")
     assert template.render({}) == "/news/"
+
+
+@pytest.mark.parametrize("path", ["news", "news/world", "opinion/editorials/letters", "café/été", "a b/c%d"])
+def test_section_address_is_the_one_its_route_gives(path):
+    from newsroom.models import Section
+
+    assert Section(name="Any", slug="any", path=path).get_absolute_url() == reverse(
+        "newsroom:section", kwargs={"path": path}
+    )
