@@ -110,7 +110,6 @@ def related_stories(
     they share.
     """
     language = language or _language(story)
-    live = Story.objects.published(now)
     tags = list(story.tags.all())
     tag_ids = [tag.pk for tag in tags]
     tags_by_id = {tag.pk: tag for tag in tags}
@@ -119,7 +118,7 @@ def related_stories(
     has_links = getattr(story, "has_related_links", True)
     links = list(
         RelatedLink.objects.filter(story=story)
-        .filter(Q(target__isnull=True) | Q(target__in=live.values("pk")))
+        .filter(Q(target__isnull=True) | Q(target__in=Story.objects.published(now).values("pk")))
         .select_related("target__article")
         .order_by("order", "pk")
         if has_links
@@ -147,7 +146,7 @@ def related_stories(
         if connection.vendor == "postgresql":
             ranked = _ranked_sql(tag_ids, story.date, seen, wanted * 2, now)
         else:
-            ranked = _ranked_orm(live, tag_ids, story.date, seen, wanted * 2)
+            ranked = _ranked_orm(Story.objects.published(now), tag_ids, story.date, seen, wanted * 2)
         # Translations of one article rank side by side (they share their contexts), so twice the rows
         # asked for leaves enough once each set is folded into one entry.
         automatic: dict[int, RelatedItem] = {}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import cache
+from urllib.parse import quote
 
 import reversion
 from anyascii import anyascii
@@ -23,6 +24,7 @@ from django.db.models import Q
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
+from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
 from taggit.managers import TaggableManager
@@ -102,7 +104,10 @@ class Section(models.Model):
         # A page linking to the section shows its name, but needs no key of its own for it: a change to any
         # section purges every page (the header names the sections), and the section's key stays for the
         # pages that list its stories, so a new story does not purge every page that merely links here.
-        return reverse("newsroom:section", kwargs={"path": self.path})
+        # As reverse() quotes a path argument, without walking the resolver: lists link a section per item.
+        return address_format("newsroom:section", get_script_prefix(), ("path",)).format(
+            path=quote(self.path, safe=RFC3986_SUBDELIMS + "/~:@")
+        )
 
     def ancestors(self, include_self: bool = False) -> list[Section]:
         chain: list[Section] = [self] if include_self else []
@@ -356,7 +361,14 @@ class TaggedStory(TaggedItemBase):
 
 # Values each public route accepts that appear nowhere else in its address: reversing a route once
 # with them shows where the real values go.
-ADDRESS_MARKERS = {"year": "9731", "month": "97", "day": "98", "slug": "dateline-address-slug"}
+ADDRESS_MARKERS = {
+    "year": "9731",
+    "month": "97",
+    "day": "98",
+    "slug": "dateline-address-slug",
+    "pk": "97319",
+    "path": "dateline-address-path",
+}
 
 
 @cache
@@ -381,6 +393,11 @@ def slug_path(name: str, slug: str) -> str:
     The routes' slug converter takes ASCII letters, digits, "-" and "_" only: nothing to quote.
     """
     return address_format(name, get_script_prefix(), ("slug",)).format(slug=slug)
+
+
+def pk_path(name: str, pk: int) -> str:
+    """``reverse(name, kwargs={"pk": pk})`` for routes whose only argument is a whole number."""
+    return address_format(name, get_script_prefix(), ("pk",)).format(pk=int(pk))
 
 
 def story_path(day: date, slug: str) -> str:

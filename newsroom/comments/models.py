@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
-from django.urls import reverse
 from django.utils import timezone
 
 from .networks import parse_network
@@ -115,7 +114,15 @@ class Comment(models.Model):
         return f"{self.name}: {excerpt[:60]}{'…' if len(excerpt) > 60 else ''}"
 
     def get_absolute_url(self) -> str:
-        return reverse("comments:permalink", kwargs={"pk": self.pk})
+        from newsroom.models import pk_path
+
+        return pk_path("comments:permalink", self.pk)
+
+    @property
+    def flag_url(self) -> str:
+        from newsroom.models import pk_path
+
+        return pk_path("comments:flag", self.pk)
 
     def save(self, *args, **kwargs) -> None:
         self.email = (self.email or "").strip().lower()

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import dateformat, timezone
 
 from newsroom.comments import services
 from newsroom.comments.models import Comment, CommentFlag
@@ -283,6 +283,46 @@ def test_comment_body_is_escaped_with_paragraphs_and_safe_links(client, story):
     assert section.count('<p dir="auto">') == 2
     assert "<br>line two" in section
     assert "javascript:" not in section
+
+
+def test_listed_comment_shows_its_escaped_name_local_time_permalink_and_flag_link(client, story):
+    comment = CommentFactory(story=story, name="<b>Ann & Bo</b>", body="Fine.")
+    # Posted at 12:05 UTC in July: 13:05 in London, summer time.
+    Comment.objects.filter(pk=comment.pk).update(created_at=datetime(2024, 7, 1, 12, 5, 9, tzinfo=UTC))
+    section = section_of(page(client, story))
+    name = "&lt;b&gt;Ann &amp; Bo&lt;/b&gt;"
+    assert (
+        f'<li><article class="comment" id="comment-{comment.pk}">\n'
+        '  <header class="comment__meta">\n'
+        f'    <span class="comment__author"><bdi>{name}</bdi></span>\n'
+        f'    <a class="comment__permalink" href="/comments/{comment.pk}/" title="Link to this comment">'
+        '<time datetime="2024-07-01T13:05:09+0100">1 July 2024, 13:05</time></a>\n'
+        "    \n"
+        "  </header>\n"
+        '  <div class="comment__body"><p dir="auto">Fine.</p></div>\n'
+        f'  <p class="comment__actions"><a href="/comments/{comment.pk}/flag/" rel="nofollow">Flag'
+        f'<span class="visually-hidden"> the comment by <bdi>{name}</bdi></span></a></p>\n'
+        "</article>\n</li>"
+    ) in section
+    assert "<b>Ann" not in section
+    assert client.get(f"/comments/{comment.pk}/flag/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "posted",
+    [
+        datetime(2024, 1, 15, 23, 59, 59, tzinfo=UTC),
+        # 01:30 in London happens twice that night: the date filter leaves out the offset it cannot tell.
+        datetime(2024, 10, 27, 0, 30, tzinfo=UTC),
+        datetime(2024, 10, 27, 1, 30, tzinfo=UTC),
+    ],
+)
+def test_listed_comment_time_reads_as_the_date_filter_writes_it(client, story, posted):
+    comment = CommentFactory(story=story)
+    Comment.objects.filter(pk=comment.pk).update(created_at=posted)
+    local = timezone.localtime(posted)
+    machine, shown = dateformat.format(local, "Y-m-d\\TH:i:sO"), dateformat.format(local, "j F Y, H:i")
+    assert f'<time datetime="{machine}">{shown}</time>' in section_of(page(client, story))
 
 
 def test_commenter_website_links_the_name_only_when_it_is_a_web_address(client, story):

@@ -75,3 +75,38 @@ def test_related_costs_a_fixed_number_of_queries(django_assert_max_num_queries):
     with django_assert_max_num_queries(5):
         items = related_stories(story)
         _ = [(item.url, [t.name for t in item.shared]) for item in items]
+
+
+def _related_box(client, story) -> str:
+    content = client.get(story.get_absolute_url()).content.decode()
+    start = content.index('<section class="related"')
+    return content[start : content.index("</section>", start)]
+
+
+def test_related_box_shows_each_entry_kind_day_title_and_shared_contexts_escaped(client):
+    story = EventFactory(summary="Centre event.", date=DAY, tags=["Rivers & <Dams>", "Floods"])
+    RelatedLinkFactory(story=story, url="https://maps.example/river?a=1&b=2", label="River <map>", order=0)
+    chosen = ArticleFactory(headline="Chosen <one>", article_type="analysis")
+    RelatedLinkFactory(story=story, target=chosen, label="Editor's pick", order=1)
+    shared = EventFactory(summary="Shares both.", date=DAY + timedelta(days=2), tags=["Rivers & <Dams>", "Floods"])
+    box = _related_box(client, story)
+    assert (
+        '<p class="related__meta"><span class="related__kind">Elsewhere</span></p>\n'
+        '          <a class="related__title" href="https://maps.example/river?a=1&amp;b=2" rel="noopener">'
+        "River &lt;map&gt;</a>"
+    ) in box
+    assert (
+        '<p class="related__meta"><span class="related__kind">Analysis</span> · '
+        f'<time datetime="{chosen.date:%Y-%m-%d}">{chosen.date.day} {chosen.date:%b %Y}</time></p>\n'
+        f'          <a class="related__title" href="{chosen.get_absolute_url()}">Editor&#x27;s pick</a>'
+    ) in box
+    assert (
+        '<p class="related__meta"><span class="related__kind">Event</span> · '
+        '<time datetime="2020-03-12">12 Mar 2020</time></p>\n'
+        f'          <a class="related__title" href="{shared.get_absolute_url()}">Shares both.</a>'
+    ) in box
+    assert (
+        '<p class="related__contexts">Context: <a href="/tags/floods/">Floods</a>, '
+        '<a href="/tags/rivers-dams/">Rivers &amp; &lt;Dams&gt;</a></p>'
+    ) in box
+    assert box.count('<li class="related__item">') == 3

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 
 from django import template
+from django.conf import settings
+from django.utils.dates import MONTHS
+from django.utils.formats import date_format
+from django.utils.safestring import mark_safe
+from django.utils.timezone import get_current_timezone, is_aware
+from django.utils.translation import gettext
 
 from newsroom import pagecache, surrogate
 
@@ -17,6 +24,11 @@ from ..text import render_body
 from ..views import posted_ids
 
 register = template.Library()
+
+
+def escape(text) -> str:
+    """``django.utils.html.escape`` without its lazy-string wrapper, for the many short texts of a thread."""
+    return html.escape(str(text))
 
 
 @dataclass(frozen=True)
@@ -109,6 +121,78 @@ def comment_section(context, story):
         "request": request,
         "messages": context.get("messages"),
     }
+
+
+# One comment in a list. Written out here rather than as an included template: a thread page lists fifty
+# comments, and rendering an include fifty times cost more than everything else on an article page.
+COMMENT_ITEM = (
+    '<li><article class="comment{pending_class}" id="{anchor}">\n'
+    '  <header class="comment__meta">\n'
+    '    <span class="comment__author">{author}</span>\n'
+    '    <a class="comment__permalink" href="{permalink}" title="{link_title}">'
+    '<time datetime="{datetime}">{shown}</time></a>\n'
+    "    {status}\n"
+    "  </header>\n"
+    '  <div class="comment__body">{body}</div>\n'
+    "  {actions}\n"
+    "</article>\n</li>"
+)
+
+
+@register.simple_tag
+def comment_items(comments, pending=False):
+    """``{% comment_items comments pending=False %}``: each comment as a list item (see COMMENT_ITEM)."""
+    link_title = escape(gettext("Link to this comment"))
+    status = f'<strong class="comment__status">{escape(gettext("Awaiting moderation"))}</strong>' if pending else ""
+    flag_label = escape(gettext("Flag"))
+    by_name = gettext("the comment by <bdi>%(name)s</bdi>")
+    months = {}
+    zone = get_current_timezone() if settings.USE_TZ else None
+    items = []
+    for comment in comments:
+        name = escape(comment.name)
+        safe_url = comment.safe_url
+        created = comment.created_at
+        if zone is not None and is_aware(created):
+            created = created.astimezone(zone)
+        offset = created.utcoffset()
+        if offset is None or created.replace(fold=not created.fold).utcoffset() != offset:
+            # Naive, or in the hour a clock change repeats or skips: the date filter's own rules apply.
+            machine, shown = date_format(created, "Y-m-d\\TH:i:sO"), date_format(created, "j F Y, H:i")
+        else:
+            # The same text as the date filter's "Y-m-d\TH:i:sO" and "j F Y, H:i", without its per-letter walk.
+            seconds = offset.days * 86400 + offset.seconds
+            sign = "-" if seconds < 0 else "+"
+            seconds = abs(seconds)
+            machine = f"{created:%Y-%m-%dT%H:%M:%S}{sign}{seconds // 3600:02d}{(seconds // 60) % 60:02d}"
+            if created.month not in months:
+                months[created.month] = str(MONTHS[created.month])
+            shown = f"{created.day} {months[created.month]} {created.year:04d}, {created:%H:%M}"
+        actions = (
+            ""
+            if pending
+            else f'<p class="comment__actions"><a href="{escape(comment.flag_url)}" rel="nofollow">{flag_label}'
+            f'<span class="visually-hidden"> {by_name % {"name": name}}</span></a></p>'
+        )
+        items.append(
+            COMMENT_ITEM.format(
+                pending_class=" comment--pending" if pending else "",
+                anchor=escape(comment.anchor),
+                author=(
+                    f'<a href="{escape(safe_url)}" rel="nofollow ugc noopener"><bdi>{name}</bdi></a>'
+                    if safe_url
+                    else f"<bdi>{name}</bdi>"
+                ),
+                permalink=escape(comment.get_absolute_url()),
+                link_title=link_title,
+                datetime=escape(machine),
+                shown=escape(shown),
+                status=status,
+                body=render_body(comment.body),
+                actions=actions,
+            )
+        )
+    return mark_safe("".join(items))
 
 
 @register.filter
