@@ -52,6 +52,8 @@ PURGE_STAMP_KEY = "dateline:keys:purged"
 # Most caches refuse header lines much longer than this; more keys go in further requests.
 KEYS_PER_PURGE = 200
 SKIP_SECONDS = 5.0
+# Keys owed to a cache that missed purges, at most; past that it is sent the whole site's key.
+PENDING_LIMIT = 5_000
 
 _collected: contextvars.ContextVar[set[str] | None] = contextvars.ContextVar("dateline_surrogate_keys", default=None)
 
@@ -274,14 +276,46 @@ def versions(keys: Iterable[str], found: dict | None = None) -> dict[str, str]:
 
 
 class _Skipper:
-    """Which purge addresses failed lately: one that does not answer is left alone for SKIP_SECONDS."""
+    """Which purge addresses failed lately, and the keys they still owe.
+
+    One that does not answer is left alone for SKIP_SECONDS, but what it should have purged is not lost: the
+    keys wait here and go with the next purge that reaches it, or with a retry SKIP_SECONDS later, so a
+    cache that was slow for a moment does not keep a page that changed until the page's time runs out.
+    Past PENDING_LIMIT keys the whole site is purged instead.
+    """
 
     def __init__(self):
         self._lock = threading.Lock()
         self._until: dict[str, float] = {}
+        self._owed: dict[str, set[str]] = {}
+        self._retrying: set[str] = set()
 
     def skip(self, url: str) -> bool:
         return time.monotonic() < self._until.get(url, 0)
+
+    def owe(self, url: str, keys: Iterable[str]) -> None:
+        with self._lock:
+            owed = self._owed.setdefault(url, set())
+            owed.update(keys)
+            if len(owed) > PENDING_LIMIT:
+                owed.clear()
+                owed.add(SITE)
+            start = url not in self._retrying
+            self._retrying.add(url)
+        if start:
+            retry = threading.Timer(SKIP_SECONDS + 0.1, self._retry, args=(url,))
+            retry.daemon = True
+            retry.start()
+
+    def take_owed(self, url: str) -> set[str]:
+        with self._lock:
+            return self._owed.pop(url, set())
+
+    def _retry(self, url: str) -> None:
+        with self._lock:
+            self._retrying.discard(url)
+        if self._owed.get(url):
+            send_http_purges((), only=[url])
 
     def failed(self, url: str, error: Exception) -> None:
         with self._lock:
@@ -326,19 +360,25 @@ def purge_headers(keys: Iterable[str]) -> list[tuple[str, list[str]]]:
     return [(header, chosen) for header, chosen in (("xkey-purge", hard), ("xkey-softpurge", soft)) if chosen]
 
 
-def send_http_purges(keys: Iterable[str]) -> int:
-    """PURGE with the keys in ``xkey-purge`` / ``xkey-softpurge`` to every HTTP cache; how many caches took it."""
-    batches = purge_headers(keys)
+def send_http_purges(keys: Iterable[str], only: list[str] | None = None) -> int:
+    """PURGE with the keys in ``xkey-purge`` / ``xkey-softpurge`` to every HTTP cache; how many caches took it.
+
+    Keys a cache could not take are kept for it and sent with its next purge (``_Skipper``).
+    """
+    keys = set(keys)
     taken = 0
-    for url in purge_urls():
+    for url in only if only is not None else purge_urls():
         if skipper.skip(url):
+            skipper.owe(url, keys)
             continue
+        wanted = keys | skipper.take_owed(url)
         try:
-            for header, chosen in batches:
+            for header, chosen in purge_headers(wanted):
                 for start in range(0, len(chosen), KEYS_PER_PURGE):
                     _send(url, chosen[start : start + KEYS_PER_PURGE], header)
         except (OSError, http.client.HTTPException, PurgeRefused) as error:
             skipper.failed(url, error)
+            skipper.owe(url, wanted)
             continue
         skipper.succeeded(url)
         taken += 1

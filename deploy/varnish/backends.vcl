@@ -2,10 +2,13 @@
 # it answers again. Replace the addresses with your application machines' (deploy/README.md).
 probe dateline_alive {
     .url = "/robots.txt";
-    .interval = 2s;
-    .timeout = 1s;
-    .window = 3;
-    .threshold = 2;
+    # A server busy rendering pages again after a purge answers slowly but answers: give it time, and take
+    # it out only after most of the last checks failed.
+    .interval = 3s;
+    .timeout = 5s;
+    .window = 5;
+    .threshold = 3;
+    .initial = 3;
 }
 
 backend app1 {

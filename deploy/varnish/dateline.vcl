@@ -13,6 +13,7 @@
 vcl 4.1;
 
 import directors;
+import std;
 import xkey;
 
 include "backends.vcl";
@@ -26,6 +27,12 @@ acl purgers {
 
 sub vcl_recv {
     set req.backend_hint = apps.backend();
+    # While an application server answers, a page past its time (or softly purged) is answered stale for at
+    # most 10 s while one request renders it again; while none answers, kept pages are answered for hours
+    # rather than an error (their grace, below).
+    if (std.healthy(req.backend_hint)) {
+        set req.grace = 10s;
+    }
 
     if (req.method == "PURGE") {
         if (client.ip !~ purgers) {
@@ -78,9 +85,9 @@ sub vcl_backend_response {
         # Nothing names a page that does not exist yet: keep it briefly.
         set beresp.ttl = 10s;
     }
-    # A kept page may be answered a few seconds past its time while a fresh one renders; a purge removes it
-    # at once regardless.
-    set beresp.grace = 10s;
+    # How long a kept page may still be answered past its time when no application server answers
+    # (vcl_recv allows 10 s while one does). A hard purge removes it at once regardless.
+    set beresp.grace = 6h;
 }
 
 sub vcl_deliver {

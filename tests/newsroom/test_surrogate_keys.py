@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 def page_cache(settings):
     settings.DATELINE_PAGE_CACHE = True
     surrogate.skipper._until.clear()
+    surrogate.skipper._owed.clear()
 
 
 @pytest.fixture
@@ -288,3 +289,28 @@ def test_soft_purges_can_be_turned_off(varnish, committed, settings):
     committed(lambda: ArticleFactory(headline="Lighthouse relit", tags=["Harbour"]))
     assert "front" in varnish.purged()
     assert not set().union(*varnish.soft)
+
+
+def test_keys_a_cache_missed_go_with_its_next_purge(settings, varnish, committed):
+    story = ArticleFactory(headline="Harbour reopens")
+    other = ArticleFactory(headline="Bridge toll rises")
+    varnish.purges.clear()
+    refusing = {"now": True}
+    real_send = surrogate._send
+
+    def flaky(url, keys, header="xkey-purge"):
+        if refusing["now"]:
+            raise surrogate.PurgeRefused("answered 503 Service Unavailable")
+        return real_send(url, keys, header)
+
+    surrogate._send = flaky
+    try:
+        committed(lambda: add_correction(story=story, note="The harbour reopens on Monday.", by=None))
+        assert varnish.purges == []
+        # The cache answers again (after it was left alone for a while): the next purge carries both changes.
+        refusing["now"] = False
+        surrogate.skipper._until.clear()
+        committed(lambda: add_correction(story=other, note="The toll rises by 20p.", by=None))
+    finally:
+        surrogate._send = real_send
+    assert {f"story:{story.pk}", f"story:{other.pk}"} <= varnish.purged()
