@@ -65,6 +65,11 @@ def story_key(pk) -> str:
     return f"story:{pk}"
 
 
+def story_page_key(pk) -> str:
+    """Only on the story's own pages (its page, print view, Markdown twin), where its words are in full."""
+    return f"story-page:{pk}"
+
+
 def thread_key(pk) -> str:
     return f"thread:{pk}"
 
@@ -339,10 +344,11 @@ def purge_urls() -> list[str]:
     return list(getattr(settings, "HTTP_CACHE_PURGE_URLS", []))
 
 
-# Keys whose pages must never be served again once purged: a story's own words (a correction, a withdrawal),
-# its comments, and the whole site. Every other key names a list, which may be answered from the copy it
-# replaces for the moment one fresh copy takes to render (HTTP_CACHE_SOFT_PURGE).
-HARD_PREFIXES = ("story:", "thread:", "author-name:")
+# Keys whose pages must never be served again once purged: a story's own pages (a correction, a withdrawal),
+# its comments, and the whole site. Every other key names a list or a link, which may be answered from the
+# copy it replaces for the moment one fresh copy takes to render (HTTP_CACHE_SOFT_PURGE): a corrected story's
+# own page is never shown as it was, while the front page that links to it renders once in the background.
+HARD_PREFIXES = ("story-page:", "thread:", "author-name:")
 
 
 def is_hard(key: str) -> bool:
@@ -352,7 +358,10 @@ def is_hard(key: str) -> bool:
 def purge_headers(keys: Iterable[str]) -> list[tuple[str, list[str]]]:
     """(header, keys) pairs: ``xkey-purge`` drops pages at once, ``xkey-softpurge`` lets a list be answered
     from its old copy while one request renders the new one, so readers never queue behind a busy list."""
-    keys = sorted(set(keys))
+    keys = set(keys)
+    # A change to a story purges its own pages hard, whatever else shows it.
+    keys.update(story_page_key(key.split(":", 1)[1]) for key in list(keys) if key.startswith("story:"))
+    keys = sorted(keys)
     if not getattr(settings, "HTTP_CACHE_SOFT_PURGE", True):
         return [("xkey-purge", keys)] if keys else []
     hard = [key for key in keys if is_hard(key)]

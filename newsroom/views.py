@@ -316,6 +316,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             if gone is not None:
                 return gone
             raise
+        surrogate.add(surrogate.story_page_key(self.object.pk))
         language = interface_language(self.object.article.language if self.object.kind == Story.Kind.ARTICLE else "")
         with translation.override(language):
             # Rendered here, not after the view returns, so the page's words are in the story's language.
@@ -576,6 +577,7 @@ def story_markdown(request, year, month, day, slug):
         date=day,
         slug=slug,
     )
+    surrogate.add(surrogate.story_page_key(story.pk))
     text = render_to_string("newsroom/story.md", {"story": story}, request=request)
     return _markdown_response(text, request.build_absolute_uri(story.get_absolute_url()))
 
