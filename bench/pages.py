@@ -33,6 +33,8 @@ NOT_PUBLIC = {
     "comments:flag": "POST only",
     "comments:sign_in": "a form for one reader",
     "comments:sign_out": "POST only",
+    # The comment form's token: one reader's own, asked for by the form's script, never cached.
+    "comments:token": "a token for one reader",
     # A story page's script reporting a read: POST only, counted in the cache.
     "newsroom:read": "POST only",
     # The API's bare prefix answers nothing of its own; its lists and items are measured.

@@ -53,5 +53,19 @@ def test_peer_report_states_ratios_against_the_goals():
     report = peer.render(pages_, results)
     assert "| 100.0 (90-120) | 300.0 |" in report
     assert "6.0x" in report and "40.0x" in report
-    assert "- day, uncached: 6.0x Wagtail (goal 5x): met" in report
-    assert "- day, cached: 40.0x Wagtail (goal 50x): not met" in report
+    assert "- day, page cache off: 6.0x Wagtail (goal 5x): met" in report
+    assert "- day, page cache on: 40.0x Wagtail (goal 50x): not met" in report
+
+
+def test_peer_report_adds_the_varnish_column_when_it_was_measured():
+    pages_ = [("day", "/news/2006-09-05/", "/news/2026/01/02/", "10 / 10 events")]
+    results = {
+        ("day", "wagtail"): [{"rps": 100.0, "p99": 300.0}] * 3,
+        ("day", "uncached"): [{"rps": 300.0, "p99": 30.0}] * 3,
+        ("day", "cached"): [{"rps": 4000.0, "p99": 5.0}] * 3,
+        ("day", "varnish"): [{"rps": 20000.0, "p99": 2.0}] * 3,
+    }
+    report = peer.render(pages_, results)
+    assert "Dateline, behind Varnish: rps" in report
+    assert "- day, behind Varnish: 200.0x Wagtail (goal 50x): met" in report
+    assert "- day, page cache off: 3.0x Wagtail (goal 5x): not met" in report
