@@ -1,7 +1,9 @@
 """Where the page checkers live. Locally they may be missing (skip with the fix); in CI they must not be."""
 
+import json
 import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -34,3 +36,20 @@ def axe_script() -> Path:
     if not AXE_JS.is_file():
         _missing("axe-core (npm package axe-core)")
     return AXE_JS
+
+
+def vnu_errors(vnu_command: list[str], files) -> list[str]:
+    """The Nu HTML Checker's errors for the saved pages, each as "file:line: message"."""
+    result = subprocess.run(
+        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return [
+        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
+        for m in json.loads(result.stdout)["messages"]
+        if m["type"] in {"error", "non-document-error"}
+    ]

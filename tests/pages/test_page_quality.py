@@ -1,8 +1,6 @@
 """Every public page is valid HTML (Nu HTML Checker) and has no serious accessibility problem (axe-core)."""
 
 import contextlib
-import json
-import subprocess
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -26,6 +24,7 @@ from tests.factories import (
     SourceFactory,
 )
 from tests.pages.chromium import with_chromium
+from tests.pages.conftest import vnu_errors
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -148,20 +147,7 @@ def test_every_public_page_passes_the_nu_html_checker(client, site, vnu_command,
         path = tmp_path / f"{name}.html"
         path.write_bytes(response.content)
         files.append(path)
-    result = subprocess.run(
-        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    messages = json.loads(result.stdout)["messages"]
-    errors = [
-        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in messages
-        if m["type"] in {"error", "non-document-error"}
-    ]
+    errors = vnu_errors(vnu_command, files)
     assert not errors, "\n".join(errors)
 
 
@@ -188,19 +174,7 @@ def test_a_readers_own_pages_pass_the_nu_html_checker(client, site, vnu_command,
     bad_name = client.post("/accounts/name/", {"display_name": ""})
     (tmp_path / "account-error.html").write_bytes(bad_name.content)
     files.append(tmp_path / "account-error.html")
-    result = subprocess.run(
-        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", *map(str, files)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    errors = [
-        f"{m['url'].rsplit('/', 1)[-1]}:{m.get('lastLine', '?')}: {m['message']}"
-        for m in json.loads(result.stdout)["messages"]
-        if m["type"] in {"error", "non-document-error"}
-    ]
+    errors = vnu_errors(vnu_command, files)
     assert not errors, "\n".join(errors)
 
 
@@ -213,19 +187,7 @@ def test_the_confirm_your_comment_page_passes_the_nu_html_checker(db, vnu_comman
     assert "Confirm your comment" in response.content.decode()
     path = tmp_path / "confirm.html"
     path.write_bytes(response.content)
-    result = subprocess.run(
-        [*vnu_command, "--format", "json", "--stdout", "--exit-zero-always", str(path)],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    errors = [
-        f"{m.get('lastLine', '?')}: {m['message']}"
-        for m in json.loads(result.stdout)["messages"]
-        if m["type"] in {"error", "non-document-error"}
-    ]
+    errors = vnu_errors(vnu_command, [path])
     assert not errors, "\n".join(errors)
 
 
