@@ -12,6 +12,7 @@ from .models import CommentFlag
 from .networks import NETWORK_BAN_DAYS, NETWORK_BAN_MAX_DAYS, parse_network
 from .policy import CommentPolicy
 from .text import clean_single_line, normalise_newlines
+from .widgets import EmailInput, HiddenInput, Textarea, TextInput
 
 START_SALT = "comments.form-started"
 
@@ -25,7 +26,7 @@ class CommentForm(forms.Form):
     body = forms.CharField(
         label=_("Your comment"),
         strip=True,
-        widget=forms.Textarea(attrs={"rows": 6, "cols": 60}),
+        widget=Textarea(attrs={"rows": 6, "cols": 60}),
         error_messages={"required": _("Write a comment before sending.")},
     )
     name = forms.CharField(
@@ -33,14 +34,14 @@ class CommentForm(forms.Form):
         max_length=100,
         required=False,
         help_text=_("Shown with your comment."),
-        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        widget=TextInput(attrs={"autocomplete": "name"}),
         error_messages={"max_length": _("Keep your name to %(limit_value)d characters (it has %(show_value)d).")},
     )
     email = forms.EmailField(
         label=_("Email"),
         required=False,
         help_text=_("Never shown to readers."),
-        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        widget=EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"invalid": _("Enter an email address such as name@example.org.")},
     )
     url = forms.URLField(
@@ -48,7 +49,7 @@ class CommentForm(forms.Form):
         required=False,
         max_length=500,
         assume_scheme="https",
-        widget=forms.TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+        widget=TextInput(attrs={"autocomplete": "url", "inputmode": "url"}),
         error_messages={
             "invalid": _("Enter a web address such as https://example.org, or leave this empty."),
             "max_length": _("Keep the web address to %(limit_value)d characters (it has %(show_value)d)."),
@@ -62,9 +63,9 @@ class CommentForm(forms.Form):
     subject = forms.CharField(
         label=_("Leave this field empty"),
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
+        widget=TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-    started = forms.CharField(widget=forms.HiddenInput, required=False)
+    started = forms.CharField(widget=HiddenInput, required=False)
 
     def __init__(self, *args, story, policy: CommentPolicy, user=None, private: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
