@@ -27,7 +27,7 @@ import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
@@ -111,11 +111,32 @@ def _redacted(location: str) -> str:
     return f"{scheme}{sep}{rest}"
 
 
+class ReusedClientRedisCacheClient(RedisCacheClient):
+    """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool instead of one per call.
+
+    Django builds a new ``redis.Redis`` for every cache operation, and building one fills its table of reply
+    handlers (about 170 entries): some 150 µs each time, two thirds of what serving a stored page cost.
+    A ``redis.Redis`` takes a connection from its pool for each command, so one per pool serves every call.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(id(pool))
+        if client is None:
+            client = self._clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class ResilientRedisCache(RedisCache):
     """Django's Redis cache, answering as an empty cache while Redis is unreachable (see the module)."""
 
     def __init__(self, server, params):
         super().__init__(server, params)
+        self._class = ReusedClientRedisCacheClient
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry

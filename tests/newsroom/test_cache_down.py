@@ -311,13 +311,14 @@ def test_pages_answer_before_during_and_after_a_redis_restart(client, redis_serv
 def link_down():
     """Redis keeps what it holds but cannot be reached, as behind a dropped network link, until the block ends."""
     import redis
-    from django.core.cache.backends.redis import RedisCacheClient
+
+    from newsroom.cache import ReusedClientRedisCacheClient
 
     def unreachable(self, key=None, *, write=False):
         raise redis.exceptions.ConnectionError("Error 111 connecting to Redis. Connection refused.")
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(RedisCacheClient, "get_client", unreachable)
+        patch.setattr(ReusedClientRedisCacheClient, "get_client", unreachable)
         yield
 
 

@@ -80,3 +80,21 @@ def test_cache_url_selects_redis():
         [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
     )
     assert output.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", output.stderr
+
+
+def test_resilient_cache_reuses_one_redis_client_for_every_call(redis_cache):
+    from newsroom.cache import ResilientRedisCache
+
+    prefix = f"dateline-test-{uuid.uuid4().hex[:8]}"
+    cache = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    cache.set("first", "one")
+    cache.set_many({"second": "two", "third": "three"})
+    assert cache.get("first") == "one"
+    assert cache.get_many(["second", "third"]) == {"second": "two", "third": "three"}
+    assert cache.incr("counter", 1) if cache.add("counter", 1) else False
+    assert cache.get("counter") == 2
+    # One client object for the pool, however many calls: building one per call cost more than the call.
+    assert cache._cache.get_client(write=True) is cache._cache.get_client(write=True)
+    assert len(cache._cache._clients) == 1
+    for key in redis_cache.scan_iter(f"{prefix}:*"):
+        redis_cache.delete(key)
