@@ -79,7 +79,8 @@ def pick_pages() -> list[tuple[str, str]]:
         ("latest /news/", reverse("newsroom:latest")),
         ("day", reverse("newsroom:day", kwargs=bench_pages.day_kwargs(picks.day))),
         ("event (China, Related)", bench_pages.story_url(picks.event)),
-        ("article (image, bylines, sources)", bench_pages.story_url(article)),
+        # The side-by-side database (bench/peer.py) holds events only.
+        *([("article (image, bylines, sources)", bench_pages.story_url(article))] if article else []),
         ("context /tags/china/", reverse("newsroom:tag", args=[picks.tag])),
     ]
     return [row for row in rows if not ONLY or re.search(ONLY, row[0])]
