@@ -157,20 +157,53 @@ def stop(process: subprocess.Popen) -> None:
         os.killpg(process.pid, signal.SIGKILL)
 
 
-def measure(url: str) -> dict:
+def cpu_ticks(session: int | None) -> tuple[int, int]:
+    """CPU time (clock ticks, user + system) used so far by the processes of one server's session and by PostgreSQL."""
+    server = database = 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name, fields = stat.split("(", 1)[1].rsplit(")", 1)
+        fields = fields.split()
+        used = int(fields[11]) + int(fields[12])
+        if session is not None and int(fields[3]) == session:
+            server += used
+        elif name.startswith("postgres"):
+            database += used
+    return server, database
+
+
+def measure(url: str, session: int | None = None) -> dict:
+    """wrk's requests/s and latency for one address; with the server's session id, also its CPU time per request.
+
+    Requests/s on a shared 2-core machine swing by 2x between runs of the same code; the CPU time each
+    request costs the server and PostgreSQL barely moves, so the report gives both.
+    """
     subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, int(WARMUP))}s", url], capture_output=True, check=False)
     command = ["wrk", "-t2", "-c16", f"-d{max(1, int(SECONDS))}s", "--latency", "--timeout", "10s", url]
+    before = cpu_ticks(session)
     output = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    after = cpu_ticks(session)
     found = {name: re.search(pattern, output) for name, pattern in (
         ("rps", r"Requests/sec:\s+([\d.]+)"), ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
-        ("bad", r"Non-2xx or 3xx responses: (\d+)"),
+        ("bad", r"Non-2xx or 3xx responses: (\d+)"), ("requests", r"(\d+) requests in"),
     )}  # fmt: skip
-    return {
+    requests = int(found["requests"].group(1)) if found["requests"] else 0
+    result = {
         "rps": float(found["rps"].group(1)) if found["rps"] else 0.0,
         "p50": run.to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
         "p99": run.to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
         "errors": int(found["bad"].group(1)) if found["bad"] else 0,
     }
+    if session is not None and requests:
+        per_request = 1000 / os.sysconf("SC_CLK_TCK") / requests
+        result["cpu_app"] = (after[0] - before[0]) * per_request
+        result["cpu_db"] = (after[1] - before[1]) * per_request
+    return result
 
 
 def main() -> None:
@@ -216,11 +249,18 @@ def main() -> None:
             for label, theirs, mine, _note in pages:
                 for name, port in ports.items():
                     url = f"http://127.0.0.1:{port}{theirs if name == 'wagtail' else mine}"
-                    result = measure(url)
+                    # Behind Varnish the server's CPU is not the whole cost: only rendering servers are timed.
+                    session = None if name == "varnish" else os.getsid(servers[name].pid)
+                    result = measure(url, session)
                     results.setdefault((label, name), []).append(result)
+                    cpu = (
+                        f"  CPU/request {result['cpu_app']:.2f} + {result['cpu_db']:.2f} ms"
+                        if "cpu_app" in result
+                        else ""
+                    )
                     print(
                         f"   {label:<16} {name:<9} {run.fmt(result['rps'])} rps  p50 {run.fmt(result['p50'])} ms"
-                        f"  p99 {run.fmt(result['p99'])} ms  errors {result['errors']}",
+                        f"  p99 {run.fmt(result['p99'])} ms  errors {result['errors']}{cpu}",
                         flush=True,
                     )
     finally:
@@ -270,7 +310,39 @@ def render(pages, results) -> str:
                 + ("met" if ratio >= GOALS[name] else "not met")
             )
         lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join([*lines, "", *verdicts]) + "\n"
+    return "\n".join([*lines, "", *verdicts, *cpu_table(pages, results)]) + "\n"
+
+
+def cpu_table(pages, results) -> list[str]:
+    """CPU time per request, the server's and PostgreSQL's, where it was measured: the steadier comparison."""
+    timed = [name for name in ("wagtail", "uncached", "cached") if all(
+        "cpu_app" in result for label, *_ in pages for result in results.get((label, name), [{}])
+    )]  # fmt: skip
+    if "wagtail" not in timed or len(timed) < 2:
+        return []
+
+    def cost(label, name):
+        rows = results[(label, name)]
+        return statistics.median(r["cpu_app"] for r in rows), statistics.median(r["cpu_db"] for r in rows)
+
+    ours = [name for name in timed if name != "wagtail"]
+    lines = [
+        "",
+        "CPU time per request in milliseconds, server + PostgreSQL (medians; from /proc, over each wrk run). "
+        "Wagtail's total over Dateline's is how many times as many requests Dateline answers per core.",
+        "",
+        "| page | Wagtail | " + " | ".join(f"Dateline, {LABELS[name]} | x Wagtail" for name in ours) + " |",
+        "|---|---:|" + "---:|---:|" * len(ours),
+    ]
+    for label, *_ in pages:
+        app, db = cost(label, "wagtail")
+        cells = [label, f"{app:.2f} + {db:.2f}"]
+        for name in ours:
+            our_app, our_db = cost(label, name)
+            total = our_app + our_db
+            cells += [f"{our_app:.2f} + {our_db:.2f}", f"{(app + db) / total:.1f}x" if total else "-"]
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
 
 
 if __name__ == "__main__":

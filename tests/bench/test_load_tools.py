@@ -69,3 +69,33 @@ def test_peer_report_adds_the_varnish_column_when_it_was_measured():
     assert "Dateline, behind Varnish: rps" in report
     assert "- day, behind Varnish: 200.0x Wagtail (goal 50x): met" in report
     assert "- day, page cache off: 3.0x Wagtail (goal 5x): not met" in report
+
+
+def test_peer_report_compares_cpu_time_per_request_where_it_was_measured():
+    pages_ = [("day", "/news/2006-09-05/", "/news/2026/01/02/", "10 / 10 events")]
+    timed = {"cpu_app": 4.0, "cpu_db": 1.0}
+    results = {
+        ("day", "wagtail"): [{"rps": 100.0, "p99": 300.0, "cpu_app": 20.0, "cpu_db": 5.0}] * 3,
+        ("day", "uncached"): [{"rps": 300.0, "p99": 30.0, **timed}] * 3,
+        ("day", "cached"): [{"rps": 4000.0, "p99": 5.0, "cpu_app": 0.4, "cpu_db": 0.1}] * 3,
+        ("day", "varnish"): [{"rps": 20000.0, "p99": 2.0}] * 3,
+    }
+    report = peer.render(pages_, results)
+    assert "| day | 20.00 + 5.00 | 4.00 + 1.00 | 5.0x | 0.40 + 0.10 | 50.0x |" in report
+
+
+def test_peer_report_leaves_out_the_cpu_table_without_figures():
+    pages_ = [("day", "/news/2006-09-05/", "/news/2026/01/02/", "10 / 10 events")]
+    results = {("day", "wagtail"): [{"rps": 100.0, "p99": 300.0}], ("day", "uncached"): [{"rps": 300.0, "p99": 30.0}]}
+    assert "CPU time per request" not in peer.render(pages_, results)
+
+
+def test_cpu_ticks_counts_this_process_session():
+    import os
+    import time
+
+    server, _database = peer.cpu_ticks(os.getsid(0))
+    started = time.process_time()
+    while time.process_time() - started < 0.1:
+        sum(range(10_000))
+    assert peer.cpu_ticks(os.getsid(0))[0] > server
