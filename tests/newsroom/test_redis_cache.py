@@ -98,3 +98,16 @@ def test_resilient_cache_reuses_one_redis_client_for_every_call(redis_cache):
     assert len(cache._cache._clients) == 1
     for key in redis_cache.scan_iter(f"{prefix}:*"):
         redis_cache.delete(key)
+
+
+def test_resilient_cache_takes_keys_memcached_would_warn_about(redis_cache, recwarn):
+    from newsroom.cache import ResilientRedisCache
+
+    prefix = f"dateline-test-{uuid.uuid4().hex[:8]}"
+    cache = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    long_key = "page:" + "x" * 300 + " with spaces"
+    cache.set(long_key, "kept")
+    assert cache.get(long_key) == "kept"
+    assert not [warning for warning in recwarn if "CacheKeyWarning" in type(warning.message).__name__]
+    for key in redis_cache.scan_iter(f"{prefix}:*"):
+        redis_cache.delete(key)
