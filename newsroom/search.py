@@ -671,7 +671,7 @@ class AuthorLink:
 
 @dataclass(frozen=True)
 class AuthorLine:
-    """One name in a result's byline, shaped for includes/byline_lines.html."""
+    """One name in a result's byline, shaped for the byline_lines template tag."""
 
     author: AuthorLink
 

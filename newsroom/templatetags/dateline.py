@@ -5,8 +5,9 @@ from django import template
 from django.conf import settings
 from django.utils import translation
 from django.utils.dates import MONTHS_3
+from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext
 
 register = template.Library()
 
@@ -111,3 +112,37 @@ def event_item_lines(story) -> str:
         f'<p class="item__meta"><span class="kicker">{category}</span> · {when}</p>\n'
         f'    <p class="item__summary">{event.summary} {more}</p>'
     )
+
+
+@register.simple_tag
+def byline_lines(lines, full=False) -> str:
+    """``{% byline_lines article.bylines.all full=True %}``: "By A; B and C", each name linking to its author.
+
+    ``lines`` are objects with ``author`` (``name``, ``get_absolute_url``) and, for a ``full`` byline (a story's
+    own page), ``display_role`` and the author's ``email``. Written out here rather than as an included
+    template with a loop: every article in a list has a byline, and the loop's tags cost more than the rest of
+    the item.
+    """
+    lines = list(lines or ())
+    if not lines:
+        return ""
+    parts = [f'<p class="byline">{conditional_escape(pgettext("byline", "By"))} ']
+    last = len(lines) - 1
+    for number, line in enumerate(lines):
+        author = line.author
+        parts.append(
+            f'<span class="byline__author"><a href="{conditional_escape(author.get_absolute_url())}">'
+            f"{conditional_escape(author.name)}</a>"
+        )
+        if full:
+            role = line.display_role
+            if role:
+                parts.append(f', <span class="byline__role">{conditional_escape(role)}</span>')
+            if author.email:
+                email = conditional_escape(author.email)
+                parts.append(f' <a class="byline__email" href="mailto:{email}">{email}</a>')
+        parts.append("</span>")
+        if number < last:
+            parts.append(f" {conditional_escape(pgettext('byline', 'and'))} " if number == last - 1 else "; ")
+    parts.append("</p>")
+    return mark_safe("".join(parts))
