@@ -109,3 +109,48 @@ def test_page_replayed_from_the_page_cache_keeps_the_policy(client, settings):
     replayed = client.get(article.get_absolute_url())
     assert (first["X-Page-Cache"], replayed["X-Page-Cache"]) == ("miss", "hit")
     assert replayed["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+def database_options(environment: dict[str, str]) -> dict:
+    keep = {name: value for name, value in os.environ.items() if not name.startswith(("DJANGO_", "DATABASE_"))}
+    code = (
+        "import json, django; django.setup(); from django.conf import settings; "
+        "print(json.dumps({alias: db.get('OPTIONS', {}) for alias, db in settings.DATABASES.items()}))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**keep, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **environment},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgresql_primary_and_replicas_prepare_repeated_queries():
+    options = database_options(
+        {
+            "DATABASE_URL": "postgres://dateline@db.example/dateline",
+            "DATABASE_REPLICA_URLS": "postgres://dateline@replica.example/dateline",
+        }
+    )
+    for alias in ("default", "replica1"):
+        assert options[alias]["server_side_binding"] is True
+        assert options[alias]["prepare_threshold"] == 3
+
+
+def test_prepared_statements_can_be_turned_off_for_a_pooler():
+    options = database_options(
+        {"DATABASE_URL": "postgres://dateline@db.example/dateline", "DATABASE_PREPARED_STATEMENTS": "0"}
+    )
+    assert "server_side_binding" not in options["default"]
+    assert "prepare_threshold" not in options["default"]
+
+
+def test_sqlite_gets_no_postgresql_options():
+    options = database_options({})
+    assert "server_side_binding" not in options["default"]
