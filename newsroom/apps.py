@@ -47,6 +47,13 @@ class NewsroomConfig(AppConfig):
 
         pre_save.connect(assign_context_slug, sender=Tag, dispatch_uid="newsroom.context_slug")
 
+        from django.db.backends.signals import connection_created
+
+        from .prepared import watch_prepared_statements
+
+        # A column's type changed by a migration while servers run must not break the statements they prepared.
+        connection_created.connect(watch_prepared_statements, dispatch_uid="newsroom.prepared_statements")
+
         from django.apps import apps
 
         from .models import Story
