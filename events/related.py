@@ -231,6 +231,11 @@ def ranking_sql(contexts: int) -> str:
     return sql.replace("{per_context}", str(CANDIDATES_PER_CONTEXT))
 
 
+# The columns the ranking reads, by attribute name, in the models' own field order (as Model.from_db wants).
+_STORY_FIELDS = ("id", "kind", "date", "slug", "title")
+_ARTICLE_FIELDS = (*_STORY_FIELDS, "story_ptr_id", "article_type", "language", "translation_of_id")
+
+
 def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime | None) -> list[Story]:
     now = now or timezone.now()
     params: list = []
@@ -241,12 +246,15 @@ def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: d
         cursor.execute(ranking_sql(len(tag_ids)), params)
         rows = cursor.fetchall()
     found = []
+    # Built as the ORM builds rows read with .only(): the other fields stay deferred, so no default is
+    # computed for them (a third of the cost of building each entry the usual way).
+    db = connection.alias
     for pk, kind, day_, slug, title, article_type, language, translation_of, shared_count, shared_ids in rows:
-        story = Story(pk=pk, kind=kind, date=day_, slug=slug, title=title)
+        story = Story.from_db(db, _STORY_FIELDS, (pk, kind, day_, slug, title))
         if kind == Story.Kind.ARTICLE and article_type is not None:
             # Only what an entry shows: the kind of article, and the language and original for translations.
-            story.article = Article(
-                pk=pk, article_type=article_type, language=language, translation_of_id=translation_of
+            story.article = Article.from_db(
+                db, _ARTICLE_FIELDS, (pk, kind, day_, slug, title, pk, article_type, language, translation_of)
             )
         story.shared_count, story.shared_ids = shared_count, shared_ids
         found.append(story)
