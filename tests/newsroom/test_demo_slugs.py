@@ -23,7 +23,11 @@ NOW = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 def demo_addresses() -> dict[str, list]:
     return {
-        "stories": sorted(f"{day:%Y-%m-%d}/{slug}" for day, slug in Story.objects.values_list("date", "slug")),
+        # A draft with no publish time is dated the day it is saved, whatever "now" the loader was given.
+        "stories": sorted(
+            f"{day:%Y-%m-%d}/{slug}" if publish_at else f"undated/{slug}"
+            for day, slug, publish_at in Story.objects.values_list("date", "slug", "publish_at")
+        ),
         "contexts": sorted(Tag.objects.values_list("slug", flat=True)),
         "authors": sorted(Author.objects.values_list("slug", flat=True)),
         "sections": sorted(Section.objects.values_list("path", flat=True)),
