@@ -306,3 +306,28 @@ def test_words_scarce_together_stop_at_the_window_instead_of_gathering_every_mat
     assert titles == {f"Lighthouse harbour notes {n}" for n in (9, 12, 15, 18)}
     assert len([q for q in queries if ") newest" in q["sql"]]) == 2
     assert not [q["sql"] for q in queries if 'AS "rank"' in q["sql"]]
+
+
+def test_day_page_links_the_nearest_days_readers_can_see_read_in_one_statement(client):
+    EventFactory(date=date(2012, 2, 27), summary="Late February event.")
+    EventFactory(date=date(2012, 3, 10), summary="The day itself.")
+    EventFactory(date=date(2012, 4, 2), summary="Early April event.")
+    # None of these is a day a reader can open: a draft, a withdrawn story and one scheduled for later.
+    EventFactory(date=date(2012, 3, 1), status=Status.DRAFT, publish_at=None)
+    EventFactory(date=date(2012, 3, 5), status=Status.WITHDRAWN)
+    EventFactory(date=date(2012, 3, 20), status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1))
+    client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get("/news/2012/03/10/").content.decode()
+    assert "The day itself." in html
+    assert 'href="/news/2012/02/27/"' in html
+    assert 'href="/news/2012/04/02/"' in html
+    for hidden in ("/news/2012/03/01/", "/news/2012/03/05/", "/news/2012/03/20/"):
+        assert f'href="{hidden}"' not in html
+    neighbours = [q["sql"] for q in queries if "ORDER BY" in q["sql"] and q["sql"].count("LIMIT 1") == 2]
+    assert len(neighbours) == 1, [q["sql"] for q in queries]
+    # The first and last days with stories have no link beyond them.
+    first = client.get("/news/2012/02/27/").content.decode()
+    assert 'href="/news/2012/03/10/"' in first and "2012/02/26" not in first
+    assert archive.neighbour_days(date(2012, 4, 2)) == (date(2012, 3, 10), None)
+    assert archive.neighbour_days(date(2012, 2, 27)) == (None, date(2012, 3, 10))
