@@ -464,7 +464,12 @@ def test_comment_section_reads_its_comments_in_one_query(client, story):
         CommentFactory(story=story)
     with CaptureQueriesContext(connection) as queries:
         client.get(story.get_absolute_url())
-    assert len([q for q in queries if "comments_comment" in q["sql"]]) == 1
+    assert len(_comment_reads(queries)) == 1
+
+
+def _comment_reads(queries) -> list[str]:
+    """Statements that read comments themselves (the story's query only asks whether any is approved)."""
+    return [q["sql"] for q in queries if q["sql"].startswith('SELECT "comments_comment".')]
 
 
 def test_sign_in_page_keeps_the_newsroom_name_in_the_masthead(client, settings):
@@ -516,3 +521,18 @@ def test_long_thread_count_survives_other_stories_and_changes_with_its_own_comme
     with django_capture_on_commit_callbacks(execute=True):
         Comment.objects.filter(story=story).first().delete()
     assert "4 comments" in section_of(page(client, story))
+
+
+def test_story_without_approved_comments_reads_none_and_shows_one_once_approved(client, story):
+    held = CommentFactory(story=story, status="pending", body="Held back for now.")
+    CommentFactory(story=story, status="rejected", body="Never shown.")
+    with CaptureQueriesContext(connection) as queries:
+        html = page(client, story)
+    # The story's own query learns that none is approved; no statement reads the comments.
+    assert _comment_reads(queries) == []
+    assert any("comments_comment" in q["sql"] for q in queries)
+    assert "Held back for now." not in html and "Never shown." not in html
+    assert 'class="comment"' not in section_of(html)
+    services.approve(comments=[held], moderator=ModeratorFactory())
+    shown = section_of(page(Client(), story))
+    assert "Held back for now." in shown and "1 comment" in shown

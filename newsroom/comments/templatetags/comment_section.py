@@ -74,6 +74,9 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     """
     # The thread is kept under its own key: an approved comment renders only its story's page again.
     surrogate.add(surrogate.thread_key(story.pk))
+    if getattr(story, "has_approved_comments", True) is False:
+        # The story page's own query found none: nothing to read, whatever page was asked for.
+        return [], 0, 1
     approved = Comment.objects.for_story_page(story)
     first = None
     if number == 1:
