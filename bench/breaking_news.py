@@ -1,8 +1,10 @@
 """Breaking news: readers at saturation through Varnish while the desk publishes, corrects and moderates.
 
 Starts the loopback cluster (deploy/cluster/cluster.py), fills it with `manage.py bench_data` (BENCH_SIZE:
-tiny or small), then runs the same load twice, once with site-wide invalidation (every change purges
-every page: PURGE_SCOPE=site) and once with keyed invalidation (a change purges the keys it touches):
+tiny, small, medium or full, the last two as in `make bench`), then runs the same load twice, once with
+site-wide invalidation (every change purges every page: PURGE_SCOPE=site) and once with keyed invalidation
+(a change purges the keys it touches). At full size, CLUSTER_SHARED_BUFFERS gives the cluster's two
+PostgreSQL servers more than the tests' 64MB.
 
 - readers: wrk at saturation through Varnish, each request a page drawn from a Zipf law (exponent 1) over
   the front page, day pages, story pages, context pages and section pages, newest and busiest first;
@@ -42,6 +44,9 @@ SIZE = os.environ.get("BENCH_SIZE", "small")
 SIZES = {
     "tiny": ["--articles", "200", "--events", "1000", "--tags", "60", "--comments", "2000"],
     "small": ["--small"],
+    # The sizes of `make bench` (bench/run.py): a million events and 200,000 articles at full size.
+    "medium": ["--articles", "20000", "--events", "100000", "--tags", "5000", "--comments", "200000"],
+    "full": ["--articles", "200000", "--events", "1000000", "--tags", "50000", "--comments", "2000000"],
 }
 EDIT_EVERY = 5.0
 APPROVE_EVERY = 2.0
@@ -375,7 +380,7 @@ def main() -> None:
         desk()
         return
     if SIZE not in SIZES:
-        raise SystemExit(f"breaking-news: BENCH_SIZE is tiny or small, not {SIZE!r}")
+        raise SystemExit(f"breaking-news: BENCH_SIZE is one of {', '.join(SIZES)}, not {SIZE!r}")
     info = cluster.start()
     try:
         log(f"filling the cluster: bench_data {' '.join(SIZES[SIZE])}")

@@ -56,7 +56,7 @@ hot_standby = on
 # rather than at the WAL writer's next round.
 fsync = off
 full_page_writes = off
-shared_buffers = 64MB
+shared_buffers = {shared_buffers}
 """
 
 
@@ -181,7 +181,9 @@ def start_primary() -> None:
     run([*as_postgres(), "mkdir", "-p", str(sockets)])
     run([*as_postgres(), pg_bin("initdb"), "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8"])
     with open(data / "postgresql.conf", "a") as conf:
-        conf.write(PG_SETTINGS.format(port=PORTS["primary"], sockets=sockets))
+        # Small for the tests; the full-size benchmark gives the two servers as much as the main one has.
+        shared_buffers = os.environ.get("CLUSTER_SHARED_BUFFERS", "64MB")
+        conf.write(PG_SETTINGS.format(port=PORTS["primary"], sockets=sockets, shared_buffers=shared_buffers))
     start_postgres(data, "primary")
 
 
