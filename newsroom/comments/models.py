@@ -95,7 +95,9 @@ class Comment(models.Model):
         ordering = ["created_at", "pk"]
         indexes = [
             models.Index(fields=["status", "created_at"], name="comment_queue"),
-            models.Index(fields=["story", "status", "created_at"], name="comment_story_page"),
+            # A thread in the order it is shown (created_at, then id), so a page of it is the first rows of
+            # one index range, whatever plan PostgreSQL chooses for a story with a very long thread.
+            models.Index(fields=["story", "status", "created_at", "id"], name="comment_story_thread"),
             models.Index(fields=["commenter_key", "status"], name="comment_commenter_history"),
             models.Index(fields=["body_hash", "created_at"], name="comment_duplicates"),
             models.Index(fields=["ip_address", "created_at"], name="comment_address_recent"),

@@ -1,0 +1,125 @@
+"""Related and a story's comments stay bounded on PostgreSQL whatever plan a prepared statement gets.
+
+With prepared statements on, PostgreSQL may plan a statement once for any parameters (a generic plan),
+sized for an average context or an average thread. These tests build one very large context and one
+very long thread, then look at the plans PostgreSQL runs: the rows they read must stay a handful.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from events.models import Event
+from events.related import CANDIDATES_PER_CONTEXT, ranking_statement
+from newsroom.comments.models import Comment
+from newsroom.comments.querysets import Status as CommentStatus
+from newsroom.models import Story, TaggedStory
+from tests.factories import CommentFactory, EventFactory
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="prepared statements are PostgreSQL's"),
+]
+
+
+def _copies(model, template_pk: int, count: int, changes: dict[str, str]) -> None:
+    """``count`` copies of one row of ``model``'s own table, made in SQL; ``changes`` maps columns to SQL."""
+    columns = [field.column for field in model._meta.local_concrete_fields]
+    table = model._meta.db_table
+    picked = ", ".join(changes.get(column, f'"{column}"') for column in columns)
+    names = ", ".join(f'"{column}"' for column in columns)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'INSERT INTO "{table}" ({names}) SELECT {picked} FROM "{table}", generate_series(1, %s) AS g '
+            f'WHERE "{table}"."{model._meta.pk.column}" = %s',
+            [count, template_pk],
+        )
+
+
+def _big_context(size: int) -> tuple[Story, int]:
+    """A published event in a context of ``size`` stories, among many small contexts."""
+    story = EventFactory(summary="At the centre.", tags=["Everywhere"])
+    tag_id = story.tags.get().pk
+    for n in range(40):
+        EventFactory(summary=f"Small context {n}.", tags=[f"Corner {n}"])
+    offset = 10_000_000
+    _copies(
+        Story,
+        story.pk,
+        size,
+        {
+            "id": f"{offset} + g",
+            "slug": "\"slug\" || '-' || g",
+            "date": '"date" - g',
+            "publish_at": "\"publish_at\" - g * interval '1 day'",
+        },
+    )
+    _copies(Event, story.pk, size, {"story_ptr_id": f"{offset} + g"})
+    with connection.cursor() as cursor:
+        cursor.execute(
+            'INSERT INTO "newsroom_taggedstory" (content_object_id, tag_id, story_date, story_publish_at, listed) '
+            'SELECT id, %s, date, publish_at, true FROM "newsroom_story" WHERE id > %s',
+            [tag_id, offset],
+        )
+        cursor.execute("ANALYZE")
+    return story, tag_id
+
+
+def _generic_plan(sql: str, params: list) -> dict:
+    """EXPLAIN ANALYZE of ``sql`` as a prepared statement planned once for any parameters."""
+    numbered = iter(range(1, 1000))
+    prepared = re.sub(r"%s", lambda _: f"${next(numbered)}", sql)
+    with connection.cursor() as cursor:
+        cursor.execute("SET plan_cache_mode = force_generic_plan")
+        try:
+            cursor.execute(f"PREPARE generic_probe AS {prepared}")
+            literals = []
+            for value in params:
+                text = "{" + ",".join(map(str, value)) + "}" if isinstance(value, list) else str(value)
+                cursor.execute("SELECT quote_literal(%s::text)", [text])
+                literals.append(cursor.fetchone()[0])
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE generic_probe({', '.join(literals)})")
+            plan = cursor.fetchone()[0]
+        finally:
+            cursor.execute("DEALLOCATE ALL")
+            cursor.execute("RESET plan_cache_mode")
+    return (json.loads(plan) if isinstance(plan, str) else plan)[0]["Plan"]
+
+
+def _rows_read(plan: dict, table: str) -> int:
+    """Rows the plan's nodes on ``table`` produced, over all their loops."""
+    own = plan.get("Actual Rows", 0) * plan.get("Actual Loops", 1) if plan.get("Relation Name") == table else 0
+    return own + sum(_rows_read(part, table) for part in plan.get("Plans", []))
+
+
+def test_related_reads_a_bounded_number_of_links_in_a_huge_context_even_with_a_generic_plan():
+    story, tag_id = _big_context(5_000)
+    now = timezone.now()
+    day = story.date
+    params = [now, day, now, day, [tag_id], "published", "scheduled", now, [story.pk], day, 10]
+    plan = _generic_plan(ranking_statement([tag_id]), params)
+    # The forty links nearest the day on either side, then each candidate's own links; never the context's
+    # 5,000 links.
+    assert _rows_read(plan, TaggedStory._meta.db_table) <= 4 * CANDIDATES_PER_CONTEXT
+
+
+def test_a_long_threads_first_page_reads_only_that_page_even_with_a_generic_plan():
+    story = EventFactory(summary="A story readers argue about.")
+    quiet = EventFactory(summary="A quiet story.")
+    first = CommentFactory(story=story, created_at=timezone.now() - timedelta(days=1))
+    CommentFactory(story=quiet)
+    later = {"id": f"{first.pk} + 10000000 + g", "created_at": "\"created_at\" + g * interval '1 second'"}
+    _copies(Comment, first.pk, 3_000, later)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    thread = Comment.objects.for_story_page(story)[:50]
+    sql, params = thread.query.sql_with_params()
+    plan = _generic_plan(sql, list(params))
+    assert _rows_read(plan, Comment._meta.db_table) <= 50
+    assert thread.count() == 50 and CommentStatus.APPROVED == "approved"
