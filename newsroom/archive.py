@@ -163,7 +163,7 @@ def waiting(now: datetime | None = None, *, using: str | None = None) -> Counter
             f"SELECT {on_date} FROM {table} WHERE {status} IN (%s, %s) AND {publish_at} > %s",
             [*(str(value) for value in LIVE_STATUSES), when],
         )
-        return Counter(month_of(_as_date(day)) for (day,) in cursor.fetchall())
+        return Counter(month_of(as_date(day)) for (day,) in cursor.fetchall())
 
 
 def published_months(now: datetime | None = None, *, using: str | None = None) -> Months:
@@ -174,14 +174,14 @@ def published_months(now: datetime | None = None, *, using: str | None = None) -
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT month, stories FROM {TABLE} ORDER BY month")
         for month, stories in cursor.fetchall():
-            month = _as_date(month)
+            month = as_date(month)
             shown = stories - ahead.get(month, 0)
             if shown > 0:
                 counts.append((month, shown))
     return Months(counts)
 
 
-def _as_date(value) -> date | None:
+def as_date(value) -> date | None:
     # PostgreSQL hands back a date; SQLite, read without the ORM's converters, the ISO text of one.
     if value is None or isinstance(value, date):
         return value
@@ -211,4 +211,4 @@ def neighbour_days(day: date, now: datetime | None = None) -> tuple[date | None,
     with connection.cursor() as cursor:
         cursor.execute(sql, [*statuses, when, on, *statuses, when, on])
         previous, following = cursor.fetchone()
-    return _as_date(previous), _as_date(following)
+    return as_date(previous), as_date(following)

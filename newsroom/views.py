@@ -483,10 +483,9 @@ class TagView(PaginatedStoryList):
         return paginator
 
     def paginate_queryset(self, queryset, page_size):
-        from .pagecache import remember
         from .threads import context_years
 
-        self.years = remember(f"context-years:{self.tag.pk}", lambda: context_years(self.tag))
+        self.years = context_years(self.tag)
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
         # published() again: the link table's copy of a story's state never decides what a reader sees.
