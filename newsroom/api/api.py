@@ -30,7 +30,7 @@ from pydantic import BeforeValidator
 from taggit.models import Tag
 
 from events.related import related_stories
-from newsroom.models import CHANGED, Author, Outlet, Section, Story
+from newsroom.models import CHANGED, Author, Outlet, Section, Story, TaggedStory
 from newsroom.querysets import Status
 from newsroom.search import (
     MAX_QUERY_LENGTH,
@@ -473,8 +473,13 @@ def by_id_page(request, rows, cursor: str | None, limit: int, mode: str, shape, 
 
 
 def used_contexts():
-    """Contexts of at least one published story: a context only drafts carry is not public yet."""
-    live = Story.objects.published().filter(tagged_items__tag=OuterRef("pk"))
+    """Contexts of at least one published story: a context only drafts carry is not public yet.
+
+    Read from the context links' copy of their story's state (kept with the story in the same transaction),
+    one step along each context's listing index: joining the stories themselves made PostgreSQL match
+    every link of the archive before the first page (2.7 s at 3.6 M links, against 0.3 ms).
+    """
+    live = TaggedStory.objects.filter(tag=OuterRef("pk"), listed=True, story_publish_at__lte=timezone.now())
     return Tag.objects.filter(Exists(live))
 
 

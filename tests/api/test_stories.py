@@ -201,3 +201,21 @@ def test_search_pages_follow_the_cursor_without_repeats(api, indexed):
     seen = [i["id"] for page in (first, second, third) for i in page["items"]]
     assert sorted(seen) == sorted(made)
     assert third["next"] is None
+
+
+def test_context_list_names_only_contexts_of_published_stories_without_reading_the_stories(api):
+    from newsroom.api.api import used_contexts
+
+    ArticleFactory(headline="Ferry returns to service", tags=["Ferries"])
+    EventFactory(summary="The lighthouse reopens to visitors.", tags=["Lighthouses", "Ferries"])
+    ArticleFactory(headline="A draft", status=Status.DRAFT, publish_at=None, tags=["Draft only"])
+    ArticleFactory(
+        headline="Embargoed", status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1), tags=["Embargo"]
+    )
+    ArticleFactory(headline="A withdrawn story", status=Status.WITHDRAWN, tags=["Withdrawn only"])
+    response = api.get("/api/v1/contexts")
+    assert response.status_code == 200
+    assert [item["slug"] for item in response.json()["items"]] == ["ferries", "lighthouses"]
+    assert api.get("/api/v1/contexts/embargo").status_code == 404
+    # One step along each context's own links, never a join through every story of the archive.
+    assert f'"{Story._meta.db_table}"' not in str(used_contexts().query)
