@@ -270,7 +270,7 @@ class DayView(PublishedStoryMixin, DayArchiveView):
 
 
 @functools.cache
-def _story_page_flag_sql() -> dict[str, str]:
+def _story_page_flag_sql() -> dict[str, tuple[str, tuple]]:
     """EXISTS tests for what a story page lists below the text, as SQL on the story's own row.
 
     Written out rather than as ORM `Exists` subqueries, which Django builds and compiles again for every
@@ -287,21 +287,20 @@ def _story_page_flag_sql() -> dict[str, str]:
         column = model._meta.get_field(field).column
         return f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."{column}" = {story}{where})'
 
-    # A plain word from the code's own choices, so it can be written into the statement.
-    approved = CommentStatus.APPROVED.value
-    assert approved.isalpha()
     status = Comment._meta.get_field("status").column
     return {
-        "has_corrections": exists(Correction, "story"),
-        "has_related_links": exists(RelatedLink, "story"),
-        "has_translations": exists(Article, "translation_of"),
+        "has_corrections": (exists(Correction, "story"), ()),
+        "has_related_links": (exists(RelatedLink, "story"), ()),
+        "has_translations": (exists(Article, "translation_of"), ()),
         # Most stories have no approved comment: their comment section then runs no query of its own.
-        "has_approved_comments": exists(Comment, "story", f" AND \"{status}\" = '{approved}'"),
+        "has_approved_comments": (exists(Comment, "story", f' AND "{status}" = %s'), (str(CommentStatus.APPROVED),)),
     }
 
 
 def _story_page_flags() -> dict[str, RawSQL]:
-    return {name: RawSQL(sql, (), output_field=BooleanField()) for name, sql in _story_page_flag_sql().items()}
+    return {
+        name: RawSQL(sql, params, output_field=BooleanField()) for name, (sql, params) in _story_page_flag_sql().items()
+    }
 
 
 class StoryDetailView(PublishedStoryMixin, DateDetailView):
