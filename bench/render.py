@@ -82,8 +82,39 @@ def pick_pages() -> list[tuple[str, str]]:
         # The side-by-side database (bench/peer.py) holds events only.
         *([("article (image, bylines, sources)", bench_pages.story_url(article))] if article else []),
         ("context /tags/china/", reverse("newsroom:tag", args=[picks.tag])),
+        *_list_pages(live),
     ]
     return [row for row in rows if not ONLY or re.search(ONLY, row[0])]
+
+
+def _list_pages(live) -> list[tuple[str, str]]:
+    """The section holding the most stories, subsections included, and the author with the most bylines."""
+    from django.db.models import Count
+
+    from newsroom.models import Author, Section
+
+    rows = []
+    counts = dict(live.filter(kind="article").values_list("article__section").annotate(n=Count("pk")).order_by())
+    sections = list(Section.objects.all())
+    if sections:
+        biggest = max(
+            sections,
+            key=lambda s: sum(n for pk, n in counts.items() if pk and _under(sections, pk, s.pk)),
+        )
+        rows.append(("section (largest)", biggest.get_absolute_url()))
+    author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
+    if author is not None:
+        rows.append(("author (most bylines)", author.get_absolute_url()))
+    return rows
+
+
+def _under(sections, pk: int, root: int) -> bool:
+    parents = {section.pk: section.parent_id for section in sections}
+    while pk is not None:
+        if pk == root:
+            return True
+        pk = parents.get(pk)
+    return False
 
 
 def environ(path: str) -> dict:

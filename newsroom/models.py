@@ -1066,3 +1066,31 @@ class ContextMonth(models.Model):
 
 
 __all__ += ["ContextMonth"]
+
+
+class SectionCount(models.Model):
+    """How many live stories a section holds (not counting its subsections), kept by the database.
+
+    Triggers on the story, article and byline tables (migration 0016) keep this and ``AuthorCount``
+    whatever writes them; ``newsroom.listcounts`` reads them to number a section's or an author's pages
+    without counting every story on each render.
+    """
+
+    section_id = models.IntegerField(primary_key=True)
+    stories = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"section {self.section_id}: {self.stories}"
+
+
+class AuthorCount(models.Model):
+    """How many live stories carry an author's byline, kept by the database (see ``SectionCount``)."""
+
+    author_id = models.IntegerField(primary_key=True)
+    stories = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"author {self.author_id}: {self.stories}"
+
+
+__all__ += ["SectionCount", "AuthorCount"]

@@ -546,7 +546,16 @@ class SectionView(PaginatedStoryList):
         self.subsections = sorted(
             (section for section in tree if section.parent_id == self.section.pk), key=lambda s: (s.order, s.name)
         )
-        return super().get_queryset().filter(article__section_id__in=[section.pk for section in tree])
+        self.section_ids = [section.pk for section in tree]
+        return super().get_queryset().filter(article__section_id__in=self.section_ids)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        from .listcounts import section_stories
+
+        # The count the database keeps (SectionCount), not a count of every story in the section.
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, known_count=lambda: section_stories(self.section_ids)
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(section=self.section, subsections=self.subsections, **kwargs)
@@ -558,6 +567,14 @@ class AuthorView(PaginatedStoryList):
     def get_queryset(self):
         self.author = get_object_or_404(Author.objects.select_related("photo"), slug=self.kwargs["slug"])
         return super().get_queryset().filter(article__bylines__author=self.author)
+
+    def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
+        from .listcounts import author_stories
+
+        # The count the database keeps (AuthorCount), not a count of every story under the byline.
+        return super().get_paginator(
+            queryset, per_page, orphans, allow_empty_first_page, known_count=lambda: author_stories(self.author.pk)
+        )
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(author=self.author, **kwargs)

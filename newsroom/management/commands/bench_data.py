@@ -29,6 +29,7 @@ from django.utils import timezone
 from events.models import Event
 from newsroom.archive import rebuild_archive_counts
 from newsroom.comments.models import Comment, normalise_for_matching
+from newsroom.listcounts import rebuild_list_counts
 from newsroom.models import Article, Author, Byline, Outlet, Section, Source, Story, TaggedStory
 from newsroom.threads import rebuild_context_counts
 
@@ -518,8 +519,9 @@ class Command(BaseCommand):
         self.writer.wait()
         rebuild_archive_counts()
         # On PostgreSQL the load runs with triggers off (session_replication_role), so the contexts' month
-        # counts are made here in one pass.
+        # counts and the sections' and authors' counts are made here in one pass.
         rebuild_context_counts()
+        rebuild_list_counts()
         self.say(f"stories {total:,}/{total:,} (100%)")
 
     def flush_stories(self) -> None:

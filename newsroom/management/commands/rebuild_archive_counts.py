@@ -1,13 +1,15 @@
 from django.core.management.base import BaseCommand
 
 from newsroom.archive import rebuild_archive_counts
+from newsroom.listcounts import rebuild_list_counts
 from newsroom.threads import rebuild_context_counts
 
 
 class Command(BaseCommand):
     help = (
         "Recount the published stories of every month (the archive pages' figures) from the story table, and "
-        "of every context by month (the context pages' timelines) from the context links."
+        "of every context by month (the context pages' timelines) from the context links, and of every "
+        "section and author (their pages' numbering)."
     )
 
     def add_arguments(self, parser):
@@ -16,5 +18,9 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         months = rebuild_archive_counts(using=options["database"])
         context_months = rebuild_context_counts(using=options["database"])
+        lists = rebuild_list_counts(using=options["database"])
         if options["verbosity"]:
-            self.stdout.write(f"Counted the stories of {months} months, and of {context_months} context months.")
+            self.stdout.write(
+                f"Counted the stories of {months} months, of {context_months} context months, "
+                f"and of {lists} sections and authors."
+            )
