@@ -7,7 +7,7 @@ import functools
 from datetime import date, timedelta
 
 from django.conf import settings
-from django.db.models import BooleanField, Prefetch, Q
+from django.db.models import BooleanField, IntegerField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -276,8 +276,6 @@ def _story_page_flag_sql() -> dict[str, tuple[str, tuple]]:
     Written out rather than as ORM `Exists` subqueries, which Django builds and compiles again for every
     page: three of them were a tenth of an event page's time. The names come from the models.
     """
-    from .comments.models import Comment
-    from .comments.querysets import Status as CommentStatus
     from .models import Correction
 
     story = f'"{Story._meta.db_table}"."{Story._meta.pk.column}"'
@@ -287,20 +285,31 @@ def _story_page_flag_sql() -> dict[str, tuple[str, tuple]]:
         column = model._meta.get_field(field).column
         return f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."{column}" = {story}{where})'
 
-    status = Comment._meta.get_field("status").column
     return {
         "has_corrections": (exists(Correction, "story"), ()),
         "has_related_links": (exists(RelatedLink, "story"), ()),
         "has_translations": (exists(Article, "translation_of"), ()),
-        # Most stories have no approved comment: their comment section then runs no query of its own.
-        "has_approved_comments": (exists(Comment, "story", f' AND "{status}" = %s'), (str(CommentStatus.APPROVED),)),
     }
+
+
+@functools.cache
+def _thread_size_sql() -> str:
+    """The story's approved comments, from the count the database keeps (ThreadCount): no count of the thread."""
+    from .comments.models import ThreadCount
+
+    table = ThreadCount._meta.db_table
+    story = f'"{Story._meta.db_table}"."{Story._meta.pk.column}"'
+    return f'COALESCE((SELECT "approved" FROM "{table}" WHERE "{table}"."story_id" = {story}), 0)'
 
 
 def _story_page_flags() -> dict[str, RawSQL]:
-    return {
+    flags = {
         name: RawSQL(sql, params, output_field=BooleanField()) for name, (sql, params) in _story_page_flag_sql().items()
     }
+    # Most stories have no approved comment: their comment section then runs no query of its own, and a
+    # long thread numbers its pages from this figure.
+    flags["approved_comment_count"] = RawSQL(_thread_size_sql(), (), output_field=IntegerField())
+    return flags
 
 
 class StoryDetailView(PublishedStoryMixin, DateDetailView):

@@ -147,6 +147,20 @@ class Comment(models.Model):
         return url if url.lower().startswith(("http://", "https://")) else ""
 
 
+class ThreadCount(models.Model):
+    """How many approved comments a story's thread holds, kept by triggers on the comments' table.
+
+    Read with the story on its page (``newsroom.views``), so the comment section numbers its pages
+    without counting the thread; ``newsroom.comments.counts`` recounts them all.
+    """
+
+    story_id = models.BigIntegerField(primary_key=True)
+    approved = models.IntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"story {self.story_id}: {self.approved} approved"
+
+
 class CommentFlag(models.Model):
     class Reason(models.TextChoices):
         SPAM = "spam", "Spam or advertising"

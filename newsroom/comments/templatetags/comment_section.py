@@ -67,15 +67,16 @@ def page_number(value) -> int:
 def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment], int, int]:
     """One page of a story's approved comments, their total and the page number shown.
 
-    One query for a thread that fits on its first page. A longer thread's total
-    is counted from the index and kept until one of the story's own comments
-    changes, so a story with a hundred thousand comments does not read all of
-    them to print how many there are, nor count again for every story published.
+    The story page reads the thread's size with the story, from the count the database keeps
+    (``ThreadCount``): a story with no approved comment runs no query here, and one with a hundred
+    thousand reads one page of them and counts none. Anywhere else (a form sent back with an error),
+    a thread that fits on its first page is read in one query, and a longer one's total is counted
+    from the index and kept until one of the story's own comments changes.
     """
     # The thread is kept under its own key: an approved comment renders only its story's page again.
     surrogate.add(surrogate.thread_key(story.pk))
-    if getattr(story, "has_approved_comments", True) is False:
-        # The story page's own query found none: nothing to read, whatever page was asked for.
+    kept = getattr(story, "approved_comment_count", None)
+    if kept == 0:
         return [], 0, 1
     approved = Comment.objects.for_story_page(story)
     first = None
@@ -83,7 +84,7 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
         first = list(approved[:per_page])
         if len(first) < per_page:
             return first, len(first), 1
-    total = pagecache.remember_for(pagecache.thread_subject(story.pk), approved.count)
+    total = kept if kept is not None else pagecache.remember_for(pagecache.thread_subject(story.pk), approved.count)
     # Past the last page (an old link, a typed number): show the last page instead of nothing.
     last = max(1, -(-total // per_page))
     number = min(number, last)

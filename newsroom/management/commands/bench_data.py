@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from events.models import Event
 from newsroom.archive import rebuild_archive_counts
+from newsroom.comments.counts import rebuild_thread_counts
 from newsroom.comments.models import Comment, normalise_for_matching
 from newsroom.listcounts import rebuild_list_counts
 from newsroom.models import Article, Author, Byline, Outlet, Section, Source, Story, TaggedStory
@@ -317,6 +318,8 @@ class Command(BaseCommand):
             self.make_comments(sizes["comments"])
         finally:
             self.restore_indexes(dropped)
+        # Written with triggers off, like the stories: each thread's size is counted here in one pass.
+        rebuild_thread_counts()
         self.check_foreign_keys()
         self.finish()
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from newsroom.archive import rebuild_archive_counts
+from newsroom.comments.counts import rebuild_thread_counts
 from newsroom.listcounts import rebuild_list_counts
 from newsroom.threads import rebuild_context_counts
 
@@ -9,7 +10,7 @@ class Command(BaseCommand):
     help = (
         "Recount the published stories of every month (the archive pages' figures) from the story table, and "
         "of every context by month (the context pages' timelines) from the context links, and of every "
-        "section and author (their pages' numbering)."
+        "section and author (their pages' numbering) and of every story's approved comments."
     )
 
     def add_arguments(self, parser):
@@ -19,8 +20,9 @@ class Command(BaseCommand):
         months = rebuild_archive_counts(using=options["database"])
         context_months = rebuild_context_counts(using=options["database"])
         lists = rebuild_list_counts(using=options["database"])
+        threads = rebuild_thread_counts(using=options["database"])
         if options["verbosity"]:
             self.stdout.write(
                 f"Counted the stories of {months} months, of {context_months} context months, "
-                f"and of {lists} sections and authors."
+                f"and of {lists} sections and authors, and the comments of {threads} stories."
             )
