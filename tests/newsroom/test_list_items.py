@@ -1,13 +1,13 @@
-"""How an event reads in a list of stories (/news/, a context's page): category, day, summary, link."""
+"""How a story reads in a list of stories (/news/, a day, a context, a section, the front page)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from events.models import Event
-from tests.factories import EventFactory
+from tests.factories import ArticleFactory, AuthorFactory, EventFactory, ImageFactory, SectionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -30,3 +30,37 @@ def test_event_in_a_list_shows_its_category_day_summary_and_a_link_to_its_page(c
             f'<a class="item__more" href="{event.get_absolute_url()}">Sources and related</a></p>\n'
             "  \n</article>"
         ) in content
+
+
+def test_article_in_a_list_shows_its_picture_kind_section_day_headline_standfirst_and_byline(client):
+    section = SectionFactory(name="Opinion & Debate", slug="opinion")
+    article = ArticleFactory(
+        headline="Why the <script>harbour</script> plan fails",
+        standfirst='A "modest" proposal & its critics.',
+        article_type="opinion",
+        section=section,
+        lead_image=ImageFactory(),
+        publish_at=datetime(2021, 9, 4, 10, 30, tzinfo=UTC),
+        authors=[AuthorFactory(name="Ana O'Neil", slug="ana-oneil")],
+        tags=["Harbour"],
+    )
+    url = article.get_absolute_url()
+    for address in ("/news/", "/tags/harbour/", "/sections/opinion/", "/authors/ana-oneil/"):
+        content = client.get(address).content.decode()
+        item = content.split('<article class="item item--article">')[1].split("</article>")[0]
+        assert (
+            f'<a class="item__image-link" href="{url}" tabindex="-1" aria-hidden="true"><picture class="picture">'
+            in item
+        )
+        assert 'class="item__image"' in item and 'alt=""' in item and 'loading="lazy"' in item
+        assert (
+            '<p class="item__meta"><span class="kicker">Opinion</span> '
+            '<a href="/sections/opinion/">Opinion &amp; Debate</a> · '
+            '<time datetime="2021-09-04T11:30:00+0100">4 Sep 2021</time></p>'
+        ) in item
+        assert (
+            f'<h3 class="item__title"><a href="{url}">Why the &lt;script&gt;harbour&lt;/script&gt; plan fails</a></h3>'
+        ) in item
+        assert '<p class="item__standfirst">A &quot;modest&quot; proposal &amp; its critics.</p>' in item
+        assert '<a href="/authors/ana-oneil/">Ana O&#x27;Neil</a>' in item
+        assert "<script>" not in item
