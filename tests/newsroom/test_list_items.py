@@ -64,3 +64,33 @@ def test_article_in_a_list_shows_its_picture_kind_section_day_headline_standfirs
         assert '<p class="item__standfirst">A &quot;modest&quot; proposal &amp; its critics.</p>' in item
         assert '<a href="/authors/ana-oneil/">Ana O&#x27;Neil</a>' in item
         assert "<script>" not in item
+
+
+@pytest.mark.parametrize(
+    "moment, machine, shown",
+    [
+        # British summer time, then winter: the offset follows the day, as the date filter wrote it.
+        (datetime(2021, 9, 4, 23, 30, tzinfo=UTC), "2021-09-05T00:30:00+0100", "5 Sep 2021"),
+        (datetime(2021, 12, 4, 9, 5, 7, tzinfo=UTC), "2021-12-04T09:05:07+0000", "4 Dec 2021"),
+    ],
+)
+def test_article_item_gives_its_time_in_the_newsrooms_zone(client, moment, machine, shown):
+    ArticleFactory(publish_at=moment, headline="Ferry timetable changes")
+    content = client.get("/news/").content.decode()
+    assert f'<time datetime="{machine}">{shown}</time></p>' in content
+
+
+@pytest.mark.parametrize("language", ["en", "fr", "de"])
+def test_item_time_reads_as_the_date_filter_writes_it_in_any_language(language):
+    from django.template.defaultfilters import date as date_filter
+    from django.utils import translation
+    from django.utils.timezone import template_localtime
+
+    from newsroom.templatetags.dateline import _item_time
+
+    moment = datetime(2021, 2, 4, 10, 0, 9, tzinfo=UTC)
+    with translation.override(language):
+        local = template_localtime(moment)
+        machine, shown = date_filter(local, "Y-m-d\\TH:i:sO"), date_filter(local, "j M Y")
+        expected = f'<time datetime="{machine}">{shown}</time>'
+        assert _item_time(moment) == expected
