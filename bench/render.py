@@ -14,6 +14,7 @@ memory), STATIC_ROOT (default: a folder in the temporary directory, filled by co
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import os
 import re
@@ -83,8 +84,16 @@ def pick_pages() -> list[tuple[str, str]]:
         *([("article (image, bylines, sources)", bench_pages.story_url(article))] if article else []),
         ("context /tags/china/", reverse("newsroom:tag", args=[picks.tag])),
         *_list_pages(live),
+        # One search per shape make bench measures: one to six common words, middling, rare, a phrase.
+        *bench_pages.search_addresses(dataclasses.replace(picks, search=_search_queries())),
     ]
     return [row for row in rows if not ONLY or re.search(ONLY, row[0])]
+
+
+def _search_queries() -> list[tuple[str, str]]:
+    from bench.run import search_queries
+
+    return search_queries()
 
 
 def _list_pages(live) -> list[tuple[str, str]]:
@@ -117,11 +126,12 @@ def _under(sections, pk: int, root: int) -> bool:
     return False
 
 
-def environ(path: str) -> dict:
+def environ(address: str) -> dict:
+    path, _, query = address.partition("?")
     return {
         "REQUEST_METHOD": "GET",
         "PATH_INFO": path,
-        "QUERY_STRING": "",
+        "QUERY_STRING": query,
         "SCRIPT_NAME": "",
         "SERVER_NAME": "127.0.0.1",
         "SERVER_PORT": "8000",
