@@ -2,7 +2,8 @@
 
 Every page goes through the whole Django handler (a WSGI call, with every middleware), with the page
 cache off and DEBUG off, against the database in DATABASE_URL (a database filled by
-`manage.py bench_data`; see bench/run.py SIZES). After a warm-up, each page is rendered
+`manage.py bench_data`; see bench/run.py SIZES): front, latest, day, event, article, context, the largest
+section, the busiest author and the ten search shapes of `make bench`. After a warm-up, each page is rendered
 RENDER_ROUNDS times (default 200); the table gives the queries one render runs and the median and
 90th percentile of its CPU time (time.process_time) and wall time, in milliseconds.
 
