@@ -162,27 +162,36 @@ class FrontPage:
 def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPage:
     """The stories on the front page: placed ones first, then the newest published, none twice.
 
-    Two queries (four with the bylines each prefetches) whatever is placed: one reads the placed stories and the
-    newest news and analysis, one the newest stories of the types zones are filled with. Each newest list is a
-    limited subquery walking the newest-first index, as the front page's lists always were, so a large archive
-    is never sorted to find them.
+    One query (two with the bylines it prefetches) whatever is placed and however many zones fill
+    themselves: it reads the placed stories, the newest news and analysis for the lead and the top stories,
+    and the newest stories of each type a zone is filled with. Each newest list is a limited subquery walking
+    the newest-first index, as the front page's lists always were, so a large archive is never sorted to find
+    them.
     """
     now = now or timezone.now()
     places = [p for p in arrangement.places if p.live(now)]
     placed_ids = [p.story for p in places]
     published = Story.objects.published(now)
-    live = published.for_listing()
+    articles = published.filter(kind=Story.Kind.ARTICLE).newest_first()
     # Enough of the newest for the lead and the top stories even when every placed story is among them.
-    newest_ids = (
-        published.filter(kind=Story.Kind.ARTICLE, article__article_type__in=TOP_TYPES)
-        .newest_first()
-        .values("pk")[: len(placed_ids) + 1 + TOP_STORIES]
-    )
-    wanted = [newest_ids, Story.objects.filter(pk__in=placed_ids).values("pk")] if placed_ids else [newest_ids]
-    rows = list(live.filter(pk__in=_any_of(wanted)).newest_first())
+    reach = len(placed_ids) + 1 + TOP_STORIES
+    wanted = [articles.filter(article__article_type__in=TOP_TYPES).values("pk")[:reach]]
+    # Each fill setting reads as many as its zones hold together, plus as many as the lead, the top stories
+    # and the placed stories could already show of its types (those are skipped when the zones fill).
+    fills = _fill_counts(arrangement.zones)
+    wanted += [
+        articles.filter(article__article_type__in=FILL_TYPES[fill]).values("pk")[: count + reach]
+        for fill, count in fills.items()
+    ]
+    if placed_ids:
+        wanted.append(Story.objects.filter(pk__in=placed_ids).values("pk"))
+    rows = list(published.for_listing().filter(pk__in=_any_of(wanted)).newest_first())
     found = {story.pk: story for story in rows}
     placed_set = set(placed_ids)
-    newest = [story for story in rows if story.pk not in placed_set]
+    # Every list below is newest first and holds the whole newest stretch of its types that it can need,
+    # so taking the first stories not yet shown gives what a query per list would.
+    newest = [story for story in rows if story.pk not in placed_set and _of_types(story, TOP_TYPES)]
+    candidates = {fill: [story for story in rows if _of_types(story, FILL_TYPES[fill])] for fill in fills}
     shown: set[int] = set()
 
     def take(place_list: list[Place], limit: int) -> list:
@@ -215,8 +224,6 @@ def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPa
         lead_list.append(top.pop(0))
     fill(newest, top, TOP_STORIES)
 
-    on_page = [found[pk] for pk in shown]
-    candidates = _fill_candidates(arrangement.zones, published, live, on_page=on_page)
     zones = []
     for zone in arrangement.zones:
         stories = zone_picks[zone.id]
@@ -227,35 +234,17 @@ def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPa
     return FrontPage(lead=lead_list[0] if lead_list else None, top=top, zones=zones)
 
 
-def _fill_candidates(zones, published, live, *, on_page: list) -> dict[str, list]:
-    """The newest stories of each fill setting zones use, in one query.
-
-    Each setting needs as many as its zones hold together, plus one for each story of its types already on
-    the page (which may be among the newest and is skipped).
-    """
+def _fill_counts(zones) -> dict[str, int]:
+    """How many stories each fill setting's zones hold together."""
     wanted: dict[str, int] = {}
     for zone in zones:
         if zone.fill in FILL_TYPES:
             wanted[zone.fill] = wanted.get(zone.fill, 0) + zone.capacity
-    if not wanted:
-        return {}
-    articles = published.filter(kind=Story.Kind.ARTICLE).newest_first()
-    newest = [
-        articles.filter(article__article_type__in=FILL_TYPES[fill]).values("pk")[: count + _of_types(on_page, fill)]
-        for fill, count in wanted.items()
-    ]
-    candidates: dict[str, list] = {fill: [] for fill in wanted}
-    for story in live.filter(pk__in=_any_of(newest)).newest_first():
-        for fill in wanted:
-            if story.article.article_type in FILL_TYPES[fill]:
-                candidates[fill].append(story)
-    return candidates
+    return wanted
 
 
-def _of_types(stories: list, fill: str) -> int:
-    return sum(
-        1 for story in stories if story.kind == Story.Kind.ARTICLE and story.article.article_type in FILL_TYPES[fill]
-    )
+def _of_types(story, types) -> bool:
+    return story.kind == Story.Kind.ARTICLE and story.article.article_type in types
 
 
 def _any_of(id_querysets) -> RawSQL:

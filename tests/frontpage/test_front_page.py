@@ -172,9 +172,9 @@ def test_front_page_runs_the_same_number_of_queries_with_placements(client, opin
     )
     arranged = _front_queries(client)
     assert arranged == plain
-    # The page as it was before there was anything to arrange ran five: two story lists with their
-    # bylines, and the events.
-    assert plain == 5
+    # One story list with its bylines, whatever is placed and however many zones fill themselves, and the
+    # events; the page as it was before there was anything to arrange ran five.
+    assert plain == 3
 
 
 def test_the_arrangement_is_read_from_the_database_when_the_cache_is_down(client, monkeypatch):
@@ -264,3 +264,27 @@ def test_a_placed_event_is_not_listed_again_among_the_current_events(client):
         "The assembly calls an election for March." in html.split('id="zone-election-2026"')[1].split("</section>")[0]
     )
     assert "The ferry strike ends after nine days." in html.split('id="current-events"')[1]
+
+
+def test_a_zone_filled_with_news_takes_the_newest_news_the_top_stories_left(client):
+    news = [story(f"News story {n}", hours_ago=n + 1) for n in range(14)]
+    analyses = [
+        story(f"Analysis piece {n}", hours_ago=n + 1.5, article_type=Article.ArticleType.ANALYSIS) for n in range(2)
+    ]
+    Zone.objects.create(heading="More news", capacity=3, fill=Zone.Fill.NEWS)
+    # The oldest news story leads; the newest news and analysis then fill the six top stories.
+    publish((news[13], "lead"))
+    front = arrangement.lay_out(arrangement.current())
+    assert front.lead.title == "News story 13"
+    assert [s.title for s in front.top] == [
+        "News story 0",
+        "Analysis piece 0",
+        "News story 1",
+        "Analysis piece 1",
+        "News story 2",
+        "News story 3",
+    ]
+    (zone,) = front.zones
+    assert [s.title for s in zone.stories] == ["News story 4", "News story 5", "News story 6"]
+    assert len({s.pk for s in front.stories()}) == len(front.stories()) == 10
+    assert analyses[0].pk in {s.pk for s in front.top}
