@@ -21,6 +21,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models, router, transaction
 from django.db.models import Q
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
 from django.urls import get_script_prefix, reverse
 from django.utils import timezone
@@ -735,9 +736,21 @@ class Source(models.Model):
 
 
 def cited_sources():
-    """Sources as readers see them: outlet joined, and the last check's status read in the same query."""
-    status = LinkCheck.objects.filter(url=models.OuterRef("url")).values("status")[:1]
-    return Source.objects.select_related("outlet").annotate(link_status=models.Subquery(status))
+    """Sources as readers see them: outlet joined, and the last check's status read in the same query.
+
+    The status is a subquery written out once, not an ORM ``Subquery``: every story page builds this
+    queryset, and resolving an ``OuterRef`` cost more than the lookup it makes.
+    """
+    status = RawSQL(_link_status_sql(), (), output_field=models.CharField())
+    return Source.objects.select_related("outlet").annotate(link_status=status)
+
+
+@cache
+def _link_status_sql() -> str:
+    checks, sources = LinkCheck._meta.db_table, Source._meta.db_table
+    url, status = LinkCheck._meta.get_field("url").column, LinkCheck._meta.get_field("status").column
+    source_url = Source._meta.get_field("url").column
+    return f'SELECT "{checks}"."{status}" FROM "{checks}" WHERE "{checks}"."{url}" = "{sources}"."{source_url}" LIMIT 1'
 
 
 class RelatedLink(models.Model):
