@@ -112,10 +112,22 @@ def _list_pages(live) -> list[tuple[str, str]]:
             key=lambda s: sum(n for pk, n in counts.items() if pk and _under(sections, pk, s.pk)),
         )
         rows.append(("section (largest)", biggest.get_absolute_url()))
+        tree = [s.pk for s in sections if _under(sections, s.pk, biggest.pk)]
+        middle = _middle_page(live.filter(article__section_id__in=tree))
+        rows.append((f"section (largest) page {middle}", f"{biggest.get_absolute_url()}?page={middle}"))
     author = Author.objects.annotate(n=Count("bylines")).order_by("-n").first()
     if author is not None:
         rows.append(("author (most bylines)", author.get_absolute_url()))
+        middle = _middle_page(live.filter(article__bylines__author=author))
+        rows.append((f"author (most bylines) page {middle}", f"{author.get_absolute_url()}?page={middle}"))
     return rows
+
+
+def _middle_page(stories) -> int:
+    """The page in the middle of a list: the deepest an ``OFFSET`` walks (past it a list is read from its end)."""
+    from newsroom.views import PAGE_SIZE
+
+    return max(1, stories.count() // PAGE_SIZE // 2)
 
 
 def _under(sections, pk: int, root: int) -> bool:

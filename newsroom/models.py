@@ -1081,29 +1081,37 @@ class ContextMonth(models.Model):
 __all__ += ["ContextMonth"]
 
 
-class SectionCount(models.Model):
-    """How many live stories a section holds (not counting its subsections), kept by the database.
+class SectionMonth(models.Model):
+    """How many live stories a section holds in a month (not counting its subsections), kept by the database.
 
-    Triggers on the story, article and byline tables (migration 0016) keep this and ``AuthorCount``
-    whatever writes them; ``newsroom.listcounts`` reads them to number a section's or an author's pages
-    without counting every story on each render.
+    Triggers on the story, article and byline tables (migration 0016) keep this and ``AuthorMonth`` whatever
+    writes them; ``newsroom.listcounts`` reads them to number a section's or an author's pages, and to start
+    a deep page's reading at the month it falls in, without counting or walking every story on each render.
     """
 
-    section_id = models.IntegerField(primary_key=True)
+    section_id = models.IntegerField()
+    month = models.DateField(help_text="The first day of the month.")
     stories = models.IntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["section_id", "month"], name="section_month_unique")]
+
     def __str__(self) -> str:
-        return f"section {self.section_id}: {self.stories}"
+        return f"section {self.section_id} {self.month:%Y-%m}: {self.stories}"
 
 
-class AuthorCount(models.Model):
-    """How many live stories carry an author's byline, kept by the database (see ``SectionCount``)."""
+class AuthorMonth(models.Model):
+    """How many live stories carry an author's byline in a month, kept by the database (see ``SectionMonth``)."""
 
-    author_id = models.IntegerField(primary_key=True)
+    author_id = models.IntegerField()
+    month = models.DateField(help_text="The first day of the month.")
     stories = models.IntegerField(default=0)
 
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["author_id", "month"], name="author_month_unique")]
+
     def __str__(self) -> str:
-        return f"author {self.author_id}: {self.stories}"
+        return f"author {self.author_id} {self.month:%Y-%m}: {self.stories}"
 
 
-__all__ += ["SectionCount", "AuthorCount"]
+__all__ += ["SectionMonth", "AuthorMonth"]

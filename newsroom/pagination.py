@@ -9,6 +9,7 @@ number the pages.
 from __future__ import annotations
 
 import json
+from datetime import date
 
 from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
@@ -67,15 +68,31 @@ class ArchivePaginator(Paginator):
 
     The list must be a queryset ordered on a unique key whose fields all sort
     the same way (the story lists end their order with the id).
+
+    A list whose stories are counted month by month where they are kept (the
+    archive, a context, a section, an author: ``months``) needs neither: its
+    pages are numbered from those counts, and a page reads from the start of
+    the month it falls in (the rows dated before the following month), so it
+    walks at most that month's stories, cache or no cache, on the first render
+    after a change as on every other.
     """
 
     anchor_stride = 100
 
-    def __init__(self, *args, count_key: str = "", known_count=None, **kwargs):
+    def __init__(self, *args, count_key: str = "", known_count=None, months=None, seek_field: str = "date", **kwargs):
         super().__init__(*args, **kwargs)
         self.count_key = count_key
         # A list whose size is kept elsewhere (the archive's month counts) gives a callable instead.
         self.known_count = known_count
+        # A newest-first list whose size is kept month by month gives a callable answering those months,
+        # newest first, as (first day of the month, stories): they number the pages, and a page starts its
+        # reading at the month it falls in (``seek_field`` holds the list's day), whatever the list's length.
+        self.months = months
+        self.seek_field = seek_field
+
+    @cached_property
+    def month_counts(self) -> list | None:
+        return list(self.months()) if self.months is not None else None
 
     def _kept(self, name: str, compute):
         from . import pagecache
@@ -86,6 +103,8 @@ class ArchivePaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if self.month_counts is not None:
+            return sum(count for _, count in self.month_counts)
         if self.known_count is not None:
             return self.known_count()
         return self._kept("count", lambda: Paginator.count.func(self))
@@ -137,6 +156,8 @@ class ArchivePaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
+        if self.month_counts is not None and bottom > 0:
+            return self._page_from_its_month(number, bottom, top)
         if self._sort_key is None or bottom < self.anchor_stride:
             return super().page(number)
         from . import pagecache
@@ -150,3 +171,17 @@ class ArchivePaginator(Paginator):
         items = list(self.object_list.reverse()[self.count - top : self.count - bottom])
         items.reverse()
         return self._get_page(items, number, self)
+
+    def _page_from_its_month(self, number: int, bottom: int, top: int):
+        """The page's rows read from the start of the month its first row is in: the newer months' rows are
+        all dated after it and number exactly their kept counts, so they are skipped by the list's own index
+        on the day instead of walked. The walk is at most a month's stories, whatever the list's length."""
+        before = 0
+        for month, count in self.month_counts:
+            if bottom < before + count:
+                following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+                rows = self.object_list.filter(**{f"{self.seek_field}__lt": following})
+                skip = bottom - before
+                return self._get_page(list(rows[skip : skip + top - bottom]), number, self)
+            before += count
+        return self._get_page([], number, self)

@@ -155,15 +155,15 @@ class LatestView(ArchiveMonthsMixin, PublishedStoryMixin, ArchiveIndexView):
         return years, stories, {}
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        # The kept counts number the pages: no COUNT over the story table. Deep pages seek from anchors
-        # kept under the site version (see ArchivePaginator), keyed by the path like the other lists.
+        # The kept month counts number the pages, with no COUNT over the story table, and a deep page starts
+        # its reading at the month it falls in (see ArchivePaginator).
         return super().get_paginator(
             queryset,
             per_page,
             orphans,
             allow_empty_first_page,
             count_key=self.request.path,
-            known_count=lambda: self.months.total,
+            months=lambda: self.months.counts[::-1],
             **kwargs,
         )
 
@@ -485,10 +485,22 @@ class TagView(PaginatedStoryList):
         )
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        paginator = super().get_paginator(queryset, per_page, orphans, allow_empty_first_page, **kwargs)
-        # The timeline's counts are of the same rows: their sum is the list's length, with no count query.
-        paginator.__dict__["count"] = sum(year.count for year in self.years)
-        return paginator
+        # The timeline's counts are of the same rows: they number the pages with no count query, and a deep
+        # page starts its reading at the month it falls in, on the links' own index.
+        months = [
+            (date(year.year, month, 1), year.months[month])
+            for year in self.years
+            for month in sorted(year.months, reverse=True)
+        ]
+        return super().get_paginator(
+            queryset,
+            per_page,
+            orphans,
+            allow_empty_first_page,
+            months=lambda: months,
+            seek_field="story_date",
+            **kwargs,
+        )
 
     def paginate_queryset(self, queryset, page_size):
         from .threads import context_years
@@ -559,11 +571,11 @@ class SectionView(PaginatedStoryList):
         return super().get_queryset().filter(article__section_id__in=self.section_ids)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        from .listcounts import section_stories
+        from .listcounts import section_months
 
-        # The count the database keeps (SectionCount), not a count of every story in the section.
+        # The counts the database keeps by month (SectionMonth) number the pages and start each at its month.
         return super().get_paginator(
-            queryset, per_page, orphans, allow_empty_first_page, known_count=lambda: section_stories(self.section_ids)
+            queryset, per_page, orphans, allow_empty_first_page, months=lambda: section_months(self.section_ids)
         )
 
     def get_context_data(self, **kwargs):
@@ -578,11 +590,11 @@ class AuthorView(PaginatedStoryList):
         return super().get_queryset().filter(article__bylines__author=self.author)
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
-        from .listcounts import author_stories
+        from .listcounts import author_months
 
-        # The count the database keeps (AuthorCount), not a count of every story under the byline.
+        # The counts the database keeps by month (AuthorMonth) number the pages and start each at its month.
         return super().get_paginator(
-            queryset, per_page, orphans, allow_empty_first_page, known_count=lambda: author_stories(self.author.pk)
+            queryset, per_page, orphans, allow_empty_first_page, months=lambda: author_months(self.author.pk)
         )
 
     def get_context_data(self, **kwargs):

@@ -1,18 +1,21 @@
-"""How many live stories each section and each author holds (SectionCount, AuthorCount), kept by triggers.
+"""How many live stories each section and each author holds by month (SectionMonth, AuthorMonth), kept by
+triggers.
 
-A section's or author's page numbers its pages from these rows instead of counting every story it holds.
+A section's or author's page numbers its pages from these rows instead of counting every story it holds,
+and a deep page starts its reading at the month it falls in instead of walking every newer story.
 "Live" is the publication rule without its clock: published or scheduled, with a publish time; readers
-take off the few stories still waiting for theirs (``newsroom.listcounts``).
+take off the few stories still waiting for theirs (``newsroom.listcounts``). A story counts in the month
+of its day.
 
-Three tables decide a count: the story's state (story), its section (article) and its authors (byline).
-Each table's trigger joins the other two as they stand, so a row counts once whichever of them is
-written first or deleted first: a story deleted before its article is taken off by the story's trigger,
-and the article's trigger then finds no story; the other way round, the article's trigger takes it off.
-A trigger on an article or a byline first takes a share lock on its stories, so a story published at
-the same moment by another transaction is counted by whichever of the two commits second.
+Three tables decide a count: the story's state and day (story), its section (article) and its authors
+(byline). Each table's trigger joins the other two as they stand, so a row counts once whichever of them
+is written first or deleted first: a story deleted before its article is taken off by the story's
+trigger, and the article's trigger then finds no story; the other way round, the article's trigger takes
+it off. A trigger on an article or a byline first takes a share lock on its stories, so a story published
+at the same moment by another transaction is counted by whichever of the two commits second.
 
-PostgreSQL runs statement-level triggers that add their sums in key order, so two writers lock the count
-rows in the same order; SQLite runs row triggers. A count is only lowered on a row that exists.
+PostgreSQL runs statement-level triggers that add their sums in key-then-month order, so two writers lock
+the count rows in the same order; SQLite runs row triggers. A count is only lowered on a row that exists.
 """
 
 from django.db import migrations, models
@@ -20,51 +23,67 @@ from django.db import migrations, models
 STORY = "newsroom_story"
 ARTICLE = "newsroom_article"
 BYLINE = "newsroom_byline"
-SECTIONS = "newsroom_sectioncount"
-AUTHORS = "newsroom_authorcount"
-LIVE = "({row}.status IN ('published', 'scheduled') AND {row}.publish_at IS NOT NULL)"
+SECTIONS = "newsroom_sectionmonth"
+AUTHORS = "newsroom_authormonth"
+LIVE = "({row}.status IN ('published', 'scheduled') AND {row}.publish_at IS NOT NULL AND {row}.date IS NOT NULL)"
+PG_MONTH = "date_trunc('month', {row}.date::timestamp)::date"
+SQLITE_MONTH = "strftime('%Y-%m-01', {row}.date)"
 
 
 def _pg_add(table: str, key: str, changes: str) -> str:
-    """Add ``changes`` (rows of key, delta) to ``table``, in key order; a count is never made below zero."""
+    """Add ``changes`` (rows of key, month, delta) to ``table`` in key-then-month order; never below zero."""
     return f"""
-        INSERT INTO {table} ({key}, stories)
-            SELECT changes.key, SUM(changes.delta) FROM ({changes}) AS changes
+        INSERT INTO {table} ({key}, month, stories)
+            SELECT changes.key, changes.month, SUM(changes.delta) FROM ({changes}) AS changes
              WHERE changes.key IS NOT NULL
-             GROUP BY changes.key
+             GROUP BY changes.key, changes.month
             HAVING SUM(changes.delta) > 0 OR (SUM(changes.delta) < 0 AND EXISTS (
-                   SELECT 1 FROM {table} kept WHERE kept.{key} = changes.key))
-             ORDER BY changes.key
-        ON CONFLICT ({key}) DO UPDATE SET stories = {table}.stories + EXCLUDED.stories;"""
+                   SELECT 1 FROM {table} kept WHERE kept.{key} = changes.key AND kept.month = changes.month))
+             ORDER BY changes.key, changes.month
+        ON CONFLICT ({key}, month) DO UPDATE SET stories = {table}.stories + EXCLUDED.stories;"""
 
 
 def _pg_lock(ids: str) -> str:
     return f"\n        PERFORM 1 FROM {STORY} s WHERE s.id IN ({ids}) ORDER BY s.id FOR SHARE OF s;"
 
 
-# Story: a story whose liveness changed moves its section's and its authors' counts by one.
+def _counted(row: str) -> str:
+    return LIVE.format(row=row)
+
+
+def _same_place(a: str, b: str) -> str:
+    """Row ``b`` counts in the same month as row ``a`` (both counted)."""
+    return f"({_counted(b)} AND {PG_MONTH.format(row=a)} = {PG_MONTH.format(row=b)})"
+
+
+# Story: a story that starts or stops counting, or moves to another month, moves its section's and its
+# authors' counts. Rows whose state and month stay as they were (every other save) change nothing.
 STORY_CHANGES = {
-    "INSERT": f"SELECT n.id, 1 AS delta FROM new_rows n WHERE {LIVE.format(row='n')}",
-    "DELETE": f"SELECT o.id, -1 AS delta FROM old_rows o WHERE {LIVE.format(row='o')}",
+    "INSERT": f"SELECT n.id, {PG_MONTH.format(row='n')} AS month, 1 AS delta FROM new_rows n WHERE {_counted('n')}",
+    "DELETE": f"SELECT o.id, {PG_MONTH.format(row='o')} AS month, -1 AS delta FROM old_rows o WHERE {_counted('o')}",
     "UPDATE": (
-        f"SELECT n.id, CASE WHEN {LIVE.format(row='n')} THEN 1 ELSE -1 END AS delta "
-        f"FROM new_rows n JOIN old_rows o ON o.id = n.id "
-        f"WHERE {LIVE.format(row='n')} IS DISTINCT FROM {LIVE.format(row='o')}"
+        f"SELECT n.id, {PG_MONTH.format(row='n')} AS month, 1 AS delta FROM new_rows n JOIN old_rows o ON o.id = n.id "
+        f"WHERE {_counted('n')} AND NOT {_same_place('n', 'o')} "
+        f"UNION ALL SELECT o.id, {PG_MONTH.format(row='o')} AS month, -1 AS delta "
+        f"FROM old_rows o JOIN new_rows n ON n.id = o.id WHERE {_counted('o')} AND NOT {_same_place('o', 'n')}"
     ),
 }
 
 
 def _story_body(changes: str) -> str:
-    sections = f"SELECT a.section_id AS key, c.delta FROM ({changes}) c JOIN {ARTICLE} a ON a.story_ptr_id = c.id"
-    authors = f"SELECT b.author_id AS key, c.delta FROM ({changes}) c JOIN {BYLINE} b ON b.article_id = c.id"
+    sections = (
+        f"SELECT a.section_id AS key, c.month, c.delta FROM ({changes}) c JOIN {ARTICLE} a ON a.story_ptr_id = c.id"
+    )
+    authors = f"SELECT b.author_id AS key, c.month, c.delta FROM ({changes}) c JOIN {BYLINE} b ON b.article_id = c.id"
     return _pg_add(SECTIONS, "section_id", sections) + _pg_add(AUTHORS, "author_id", authors)
 
 
 def _linked(table: str, key: str, story: str) -> dict:
     """The bodies for a table that links a story to a key (article: section, byline: author)."""
-    joined = f"JOIN {STORY} s ON s.id = {{row}}.{story} AND {LIVE.format(row='s')}"
-    added = f"SELECT n.{key} AS key, 1 AS delta FROM new_rows n {joined.format(row='n')}"
-    taken = f"SELECT o.{key} AS key, -1 AS delta FROM old_rows o {joined.format(row='o')}"
+    joined = f"JOIN {STORY} s ON s.id = {{row}}.{story} AND {_counted('s')}"
+    month = PG_MONTH.format(row="s")
+    added = f"SELECT n.{key} AS key, {month} AS month, 1 AS delta FROM new_rows n {joined.format(row='n')}"
+    taken = f"SELECT o.{key} AS key, {month} AS month, -1 AS delta FROM old_rows o {joined.format(row='o')}"
     return {
         "INSERT": _pg_lock(f"SELECT {story} FROM new_rows") + _pg_add(table, key, added),
         "DELETE": _pg_lock(f"SELECT {story} FROM old_rows") + _pg_add(table, key, taken),
@@ -115,37 +134,45 @@ def _pg_statements() -> list[str]:
 
 def _sqlite_add(table: str, key: str, select: str) -> str:
     return (
-        f"INSERT INTO {table} ({key}, stories) SELECT key, 1 FROM ({select}) WHERE key IS NOT NULL "
-        f"ON CONFLICT ({key}) DO UPDATE SET stories = stories + 1;"
+        f"INSERT INTO {table} ({key}, month, stories) SELECT key, month, 1 FROM ({select}) WHERE key IS NOT NULL "
+        f"ON CONFLICT ({key}, month) DO UPDATE SET stories = stories + 1;"
     )
 
 
 def _sqlite_take(table: str, key: str, select: str) -> str:
-    return f"UPDATE {table} SET stories = stories - 1 WHERE {key} IN ({select});"
+    return f"UPDATE {table} SET stories = stories - 1 WHERE ({key}, month) IN ({select});"
 
 
 def _sqlite_story(row: str, change) -> str:
-    sections = f"SELECT section_id AS key FROM {ARTICLE} WHERE story_ptr_id = {row}.id"
-    authors = f"SELECT author_id AS key FROM {BYLINE} WHERE article_id = {row}.id"
+    month = SQLITE_MONTH.format(row=row)
+    sections = f"SELECT section_id AS key, {month} AS month FROM {ARTICLE} WHERE story_ptr_id = {row}.id"
+    authors = f"SELECT author_id AS key, {month} AS month FROM {BYLINE} WHERE article_id = {row}.id"
     return change(SECTIONS, "section_id", sections) + " " + change(AUTHORS, "author_id", authors)
 
 
 def _sqlite_linked(table: str, key: str, story: str, row: str, change) -> str:
-    live = f"EXISTS (SELECT 1 FROM {STORY} s WHERE s.id = {row}.{story} AND {LIVE.format(row='s')})"
-    return change(table, key, f"SELECT {row}.{key} AS key WHERE {live}")
+    month = SQLITE_MONTH.format(row="s")
+    return change(
+        table,
+        key,
+        f"SELECT {row}.{key} AS key, {month} AS month FROM {STORY} s WHERE s.id = {row}.{story} AND {_counted('s')}",
+    )
 
 
 def _sqlite_statements() -> list[str]:
-    new_live, old_live = LIVE.format(row="NEW"), LIVE.format(row="OLD")
+    new, old = _counted("NEW"), _counted("OLD")
+    same = f"{SQLITE_MONTH.format(row='NEW')} = {SQLITE_MONTH.format(row='OLD')}"
     statements = [
-        f"CREATE TRIGGER list_counts_story_insert AFTER INSERT ON {STORY} WHEN {new_live} "
+        f"CREATE TRIGGER list_counts_story_insert AFTER INSERT ON {STORY} WHEN {new} "
         f"BEGIN {_sqlite_story('NEW', _sqlite_add)} END",
-        f"CREATE TRIGGER list_counts_story_delete AFTER DELETE ON {STORY} WHEN {old_live} "
+        f"CREATE TRIGGER list_counts_story_delete AFTER DELETE ON {STORY} WHEN {old} "
         f"BEGIN {_sqlite_story('OLD', _sqlite_take)} END",
-        f"CREATE TRIGGER list_counts_story_live AFTER UPDATE OF status, publish_at ON {STORY} "
-        f"WHEN {new_live} AND NOT {old_live} BEGIN {_sqlite_story('NEW', _sqlite_add)} END",
-        f"CREATE TRIGGER list_counts_story_unlive AFTER UPDATE OF status, publish_at ON {STORY} "
-        f"WHEN {old_live} AND NOT {new_live} BEGIN {_sqlite_story('OLD', _sqlite_take)} END",
+        # A save that starts the story counting or moves it to another month adds it there...
+        f"CREATE TRIGGER list_counts_story_join AFTER UPDATE OF status, publish_at, date ON {STORY} "
+        f"WHEN {new} AND NOT ({old} AND {same}) BEGIN {_sqlite_story('NEW', _sqlite_add)} END",
+        # ...and one that stops it counting or moves it takes it off where it was.
+        f"CREATE TRIGGER list_counts_story_leave AFTER UPDATE OF status, publish_at, date ON {STORY} "
+        f"WHEN {old} AND NOT ({new} AND {same}) BEGIN {_sqlite_story('OLD', _sqlite_take)} END",
     ]
     for name, table, counts, key, story in (
         ("article", ARTICLE, SECTIONS, "section_id", "story_ptr_id"),
@@ -165,8 +192,8 @@ def _sqlite_statements() -> list[str]:
 SQLITE_NAMES = [
     "list_counts_story_insert",
     "list_counts_story_delete",
-    "list_counts_story_live",
-    "list_counts_story_unlive",
+    "list_counts_story_join",
+    "list_counts_story_leave",
     *(f"list_counts_{name}_{op}" for name in ("article", "byline") for op in ("insert", "delete", "update")),
 ]
 
@@ -202,18 +229,28 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name="SectionCount",
+            name="SectionMonth",
             fields=[
-                ("section_id", models.IntegerField(primary_key=True, serialize=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("section_id", models.IntegerField()),
+                ("month", models.DateField(help_text="The first day of the month.")),
                 ("stories", models.IntegerField(default=0)),
             ],
+            options={
+                "constraints": [models.UniqueConstraint(fields=("section_id", "month"), name="section_month_unique")],
+            },
         ),
         migrations.CreateModel(
-            name="AuthorCount",
+            name="AuthorMonth",
             fields=[
-                ("author_id", models.IntegerField(primary_key=True, serialize=False)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("author_id", models.IntegerField()),
+                ("month", models.DateField(help_text="The first day of the month.")),
                 ("stories", models.IntegerField(default=0)),
             ],
+            options={
+                "constraints": [models.UniqueConstraint(fields=("author_id", "month"), name="author_month_unique")],
+            },
         ),
         migrations.RunPython(forwards, backwards),
     ]

@@ -46,7 +46,9 @@ def upload_from_popup(page, caption="New cranes at the container port", alt="Thr
     popup.get_by_label("Caption").fill(caption)
     popup.get_by_label("Alt text").fill(alt)
     popup.get_by_role("button", name="Save", exact=True).click()
-    popup.wait_for_event("close")
+    # The popup closes once the upload is checked and its renditions made (WebP and AVIF at each width):
+    # seconds on a busy machine, so it gets longer than Playwright's default 30 s.
+    popup.wait_for_event("close", timeout=90_000)
 
 
 @pytest.mark.parametrize("role", ["Reporter", "Editor"])

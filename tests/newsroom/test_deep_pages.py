@@ -161,3 +161,30 @@ def test_every_context_page_of_the_demo_newsroom_lists_its_published_stories(cli
     assert page.status_code == 200
     assert page.content.decode().count('<article class="item ') == min(shown, 20)
     assert client.get(f"/tags/{busiest.slug}/?page=2").status_code == (200 if shown > 20 else 404)
+
+
+@pytest.mark.parametrize("page_cache", [True, False], ids=["page cache on", "page cache off"])
+@pytest.mark.parametrize("address", ["/news/", "/tags/deep/"])
+def test_a_deep_page_starts_at_its_month_and_shows_what_offset_paging_would(client, settings, address, page_cache):
+    """Over many months, each page past the first is read from the month it falls in, bounded by a day."""
+    from datetime import date
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.DATELINE_PAGE_CACHE = page_cache
+    events = []
+    for n in range(47):
+        day = date(2023, 1 + n % 11, 1 + n % 26)
+        moment = timezone.make_aware(timezone.datetime(day.year, day.month, day.day, 9 + n % 5))
+        events.append(EventFactory(summary=f"Deep event {n} happens.", date=day, publish_at=moment, tags=["Deep"]))
+    expected = listing_order(events)
+    pages, bounded = [], []
+    for number in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            pages += shown(client, f"{address}?page={number}")
+        if number > 1:
+            bounded.append(any(re.search(r'"(story_)?date" < ', q["sql"]) and "LIMIT" in q["sql"] for q in queries))
+    assert pages == expected
+    assert bounded == [True, True]
+    assert client.get(f"{address}?page=4").status_code == 404
