@@ -24,5 +24,5 @@ class Command(BaseCommand):
         if options["verbosity"]:
             self.stdout.write(
                 f"Counted the stories of {months} months, of {context_months} context months, "
-                f"and of {lists} sections and authors, and the comments of {threads} stories."
+                f"of {lists} section and author months, and the comments of {threads} stories."
             )
