@@ -245,6 +245,10 @@ def lock_held_elsewhere():
         try:
             yield
         finally:
+            # Let go before closing: the server releases a closed session's locks a moment later, and the
+            # next run may ask first.
+            with other.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_ID])
             other.close()
         return
     cache.add(LOCK_KEY, "someone else", 60)
