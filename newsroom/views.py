@@ -280,10 +280,10 @@ def _story_page_flag_sql() -> dict[str, tuple[str, tuple]]:
 
     story = f'"{Story._meta.db_table}"."{Story._meta.pk.column}"'
 
-    def exists(model, field: str, where: str = "") -> str:
+    def exists(model, field: str) -> str:
         table = model._meta.db_table
         column = model._meta.get_field(field).column
-        return f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."{column}" = {story}{where})'
+        return f'EXISTS (SELECT 1 FROM "{table}" WHERE "{table}"."{column}" = {story})'
 
     return {
         "has_corrections": (exists(Correction, "story"), ()),
