@@ -206,7 +206,9 @@ def ranking_sql(contexts: int) -> str:
     such a plan read all 260,000 links of "China" for every page (17 to 33 ms). So each context is written
     into the statement as its number (``ranking_statement``), which lets the planner see how large it is,
     and each candidate's shared contexts are counted from its own links (the LATERAL part), never by
-    joining every link of the contexts.
+    joining every link of the contexts. Each candidate's story row is read by its key in a subquery of its
+    own (``LIMIT 1`` keeps PostgreSQL from merging it into the outer query): a generic plan otherwise took
+    every published story by its state and hashed them against the candidates, reading the whole archive.
     """
     side = """(SELECT {tagged.content_object} FROM {tagged}
                 WHERE {tagged.tag} = @CONTEXT{n}@ AND {tagged.listed} AND {tagged.story_publish_at} <= %s
@@ -223,15 +225,19 @@ def ranking_sql(contexts: int) -> str:
         SELECT s.{{story.pk}}, s.{{story.kind}}, s.{{story.date}}, s.{{story.slug}}, s.{{story.title}},
                a.{{article.article_type}}, a.{{article.language}}, a.{{article.translation_of}},
                shared.shared_count, shared.shared_ids
-          FROM {{story}} s
+          FROM (SELECT DISTINCT id FROM candidates) c
+         CROSS JOIN LATERAL (
+               SELECT {{story.pk}}, {{story.kind}}, {{story.date}}, {{story.slug}}, {{story.title}}
+                 FROM {{story}}
+                WHERE {{story.pk}} = c.id
+                  AND {{story.status}} IN ({", ".join(["%s"] * len(LIVE_STATUSES))}) AND {{story.publish_at}} <= %s
+                  AND NOT ({{story.pk}} = ANY(%s))
+                LIMIT 1) s
          CROSS JOIN LATERAL (
                SELECT COUNT(*) AS shared_count, ARRAY_AGG(t.{{tagged.tag}}) AS shared_ids
                  FROM {{tagged}} t
                 WHERE t.{{tagged.content_object}} = s.{{story.pk}} AND t.{{tagged.tag}} = ANY(%s)) shared
           LEFT JOIN {{article}} a ON a.{{article.pk}} = s.{{story.pk}}
-         WHERE s.{{story.pk}} IN (SELECT id FROM candidates)
-           AND s.{{story.status}} IN ({", ".join(["%s"] * len(LIVE_STATUSES))}) AND s.{{story.publish_at}} <= %s
-           AND NOT (s.{{story.pk}} = ANY(%s))
          ORDER BY shared.shared_count DESC, ABS(s.{{story.date}} - %s), s.{{story.date}} DESC, s.{{story.pk}} DESC
          LIMIT %s
     """
@@ -253,12 +259,16 @@ _STORY_FIELDS = ("id", "kind", "date", "slug", "title")
 _ARTICLE_FIELDS = (*_STORY_FIELDS, "story_ptr_id", "article_type", "language", "translation_of_id")
 
 
-def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime | None) -> list[Story]:
-    now = now or timezone.now()
+def ranking_params(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime) -> list:
+    """The parameters of ``ranking_statement``, in its order."""
     params: list = []
     for _ in tag_ids:
         params += [now, day, now, day]
-    params += [list(tag_ids), *(str(status) for status in LIVE_STATUSES), now, sorted(seen), day, size]
+    return [*params, *(str(status) for status in LIVE_STATUSES), now, sorted(seen), list(tag_ids), day, size]
+
+
+def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime | None) -> list[Story]:
+    params = ranking_params(tag_ids, day, seen, size, now or timezone.now())
     with connection.cursor() as cursor:
         cursor.execute(ranking_statement(tag_ids), params)
         rows = cursor.fetchall()

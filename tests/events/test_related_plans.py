@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events.models import Event
-from events.related import CANDIDATES_PER_CONTEXT, ranking_statement
+from events.related import CANDIDATES_PER_CONTEXT, ranking_params, ranking_statement
 from newsroom.comments.models import Comment
 from newsroom.models import Story, TaggedStory
 from tests.factories import CommentFactory, EventFactory
@@ -101,11 +101,13 @@ def test_related_reads_a_bounded_number_of_links_in_a_huge_context_even_with_a_g
     story, tag_id = _big_context(5_000)
     now = timezone.now()
     day = story.date
-    params = [now, day, now, day, [tag_id], "published", "scheduled", now, [story.pk], day, 10]
+    params = ranking_params([tag_id], day, {story.pk}, 10, now)
     plan = _generic_plan(ranking_statement([tag_id]), params)
     # The forty links nearest the day on either side, then each candidate's own links; never the context's
     # 5,000 links.
     assert _rows_read(plan, TaggedStory._meta.db_table) <= 4 * CANDIDATES_PER_CONTEXT
+    # And only those candidates' own story rows, never every published story.
+    assert _rows_read(plan, Story._meta.db_table) <= 2 * CANDIDATES_PER_CONTEXT
 
 
 def test_a_long_threads_first_page_reads_only_that_page_even_with_a_generic_plan():
