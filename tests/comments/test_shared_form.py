@@ -215,3 +215,45 @@ def test_malformed_posts_never_answer_500(strict, story):
     for sent in ({}, {"body": "\x00" * 3, "agree": "yes", "started": "\x00"}, {"csrfmiddlewaretoken": "\x00"}):
         assert strict.post(post_url(story), sent).status_code == 200
     assert not Comment.objects.exists()
+
+
+def page_form(client, story) -> tuple[str, dict[str, str]]:
+    """The comment form's opening tag and fields as a reader's browser gets them on the story page."""
+    html = client.get(story.get_absolute_url()).content.decode()
+    start = html.index('<form class="comment-form"')
+    parser = FormFields()
+    parser.feed(html)
+    return html[start : html.index(">", start) + 1], html[start : html.index("</form>", start)], parser.fields
+
+
+def test_story_pages_in_turn_each_show_a_form_for_their_own_story_in_their_own_language(client, settings):
+    settings.COMMENTS_MAX_LENGTH = 3000
+    english = ArticleFactory(headline="Harbour plan approved", comments="open")
+    french = ArticleFactory(headline="Le port s'agrandit", language="fr", comments="open")
+    event = EventFactory(summary="The ferry timetable changes.", comments="open")
+    short = ArticleFactory(headline="Short replies only", comments="open", comment_max_length=500)
+    shown = {}
+    for _ in range(2):
+        for story in (english, french, event, short):
+            shown[story.pk] = page_form(client, story)
+    assert "Up to 500 characters." in shown[short.pk][1]
+    for story in (english, french, event):
+        opening, form, fields = shown[story.pk]
+        assert f'action="{post_url(story)}#comment-form"' in opening
+        assert f'data-token-url="/comments/token/{story.pk}/"' in opening
+        assert set(fields) >= {"body", "name", "email", "url", "subject", "started"}
+        assert fields["body"].strip() == "" and fields["started"] == ""
+        assert "Up to 3,000 characters." in form
+    assert "Votre commentaire" in shown[french.pk][1]
+    assert "Your comment" in shown[english.pk][1] and "Your comment" in shown[event.pk][1]
+    assert "Votre commentaire" not in shown[english.pk][1]
+
+
+def test_a_form_sent_back_with_an_error_keeps_what_this_reader_typed_after_blank_forms_were_shown(strict, story):
+    page_form(strict, story)
+    page_form(strict, ArticleFactory(headline="Another story", comments="open"))
+    response = strict.post(post_url(story), {**TYPED, "email": "not an address"})
+    text = response.content.decode()
+    assert "Maria Lopes" in text
+    assert "Who decides?" in text
+    assert "Your comment" in text

@@ -11,7 +11,7 @@ from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
 from django.utils.timezone import get_current_timezone, is_aware
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 from newsroom import pagecache, surrogate
 
@@ -91,6 +91,34 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     if number == 1 and first is not None:
         return first, total, 1
     return list(approved[(number - 1) * per_page : number * per_page]), total, number
+
+
+# The fields of the blank form a story page shows every reader, as HTML, by language and length limit.
+_shared_fields: dict[tuple, str] = {}
+SHARED_FIELDS_LIMIT = 64
+
+
+@register.simple_tag(takes_context=True)
+def comment_form_fields(context, form):
+    """The comment form's fields, written once for every story page and reused.
+
+    A story page's form is blank and carries no token or time stamp (``CommentForm.private``), so its
+    fields are the same on every story in one language with one length limit: they cost a tenth of a
+    story page to render through the templates each time. A form with the reader's own text, errors or
+    token, or a signed-in reader's, is rendered afresh. The form's own tag, with the story's addresses,
+    and the closing date stay outside (``comments/form.html``).
+    """
+    fields = context.template.engine.get_template("comments/form_fields.html")
+    if form.is_bound or form.private or form.signed_in:
+        return fields.render(context)
+    key = (get_language(), form.policy.max_length)
+    shared = _shared_fields.get(key)
+    if shared is None:
+        shared = fields.render(context)
+        if len(_shared_fields) >= SHARED_FIELDS_LIMIT:
+            _shared_fields.clear()
+        _shared_fields[key] = shared
+    return shared
 
 
 @register.inclusion_tag("comments/section.html", takes_context=True)
