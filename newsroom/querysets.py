@@ -55,9 +55,32 @@ class StoryQuerySet(models.QuerySet):
         # A list item never shows an article's body, the longest text a story has: it is left in the database.
         return (
             self.select_related("article__section", "article__lead_image", "event")
-            .defer("article__body")
+            .defer(*LISTING_DEFERRED)
             .prefetch_related(Prefetch("article__bylines", queryset=Byline.objects.select_related("author")))
         )
+
+
+# What no list item shows, left in the database: an article's body (the longest text a story has), the
+# editorial bookkeeping, the comment settings, and the parts of a section and a picture only their own pages use.
+LISTING_DEFERRED = (
+    "article__body",
+    "created_at",
+    "updated_at",
+    "created_by",
+    "comments",
+    "comments_close_after_days",
+    "comment_max_length",
+    "comments_require_account",
+    "version",
+    "article__section__description",
+    "article__section__comment_max_length",
+    "article__section__comments_require_account",
+    "article__section__freeze_after_days",
+    "article__lead_image__caption",
+    "article__lead_image__credit",
+    "article__lead_image__credit_kind",
+    "article__lead_image__uploaded_at",
+)
 
 
 class StoryManager(models.Manager.from_queryset(StoryQuerySet)):
