@@ -38,7 +38,7 @@ class EventAdmin(RichTextAdminMixin, StoryContentAdmin):
     fieldsets = (
         (None, {"fields": ("date", "summary", "category", "tags", "slug")}),
         ("Publishing", {"fields": ("status", "publish_at")}),
-        ("Comments", {"fields": COMMENT_FIELDS, "classes": ("collapse",)}),
+        ("Discussion", {"fields": COMMENT_FIELDS, "classes": ("collapse",)}),
     )
 
     def get_changeform_initial_data(self, request):

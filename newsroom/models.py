@@ -156,7 +156,7 @@ class Image(models.Model):
         "credit", max_length=200, blank=True, help_text="Photographer and agency, e.g. 'Ana Ruiz / Dateline'."
     )
     credit_kind = models.CharField(
-        "credit kind",
+        "kind of picture",
         max_length=20,
         choices=CreditKind.choices,
         default=CreditKind.PHOTO,
@@ -468,7 +468,7 @@ class Story(models.Model):
         help_text="Whether readers may comment. 'Close after' uses the number of days below.",
     )
     comments_close_after_days = models.PositiveSmallIntegerField(
-        "close comments after (days)",
+        "close after (days)",
         default=14,
         validators=[MinValueValidator(1)],
         help_text="Used when comments close after a number of days.",

@@ -150,11 +150,12 @@ class ArticleAdmin(RichTextAdminMixin, StoryContentAdmin):
     autocomplete_fields = ("section", "translation_of", "lead_image")
     readonly_fields = ("date", "lead_image_preview")
     inlines = (BylineInline, SourceInline, RelatedLinkInline)
+    # No heading repeats a field's label ("Contexts", "Lead image"): a heading names its fieldset for assistive
+    # technology, so a field found by its label ("Contexts") would be found twice.
     fieldsets = (
-        (None, {"fields": ("headline", "slug", "standfirst", "body")}),
-        ("Kind and place", {"fields": ("article_type", "section", "dateline", "language", "translation_of")}),
-        ("Lead image", {"fields": ("lead_image", "lead_image_preview")}),
-        ("Contexts", {"fields": ("tags",)}),
+        (None, {"fields": ("headline", "slug", "standfirst", "body", "tags")}),
+        ("Placement", {"fields": ("article_type", "section", "dateline", "language", "translation_of")}),
+        ("Picture", {"fields": ("lead_image", "lead_image_preview")}),
         (
             "Publishing",
             {
@@ -162,7 +163,7 @@ class ArticleAdmin(RichTextAdminMixin, StoryContentAdmin):
                 "description": "The date in the address follows the publish time, in the newsroom's time zone.",
             },
         ),
-        ("Comments", {"fields": COMMENT_FIELDS, "classes": ("collapse",)}),
+        ("Discussion", {"fields": COMMENT_FIELDS, "classes": ("collapse",)}),
     )
 
     def get_queryset(self, request):

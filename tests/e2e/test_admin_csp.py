@@ -87,10 +87,10 @@ def test_editor_adds_an_article_with_popups_autocomplete_slug_dates_and_collapse
     page.locator("#calendarbox0").get_by_role("link", name="Cancel").click()
     expect(page.locator("#calendarbox0")).to_be_hidden()
 
-    # The collapsed "Comments" fieldset opens.
+    # The collapsed "Discussion" fieldset (the comment settings) opens.
     comments = page.locator(".field-comments")
     expect(comments).to_be_hidden()
-    page.locator("summary", has_text="Comments").click()
+    page.locator("summary", has_text="Discussion").click()
     expect(comments).to_be_visible()
 
     page.get_by_role("button", name="Save draft", exact=True).first.click()

@@ -29,7 +29,7 @@ def test_editor_types_a_phrase_picks_a_suggestion_and_exactly_those_contexts_are
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
 
     contexts = page.get_by_role("combobox", name="Contexts")
-    chosen = page.get_by_role("list", name="Chosen contexts")
+    chosen = page.get_by_role("list", name="Already chosen")
     expect(chosen.get_by_role("listitem")).to_have_text(["Stray×"])
 
     contexts.fill("North Korean defectors")
@@ -38,7 +38,7 @@ def test_editor_types_a_phrase_picks_a_suggestion_and_exactly_those_contexts_are
     expect(contexts).to_have_value("")
 
     contexts.press_sequentially("north k")
-    suggestion = page.get_by_role("listbox", name="Existing contexts").get_by_role("option", name="North Korea")
+    suggestion = page.get_by_role("listbox", name="Suggestions").get_by_role("option", name="North Korea")
     expect(suggestion).to_be_visible()
     suggestion.click()
     expect(chosen.get_by_text("North Korea", exact=True)).to_be_visible()
@@ -55,7 +55,7 @@ def test_editor_types_a_phrase_picks_a_suggestion_and_exactly_those_contexts_are
     assert not Tag.objects.filter(name__in=["North", "Korean", "defectors", "north k"]).exists()
     assert Tag.objects.filter(name__iexact="north korea").count() == 1
     # The chips come back as they were saved.
-    expect(page.get_by_role("list", name="Chosen contexts").get_by_role("listitem")).to_have_count(2)
+    expect(page.get_by_role("list", name="Already chosen").get_by_role("listitem")).to_have_count(2)
 
     reader = browser.new_context().new_page()
     reader.goto(live_server.url + article.get_absolute_url())
@@ -73,8 +73,8 @@ def test_contexts_are_added_and_removed_from_the_keyboard(browser, live_server, 
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
 
     contexts = page.get_by_role("combobox", name="Contexts")
-    chosen = page.get_by_role("list", name="Chosen contexts")
-    existing = page.get_by_role("listbox", name="Existing contexts")
+    chosen = page.get_by_role("list", name="Already chosen")
+    existing = page.get_by_role("listbox", name="Suggestions")
     contexts.press_sequentially("rail")
     expect(existing.get_by_role("option")).to_have_count(2)
     contexts.press("ArrowDown")
@@ -107,7 +107,9 @@ def test_without_javascript_a_phrase_typed_in_the_box_is_one_context(browser, li
     admin_sign_in(page, live_server, "eddie")
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
     page.get_by_role("textbox", name="Contexts").fill("North Korean defectors\nRail strikes, Elections")
-    page.get_by_role("button", name="Save and continue editing").first.click()
+    # The buttons under the form, where the editor is after typing the contexts.
+    page.get_by_role("button", name="Save and continue editing").last.click()
+    expect(page.get_by_text("was changed successfully")).to_be_visible()
     assert sorted(Article.objects.get(pk=article.pk).tags.names()) == [
         "Elections",
         "North Korean defectors",

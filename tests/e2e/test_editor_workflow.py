@@ -47,7 +47,7 @@ def test_reporter_files_editor_schedules_it_appears_on_time_and_is_corrected(bro
     page.get_by_label("Headline").fill("Ferry operators warn of winter timetable cuts")
     # One click takes a suggested context from stories sharing the headline's words.
     page.get_by_role("button", name="+ Ferries").click()
-    expect(page.get_by_role("list", name="Chosen contexts").get_by_role("listitem")).to_have_text(["Ferries×"])
+    expect(page.get_by_role("list", name="Already chosen").get_by_role("listitem")).to_have_text(["Ferries×"])
     page.get_by_label("Standfirst").fill("Two island routes would lose their evening sailings.")
     page.get_by_label("Body").fill("The operators told the island councils on Monday.")
     page.get_by_role("button", name="Save and continue editing").first.click()

@@ -183,15 +183,8 @@ def test_article_add_page_is_laid_out_in_editing_order(client, editor):
     response = client.get(admin_url(Article, "add"))
 
     fieldsets = [(fs.name, list(fs.fields)) for fs in response.context["adminform"]]
-    assert fieldsets[0] == (None, ["headline", "slug", "standfirst", "body"])
-    assert [name for name, _ in fieldsets] == [
-        None,
-        "Kind and place",
-        "Lead image",
-        "Contexts",
-        "Publishing",
-        "Comments",
-    ]
+    assert fieldsets[0] == (None, ["headline", "slug", "standfirst", "body", "tags"])
+    assert [name for name, _ in fieldsets] == [None, "Placement", "Picture", "Publishing", "Discussion"]
     form = response.context["adminform"].form
     assert "date" not in form.fields, "an article's date follows its publish time"
     assert form.fields["headline"].help_text == Article._meta.get_field("headline").help_text

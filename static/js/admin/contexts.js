@@ -87,7 +87,8 @@
         box.className = "dateline-chips";
         const chips = document.createElement("ul");
         chips.className = "dateline-chips__list";
-        chips.setAttribute("aria-label", `Chosen ${label ? label.textContent.replace(/:$/, "").toLowerCase() : "contexts"}`);
+        // Neither list repeats the field's label, so the field is found once by it ("Contexts").
+        chips.setAttribute("aria-label", "Already chosen");
         const entry = document.createElement("input");
         entry.type = "text";
         entry.id = `${id}_entry`;
@@ -100,7 +101,7 @@
         listbox.id = `${id}_suggestions`;
         listbox.className = "dateline-chips__suggestions";
         listbox.setAttribute("role", "listbox");
-        listbox.setAttribute("aria-label", "Existing contexts");
+        listbox.setAttribute("aria-label", "Suggestions");
         listbox.hidden = true;
         entry.setAttribute("aria-controls", listbox.id);
         const hint = document.createElement("span");
