@@ -272,15 +272,37 @@ def purge_after_image(sender, instance=None, raw=False, **kwargs) -> None:
     surrogate.purge(keys)
 
 
-def purge_after_comment(sender, instance=None, created=False, raw=False, **kwargs) -> None:
-    """An approved comment (or one that stops being approved) changes its own story's page only."""
+COMMENT_WAS = "_dateline_comment_status_before"
+
+
+def remember_comment_status(sender, instance=None, raw=False, **kwargs) -> None:
+    if _deferring():
+        return
+    if raw or instance is None or instance.pk is None:
+        return
+    setattr(instance, COMMENT_WAS, sender.objects.filter(pk=instance.pk).values_list("status", flat=True).first())
+
+
+def purge_after_comment(sender, instance=None, created=False, raw=False, signal=None, **kwargs) -> None:
+    """A comment changes its own story's page only, and how depends on what readers lose.
+
+    A newly approved comment purges the thread softly (``thread:<id>``): readers of a busy story keep
+    the page they had for the moment one fresh copy takes to render, instead of all waiting for it. A
+    comment that was shown and is taken down, deleted or edited purges the story's own pages at once
+    (``story-page:<id>``), so it is never shown again after the moderator's save.
+    """
     if _deferring():
         return
     if raw or instance is None:
         return
-    if created and instance.status != "approved":
-        return
-    surrogate.purge([surrogate.thread_key(instance.story_id)])
+    from django.db.models.signals import post_delete
+
+    shown_before = not created and getattr(instance, COMMENT_WAS, "approved") == "approved"
+    shown_now = signal is not post_delete and instance.status == "approved"
+    if shown_before:
+        surrogate.purge([surrogate.story_page_key(instance.story_id)])
+    elif shown_now:
+        surrogate.purge([surrogate.thread_key(instance.story_id)])
 
 
 def connect() -> None:
@@ -311,5 +333,6 @@ def connect() -> None:
         pre_save.connect(remember_slug, sender=model, dispatch_uid=f"keys.{model._meta.label}.slug")
     if apps.is_installed("newsroom.comments"):
         comment = apps.get_model("comments.Comment")
+        pre_save.connect(remember_comment_status, sender=comment, dispatch_uid="keys.comment.before")
         post_save.connect(purge_after_comment, sender=comment, dispatch_uid="keys.comment.save")
         post_delete.connect(purge_after_comment, sender=comment, dispatch_uid="keys.comment.delete")

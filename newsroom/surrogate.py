@@ -344,11 +344,12 @@ def purge_urls() -> list[str]:
     return list(getattr(settings, "HTTP_CACHE_PURGE_URLS", []))
 
 
-# Keys whose pages must never be served again once purged: a story's own pages (a correction, a withdrawal),
-# its comments, and the whole site. Every other key names a list or a link, which may be answered from the
-# copy it replaces for the moment one fresh copy takes to render (HTTP_CACHE_SOFT_PURGE): a corrected story's
-# own page is never shown as it was, while the front page that links to it renders once in the background.
-HARD_PREFIXES = ("story-page:", "thread:", "author-name:")
+# Keys whose pages must never be served again once purged: a story's own pages (a correction, a withdrawal,
+# a comment taken down), an author's name, and the whole site. Every other key names a list, a link or a
+# newly approved comment (``thread:``), which may be answered from the copy it replaces for the moment one
+# fresh copy takes to render (HTTP_CACHE_SOFT_PURGE): a corrected story's own page is never shown as it was,
+# while the front page that links to it, or a story page with one more comment, renders once in the background.
+HARD_PREFIXES = ("story-page:", "author-name:")
 
 
 def is_hard(key: str) -> bool:

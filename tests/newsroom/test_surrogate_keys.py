@@ -198,6 +198,44 @@ def test_an_approved_comment_purges_only_its_thread(varnish, committed):
     story = ArticleFactory()
     committed(lambda: CommentFactory(story=story, body="Well reported."))
     assert varnish.purged() == {f"thread:{story.pk}"}
+    # Readers of a busy story keep the page they had while the one with the new comment renders.
+    assert set().union(*varnish.soft) == {f"thread:{story.pk}"}
+    assert set().union(*varnish.hard) == set()
+
+
+def test_a_held_comment_approved_later_purges_its_thread_softly(varnish, committed):
+    story = ArticleFactory()
+    comment = CommentFactory(story=story, status="pending", body="Waiting.")
+
+    def approve():
+        comment.status = "approved"
+        comment.save()
+
+    committed(approve)
+    assert set().union(*varnish.soft) == {f"thread:{story.pk}"}
+    assert set().union(*varnish.hard) == set()
+
+
+@pytest.mark.parametrize("take_down", ["reject", "delete", "edit"])
+def test_a_shown_comment_taken_down_or_edited_retires_its_story_page_at_once(varnish, committed, take_down):
+    story = ArticleFactory()
+    comment = CommentFactory(story=story, body="Something that has to go.")
+
+    def change():
+        if take_down == "delete":
+            comment.delete()
+            return
+        if take_down == "reject":
+            comment.status = "rejected"
+        else:
+            comment.body = "Removed by a moderator."
+        comment.save()
+
+    varnish.hard.clear()
+    varnish.soft.clear()
+    committed(change)
+    assert set().union(*varnish.hard) == {f"story-page:{story.pk}"}
+    assert set().union(*varnish.soft) == set()
 
 
 def test_a_held_comment_purges_nothing(varnish, committed):
