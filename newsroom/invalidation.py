@@ -13,6 +13,8 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 
+from django.db.models.signals import post_delete
+
 from . import surrogate
 from .querysets import LIVE_STATUSES
 
@@ -295,8 +297,6 @@ def purge_after_comment(sender, instance=None, created=False, raw=False, signal=
         return
     if raw or instance is None:
         return
-    from django.db.models.signals import post_delete
-
     shown_before = not created and getattr(instance, COMMENT_WAS, "approved") == "approved"
     shown_now = signal is not post_delete and instance.status == "approved"
     if shown_before:
@@ -307,7 +307,7 @@ def purge_after_comment(sender, instance=None, created=False, raw=False, signal=
 
 def connect() -> None:
     from django.apps import apps
-    from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
+    from django.db.models.signals import m2m_changed, post_save, pre_save
     from taggit.models import Tag
 
     from .models import Author, Byline, Correction, Image, RelatedLink, Section, Source, Story, TaggedStory
