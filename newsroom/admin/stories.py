@@ -22,6 +22,7 @@ from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryCh
 from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
 from .editor import RichTextAdminMixin
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
+from .zones import TypedPublishTimeField
 
 # Up to this many articles found by an author's name are gathered by id; past it, each listed row is checked.
 NAME_MATCH_IDS = 10_000
@@ -100,6 +101,8 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
     def formfield_for_dbfield(self, db_field, request, **kwargs):
         if db_field.name == "tags":
             kwargs.update(form_class=ContextsField, help_text=CONTEXTS_HELP)
+        if db_field.name == "publish_at":
+            kwargs["form_class"] = TypedPublishTimeField
         formfield = without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
         if db_field.name in self.textarea_rows and formfield is not None:
             formfield.widget.attrs["rows"] = self.textarea_rows[db_field.name]

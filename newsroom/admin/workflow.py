@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from functools import reduce
 from operator import or_
 from urllib.parse import urlsplit
@@ -933,14 +933,8 @@ def form_time(moment) -> str:
 
 def parse_local_datetime(text: str):
     """A date and time typed in the newsroom's zone, as an aware datetime; None when unreadable."""
-    text = (text or "").strip().replace("T", " ")
-    for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"):
-        try:
-            naive = datetime.strptime(text, pattern)
-        except ValueError:
-            continue
-        return timezone.make_aware(naive, ZoneInfo(settings.TIME_ZONE))
-    return None
+    naive = zones.read_typed_datetime(text)
+    return None if naive is None else timezone.make_aware(naive, ZoneInfo(settings.TIME_ZONE))
 
 
 SUGGESTION_LIMIT = 8

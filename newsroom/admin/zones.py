@@ -7,10 +7,12 @@ give the browser what it needs to show the same conversion while the editor type
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django import forms
 from django.conf import settings
 from django.utils import timezone
 
@@ -140,3 +142,50 @@ def in_newsroom_zone_text(moment: datetime) -> str:
     """'01:00 BST, 23 Apr 2012 (Europe/London)': how a converted time is read back to the editor."""
     local = timezone.localtime(moment, newsroom_zone())
     return f"{local:%H:%M} {local.tzname()}, {local:%-d %b %Y} ({newsroom_zone_name()})"
+
+
+# A clock time at the end of a typed date: "09:00", "9.30", "21:15:00", "9:30 am", "9pm".
+TRAILING_CLOCK = re.compile(
+    r"^(?P<day>.*[^\s,])(?:\s*,\s*|\s+|T)"
+    r"(?P<clock>\d{1,2}(?:[:.]\d{2}){1,2}(?:\s*[ap]\.?m\.?)?|\d{1,2}\s*[ap]\.?m\.?)$",
+    re.IGNORECASE,
+)
+AM_PM = re.compile(r"\s*([ap])\.?m\.?$", re.IGNORECASE)
+
+
+def split_typed_time(day: str, clock: str) -> tuple[str, str]:
+    """Share what was typed between the date box and the time box as an editor means it.
+
+    A whole date and time typed into the date box ("2012-04-23 09:00", "23 April 2012, 9.30am") is
+    split across the two; a date with no time at all is the start of that day, so an archive story
+    entered with only its print date keeps that date. Anything else is left as typed, for the boxes'
+    own checks to name.
+    """
+    day, clock = day.strip(), clock.strip()
+    if day and not clock:
+        found = TRAILING_CLOCK.match(day)
+        if found:
+            day, clock = found["day"], found["clock"]
+        else:
+            clock = "00:00"
+    # "9.30 a.m." and "9.30am" read as "9:30 AM".
+    clock = AM_PM.sub(lambda m: f" {m[1].upper()}M", clock).replace(".", ":")
+    return day, clock
+
+
+class TypedPublishTimeField(forms.SplitDateTimeField):
+    """The publish time's date and time boxes, read by :func:`split_typed_time` before the usual checks."""
+
+    def clean(self, value):
+        if isinstance(value, list | tuple) and len(value) == 2:
+            value = list(split_typed_time(str(value[0] or ""), str(value[1] or "")))
+        return super().clean(value)
+
+
+def read_typed_datetime(text: str) -> datetime | None:
+    """One box's date and time, read as the publish time's two boxes read them; None when unreadable."""
+    day, clock = split_typed_time(text or "", "")
+    try:
+        return datetime.combine(forms.DateField().clean(day), forms.TimeField().clean(clock))
+    except forms.ValidationError:
+        return None

@@ -447,6 +447,42 @@ def test_time_typed_in_the_newsroom_zone_is_kept_as_typed(client, editor):
     assert Article.objects.get(pk=article.pk).publish_at == datetime(2026, 1, 15, 9, tzinfo=LONDON)
 
 
+@pytest.mark.parametrize(
+    ("typed_date", "typed_time", "saved"),
+    [
+        ("2012-04-23 09:00", "", datetime(2012, 4, 23, 9, tzinfo=LONDON)),
+        ("2012-04-23T21:15", "", datetime(2012, 4, 23, 21, 15, tzinfo=LONDON)),
+        ("23 April 2012, 9.30am", "", datetime(2012, 4, 23, 9, 30, tzinfo=LONDON)),
+        ("April 23, 2012", "9:30 pm", datetime(2012, 4, 23, 21, 30, tzinfo=LONDON)),
+        ("23/04/2012", "", datetime(2012, 4, 23, 0, 0, tzinfo=LONDON)),
+    ],
+)
+def test_a_publish_time_typed_the_way_an_editor_writes_it_is_read_as_meant(
+    client, editor, typed_date, typed_time, saved
+):
+    article = draft_article()
+    data = form_data(client.get(change_url(article)).content.decode(), "article_form")
+    data.update({"publish_at_0": typed_date, "publish_at_1": typed_time})
+
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 302, text(response)
+    assert Article.objects.get(pk=article.pk).publish_at == saved
+
+
+def test_an_unreadable_publish_date_is_refused_and_what_was_typed_is_kept(client, editor):
+    article = draft_article()
+    data = form_data(client.get(change_url(article)).content.decode(), "article_form")
+    data.update({"publish_at_0": "the twenty-third", "publish_at_1": "09:00"})
+
+    response = client.post(change_url(article), data)
+
+    assert response.status_code == 200
+    assert "Enter a valid date" in text(response)
+    assert 'value="the twenty-third"' in response.content.decode()
+    assert Article.objects.get(pk=article.pk).publish_at is None
+
+
 def test_a_time_the_typed_zone_skips_is_refused_and_what_was_typed_is_kept(client, editor):
     article = draft_article(headline="Storm reaches the coast")
     data = form_data(client.get(change_url(article)).content.decode(), "article_form")
