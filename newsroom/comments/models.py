@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from datetime import datetime
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -142,9 +144,27 @@ class Comment(models.Model):
 
     @property
     def safe_url(self) -> str:
-        """The commenter's website, only when it is a plain web address."""
-        url = (self.url or "").strip()
-        return url if url.lower().startswith(("http://", "https://")) else ""
+        return safe_web_address(self.url)
+
+
+def safe_web_address(url: str | None) -> str:
+    """A commenter's website, only when it is a plain web address."""
+    url = (url or "").strip()
+    return url if url.lower().startswith(("http://", "https://")) else ""
+
+
+class ShownComment(NamedTuple):
+    """An approved comment as its story page shows it (``CommentQuerySet.for_story_page``)."""
+
+    pk: int
+    name: str
+    url: str
+    body: str
+    created_at: datetime
+
+    @property
+    def safe_url(self) -> str:
+        return safe_web_address(self.url)
 
 
 class ThreadCount(models.Model):

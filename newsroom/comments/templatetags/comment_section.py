@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
+from django.urls import get_script_prefix
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
 from django.utils.safestring import mark_safe
@@ -14,10 +15,11 @@ from django.utils.timezone import get_current_timezone, is_aware
 from django.utils.translation import get_language, gettext
 
 from newsroom import pagecache, surrogate
+from newsroom.models import address_format
 
 from ..conf import setting
 from ..forms import CommentForm
-from ..models import Comment
+from ..models import Comment, ShownComment
 from ..policy import policy_for
 from ..querysets import Status
 from ..text import render_body
@@ -64,7 +66,7 @@ def page_number(value) -> int:
         return 1
 
 
-def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment], int, int]:
+def approved_comments(story, number: int, per_page: int) -> tuple[list[ShownComment], int, int]:
     """One page of a story's approved comments, their total and the page number shown.
 
     The story page reads the thread's size with the story, from the count the database keeps
@@ -81,7 +83,7 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     approved = Comment.objects.for_story_page(story)
     first = None
     if number == 1:
-        first = list(approved[:per_page])
+        first = list(map(ShownComment._make, approved[:per_page]))
         if len(first) < per_page:
             return first, len(first), 1
     total = kept if kept is not None else pagecache.remember_for(pagecache.thread_subject(story.pk), approved.count)
@@ -90,7 +92,7 @@ def approved_comments(story, number: int, per_page: int) -> tuple[list[Comment],
     number = min(number, last)
     if number == 1 and first is not None:
         return first, total, 1
-    return list(approved[(number - 1) * per_page : number * per_page]), total, number
+    return list(map(ShownComment._make, approved[(number - 1) * per_page : number * per_page])), total, number
 
 
 # The fields of the blank form a story page shows every reader, as HTML, by language and length limit.
@@ -180,6 +182,10 @@ def comment_items(comments, pending=False):
     by_name = gettext("the comment by <bdi>%(name)s</bdi>")
     months = {}
     zone = get_current_timezone() if settings.USE_TZ else None
+    # The addresses of every comment differ only by its number: the routes are looked up once.
+    prefix = get_script_prefix()
+    permalink_format = address_format("comments:permalink", prefix, ("pk",))
+    flag_format = address_format("comments:flag", prefix, ("pk",))
     items = []
     for comment in comments:
         name = escape(comment.name)
@@ -203,19 +209,20 @@ def comment_items(comments, pending=False):
         actions = (
             ""
             if pending
-            else f'<p class="comment__actions"><a href="{escape(comment.flag_url)}" rel="nofollow">{flag_label}'
+            else f'<p class="comment__actions"><a href="{escape(flag_format.format(pk=int(comment.pk)))}" '
+            f'rel="nofollow">{flag_label}'
             f'<span class="visually-hidden"> {by_name % {"name": name}}</span></a></p>'
         )
         items.append(
             COMMENT_ITEM.format(
                 pending_class=" comment--pending" if pending else "",
-                anchor=escape(comment.anchor),
+                anchor=f"comment-{int(comment.pk)}",
                 author=(
                     f'<a href="{escape(safe_url)}" rel="nofollow ugc noopener"><bdi>{name}</bdi></a>'
                     if safe_url
                     else f"<bdi>{name}</bdi>"
                 ),
-                permalink=escape(comment.get_absolute_url()),
+                permalink=escape(permalink_format.format(pk=int(comment.pk))),
                 link_title=link_title,
                 datetime=escape(machine),
                 shown=escape(shown),
