@@ -119,6 +119,28 @@ class Section(models.Model):
             node = node.parent
         return chain
 
+    def attach_ancestors(self) -> None:
+        """Load the sections above this one in one query, found by their paths, so ``ancestors`` reads none.
+
+        A story page names its section's ancestors in the breadcrumb. Joining them into the story's own
+        query cost more to build than this lookup, which a story in a top-level section never runs.
+        """
+        if self.parent_id is None or "parent" in self._state.fields_cache:
+            return
+        slugs = self.path.split("/")
+        prefixes = ["/".join(slugs[:depth]) for depth in range(1, len(slugs))]
+        found = {section.path: section for section in Section.objects.using(self._state.db).filter(path__in=prefixes)}
+        child = self
+        for prefix in reversed(prefixes):
+            parent = found.get(prefix)
+            if parent is None or parent.pk != child.parent_id:
+                # A path out of step with the parents (never saved through save()): the rest loads as asked.
+                return
+            child.parent = parent
+            child = parent
+            if child.parent_id is None:
+                return
+
     def clean(self) -> None:
         node = self.parent
         while node is not None:

@@ -333,9 +333,8 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         # saves the page a query for each.
         stories = stories.annotate(**_story_page_flags())
         # The translations list names the original, so the original's own row is not joined here.
-        return stories.select_related(
-            "article__section__parent__parent", "article__lead_image", "event"
-        ).prefetch_related(
+        # The section's ancestors, for the breadcrumb, come after in one lookup (Section.attach_ancestors).
+        return stories.select_related("article__section", "article__lead_image", "event").prefetch_related(
             "tags",
             Prefetch("sources", queryset=cited_sources()),
             Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
@@ -353,6 +352,8 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
                 return gone
             raise
         surrogate.add(surrogate.story_page_key(self.object.pk))
+        if self.object.kind == Story.Kind.ARTICLE and self.object.article.section is not None:
+            self.object.article.section.attach_ancestors()
         language = interface_language(self.object.article.language if self.object.kind == Story.Kind.ARTICLE else "")
         with translation.override(language):
             # Rendered here, not after the view returns, so the page's words are in the story's language.

@@ -1,8 +1,11 @@
+import re
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse, set_script_prefix
 from django.utils import timezone
 
@@ -92,6 +95,32 @@ def test_nested_section_path_and_breadcrumb():
     opinion.save()
     editorials.refresh_from_db()
     assert editorials.path == "comment/editorials"
+
+
+def _crumbs(page: str) -> list[str]:
+    nav = page.split('class="breadcrumbs"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'<a href="([^"]*)">([^<]*)</a>', nav)
+
+
+@pytest.mark.parametrize("depth", [1, 2, 5])
+def test_story_page_names_every_section_above_its_own_with_one_lookup_at_most(client, depth):
+    section = None
+    for level in range(depth):
+        section = SectionFactory(name=f"Level {level}", slug=f"level-{level}", parent=section)
+    article = ArticleFactory(headline="Councils agree a shared bus timetable", section=section)
+
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(article.get_absolute_url()).content.decode()
+
+    paths = ["/".join(f"level-{level}" for level in range(upto + 1)) for upto in range(depth)]
+    assert _crumbs(page) == [("/", "Home")] + [(f"/sections/{path}/", f"Level {n}") for n, path in enumerate(paths)]
+    # The masthead's list of top-level sections is read apart from the story's own.
+    section_reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "newsroom_section"' in q["sql"] and '"parent_id" IS NULL' not in q["sql"]
+    ]
+    assert len(section_reads) <= (0 if depth == 1 else 1)
 
 
 def test_image_renditions_are_built_once_on_upload():
