@@ -12,7 +12,6 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html
-from django.utils.text import capfirst
 
 from ..models import Article, Byline, Story, StoryRedirect
 from ..pagination import EstimatedCountPaginator
@@ -105,11 +104,6 @@ class StoryContentAdmin(WorkflowAdminMixin, admin.ModelAdmin):
         if db_field.name == "publish_at":
             kwargs["form_class"] = TypedPublishTimeField
         formfield = without_delete_and_view_links(super().formfield_for_dbfield(db_field, request, **kwargs))
-        if db_field.name == "publish_at" and formfield is not None:
-            # The admin's label for a date and time points at neither box; name the date box by the field's
-            # label and the time box by the word shown before it, as a reader of the form sees them.
-            formfield.widget.widgets[0].attrs["aria-label"] = capfirst(formfield.label)
-            formfield.widget.widgets[1].attrs["aria-label"] = "Time"
         if db_field.name in self.textarea_rows and formfield is not None:
             formfield.widget.attrs["rows"] = self.textarea_rows[db_field.name]
         if db_field.name == "tags" and formfield is not None:

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import capfirst
 
 # A short list a correspondent can find their zone in; a newsroom sets its own in DATELINE_TYPED_TIME_ZONES.
 DEFAULT_TYPED_ZONES = (
@@ -175,6 +176,14 @@ def split_typed_time(day: str, clock: str) -> tuple[str, str]:
 
 class TypedPublishTimeField(forms.SplitDateTimeField):
     """The publish time's date and time boxes, read by :func:`split_typed_time` before the usual checks."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        # The admin's label for a date and time points at neither box: the date box is named by the field's
+        # label and the time box by the word shown before it, as a reader of the form sees them.
+        if isinstance(self.widget, forms.MultiWidget):
+            self.widget.widgets[0].attrs["aria-label"] = capfirst(self.label or "")
+            self.widget.widgets[1].attrs["aria-label"] = "Time"
 
     def clean(self, value):
         if isinstance(value, list | tuple) and len(value) == 2:

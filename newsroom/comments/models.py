@@ -136,7 +136,7 @@ class Comment(models.Model):
 
     @property
     def anchor(self) -> str:
-        return f"comment-{self.pk}"
+        return comment_anchor(self.pk)
 
     @property
     def held_reasons(self) -> list[str]:
@@ -145,6 +145,11 @@ class Comment(models.Model):
     @property
     def safe_url(self) -> str:
         return safe_web_address(self.url)
+
+
+def comment_anchor(pk: int) -> str:
+    """The fragment a comment is found by on its story's page."""
+    return f"comment-{pk}"
 
 
 def safe_web_address(url: str | None) -> str:

@@ -19,7 +19,7 @@ from newsroom.models import address_format
 
 from ..conf import setting
 from ..forms import CommentForm
-from ..models import Comment, ShownComment
+from ..models import Comment, ShownComment, comment_anchor
 from ..policy import policy_for
 from ..querysets import Status
 from ..text import render_body
@@ -216,7 +216,7 @@ def comment_items(comments, pending=False):
         items.append(
             COMMENT_ITEM.format(
                 pending_class=" comment--pending" if pending else "",
-                anchor=f"comment-{int(comment.pk)}",
+                anchor=comment_anchor(comment.pk),
                 author=(
                     f'<a href="{escape(safe_url)}" rel="nofollow ugc noopener"><bdi>{name}</bdi></a>'
                     if safe_url
