@@ -15,6 +15,7 @@ class LegacyAddress(models.Model):
 
     class Meta:
         verbose_name = "old address"
+        verbose_name_plural = "old addresses"
 
     def __str__(self) -> str:
         return self.path
@@ -36,6 +37,7 @@ class WordPressItem(models.Model):
     digest = models.CharField(max_length=64)
 
     class Meta:
+        verbose_name = "WordPress item"
         constraints = [models.UniqueConstraint(fields=["kind", "wp_id"], name="wordpress_item_once")]
         permissions = [("import_archive", "Can import archives from the admin")]
 
