@@ -3,9 +3,10 @@
 Two kinds of rule:
 
 * **Refusals** stop a comment before it is stored and tell the reader why
-  (bans, floods, duplicates, and the two bot traps).
+  (bans, floods, duplicates, and the hidden field only a bot fills in).
 * **Holds** store the comment but keep it off the page: ``spam`` files it away,
-  ``hold`` puts it in the moderators' queue. Every reason is kept so the
+  ``hold`` puts it in the moderators' queue (a form sent faster than a
+  person types is held, not refused). Every reason is kept so the
   moderator sees why.
 
 A comment that no rule holds is approved at once, which can only happen to a
@@ -91,16 +92,6 @@ def refuse_honeypot(sub: Submission) -> None:
         )
 
 
-def refuse_too_fast(sub: Submission) -> None:
-    minimum = setting("COMMENTS_MIN_FILL_SECONDS")
-    if sub.fill_seconds is not None and sub.fill_seconds < minimum:
-        raise CommentRefused(
-            "That was sent very quickly after the page opened, as automated spam is. "
-            "Check your comment and send it again.",
-            code="too_fast",
-        )
-
-
 def refuse_banned(sub: Submission) -> None:
     person = Q()
     if sub.email:
@@ -156,7 +147,6 @@ def refuse_duplicate(sub: Submission) -> None:
 
 REFUSALS: list[Callable[[Submission], None]] = [
     refuse_honeypot,
-    refuse_too_fast,
     refuse_banned,
     refuse_flood,
     refuse_duplicate,
@@ -188,6 +178,17 @@ def hold_many_links(sub: Submission, verdict: Verdict) -> None:
         verdict.hold(f"{links} links (more than {allowed})")
 
 
+def hold_too_fast(sub: Submission, verdict: Verdict) -> None:
+    """A form sent sooner after it opened than a person types is held for a moderator, not refused.
+
+    Scripts send that fast; so, now and then, does a reader who pasted a prepared comment. Held, the
+    comment waits in the queue with the reason beside it, and nothing the reader wrote is lost.
+    """
+    minimum = setting("COMMENTS_MIN_FILL_SECONDS")
+    if sub.fill_seconds is not None and sub.fill_seconds < minimum:
+        verdict.hold(f"Sent {sub.fill_seconds:.1f} s after the form opened (a person takes {minimum} s or more)")
+
+
 def hold_first_comment(sub: Submission, verdict: Verdict) -> None:
     approved = Comment.objects.approved().filter(commenter_key=sub.commenter_key)
     if not sub.user_id:
@@ -200,6 +201,7 @@ def hold_first_comment(sub: Submission, verdict: Verdict) -> None:
 HOLDS: list[Callable[[Submission, Verdict], None]] = [
     hold_listed_words,
     hold_many_links,
+    hold_too_fast,
     hold_first_comment,
 ]
 

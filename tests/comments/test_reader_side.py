@@ -178,13 +178,19 @@ def test_form_from_another_story_or_a_forged_timestamp_saves_nothing_and_asks_to
         assert not Comment.objects.exists()
 
 
-def test_refused_comment_shows_the_reason_and_keeps_the_text(client, story, settings):
-    settings.COMMENTS_MIN_FILL_SECONDS = 5
-    response = client.post(post_url(story), form_data(story, started=started_token(story, seconds_ago=1)))
+def test_refused_comment_shows_the_reason_and_keeps_the_text(client, story):
+    response = client.post(post_url(story), form_data(story, subject="Cheap watches"))
     content = html.unescape(response.content.decode())
     assert response.status_code == 400
-    assert "That was sent very quickly" in content
+    assert "a field meant to stay empty was filled in" in content
     assert "The new berth will help the ferry timetable." in content
+
+
+def test_comment_sent_faster_than_a_person_types_waits_for_a_moderator(client, story, settings):
+    settings.COMMENTS_MIN_FILL_SECONDS = 5
+    response = client.post(post_url(story), form_data(story, started=started_token(story, seconds_ago=1)), follow=True)
+    assert "Your comment is awaiting moderation" in response.content.decode()
+    assert Comment.objects.get().held_reasons[0].startswith("Sent 1.")
 
 
 def test_flood_answers_429_with_the_form_kept(client, story, settings):

@@ -197,10 +197,13 @@ def test_filled_honeypot_is_refused(story):
     assert not Comment.objects.exists()
 
 
-def test_form_sent_faster_than_a_person_types_is_refused(story, settings):
+def test_form_sent_faster_than_a_person_types_is_held_for_a_moderator_with_the_reason(story, trusted, settings):
     settings.COMMENTS_MIN_FILL_SECONDS = 3
-    assert refused(story, fill_seconds=0.4).code == "too_fast"
-    assert post(story, fill_seconds=3.5).pk
+    fast = post(story, fill_seconds=0.4, **trusted)
+    assert fast.status == "pending"
+    assert fast.held_reasons == ["Sent 0.4 s after the form opened (a person takes 3 s or more)"]
+    assert fast.body == "The new berth will help the ferry timetable."
+    assert post(story, body="Taking my time.", fill_seconds=3.5, **trusted).status == "approved"
 
 
 @pytest.mark.parametrize("banned", ["email", "account", "address"])

@@ -13,7 +13,7 @@ from django.test import Client
 
 from newsroom.comments.models import Comment
 from tests.comments.utils import form_data, post_url
-from tests.factories import ArticleFactory, EventFactory, UserFactory
+from tests.factories import ArticleFactory, CommentFactory, EventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -185,23 +185,27 @@ def test_a_signed_in_reader_without_a_token_confirms_too(strict, story):
     assert Comment.objects.get().name == "Ana Ruiz"
 
 
-def test_the_time_trap_still_catches_a_post_sent_as_soon_as_the_token_came(strict, story, settings):
+def test_a_post_sent_as_soon_as_the_token_came_is_kept_for_a_moderator_with_the_reason(strict, story, settings):
     settings.COMMENTS_MIN_FILL_SECONDS = 3
+    # A reader approved before, whose comments otherwise appear at once.
+    CommentFactory(story=story, name=TYPED["name"], email=TYPED["email"], status="approved")
     answer = token_for(strict, story)
-    response = strict.post(post_url(story), {**TYPED, **answer})
-    assert response.status_code == 400
-    assert "That was sent very quickly" in response.content.decode()
-    assert not Comment.objects.exists()
+    response = strict.post(post_url(story), {**TYPED, **answer}, follow=True)
+    assert "Your comment is awaiting moderation" in response.content.decode()
+    held = Comment.objects.get(body=TYPED["body"])
+    assert held.status == "pending"
+    assert held.held_reasons[0].startswith("Sent 0.")
+    assert held.held_reasons[0].endswith("s after the form opened (a person takes 3 s or more)")
 
 
-def test_the_time_trap_still_catches_a_confirm_page_sent_back_at_once(strict, story, settings):
+def test_a_confirm_page_sent_back_at_once_is_kept_for_a_moderator(strict, story, settings):
     settings.COMMENTS_MIN_FILL_SECONDS = 3
     confirm = strict.post(post_url(story), TYPED)
-    response = strict.post(post_url(story), form_fields(confirm))
-    assert response.status_code == 400
-    assert "That was sent very quickly" in response.content.decode()
-    assert form_fields(response)["body"] == TYPED["body"], "the text is kept for the next try"
-    assert not Comment.objects.exists()
+    response = strict.post(post_url(story), form_fields(confirm), follow=True)
+    assert "Your comment is awaiting moderation" in response.content.decode()
+    held = Comment.objects.get()
+    assert held.body == TYPED["body"]
+    assert any(reason.endswith("after the form opened (a person takes 3 s or more)") for reason in held.held_reasons)
 
 
 def test_a_post_with_a_token_but_no_time_stamp_asks_to_confirm(strict, story):
