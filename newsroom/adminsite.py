@@ -9,6 +9,7 @@ registers a model, which may be while that package is still loading.
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.admin.views.autocomplete import AutocompleteJsonView
 from django.urls import NoReverseMatch, reverse
 
 from .workflow import dashboard
@@ -40,6 +41,17 @@ APP_LABELS = {"taggit": "Contexts", "auth": "Accounts and roles", "reversion": "
 MODEL_LABELS = {("taggit", "tag"): "Contexts"}
 
 
+class LabelledAutocompleteView(AutocompleteJsonView):
+    """Django's search-as-you-type answers, each named by its admin's ``autocomplete_label`` where it has one."""
+
+    def serialize_result(self, obj, to_field_name):
+        result = super().serialize_result(obj, to_field_name)
+        label = getattr(self.model_admin, "autocomplete_label", None)
+        if label is not None:
+            result["text"] = label(obj)
+        return result
+
+
 class DatelineAdminSite(admin.AdminSite):
     site_header = "Dateline newsroom"
     site_title = "Dateline"
@@ -59,6 +71,9 @@ class DatelineAdminSite(admin.AdminSite):
         if request.user.has_perm("newsroom.view_source"):
             context["dashboard"].update(broken_link_counts())
         return super().index(request, extra_context=context)
+
+    def autocomplete_view(self, request):
+        return LabelledAutocompleteView.as_view(admin_site=self)(request)
 
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)

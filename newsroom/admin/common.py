@@ -56,6 +56,18 @@ def newsroom_time(moment):
     )
 
 
+def story_choice_label(story) -> str:
+    """How a story is named where an editor picks one: title, kind and day, and its state until it is public.
+
+    A related link to a draft or a scheduled story is kept but shown to readers only once that story is
+    out; saying so in the pick list spares the editor a link that seems to vanish.
+    """
+    parts = [story.title or story.slug, story.get_kind_display(), dateformat.format(story.date, "j M Y")]
+    if not story.is_published:
+        parts.append(f"{story.get_status_display().lower()}, not yet public")
+    return " · ".join(parts)
+
+
 def is_changelist(request) -> bool:
     match = getattr(request, "resolver_match", None)
     return bool(match and match.url_name and match.url_name.endswith("_changelist"))

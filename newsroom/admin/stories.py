@@ -19,7 +19,14 @@ from ..search import SEARCH_CONFIG
 from ..tags import CONTEXTS_HELP, ContextsField
 from ..workflow import may_edit
 from .changelists import ContextFilter, SectionFilter, ShownStatusAdmin, StoryChangeList
-from .common import COMMENT_FIELDS, image_thumbnail, is_changelist, newsroom_time, without_delete_and_view_links
+from .common import (
+    COMMENT_FIELDS,
+    image_thumbnail,
+    is_changelist,
+    newsroom_time,
+    story_choice_label,
+    without_delete_and_view_links,
+)
 from .editor import RichTextAdminMixin
 from .workflow import BylineInline, RelatedLinkInline, SourceInline, WorkflowAdminMixin
 from .zones import TypedPublishTimeField
@@ -256,6 +263,10 @@ class StoryAdmin(ShownStatusAdmin, admin.ModelAdmin):
 
     def view_on_site(self, obj) -> str:
         return obj.get_absolute_url()
+
+    def autocomplete_label(self, obj) -> str:
+        """How a story is offered in a related link's search (DatelineAdminSite.autocomplete_view)."""
+        return story_choice_label(obj)
 
     @admin.display(description="publish time", ordering="publish_at")
     def publish_time(self, obj):

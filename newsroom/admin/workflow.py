@@ -79,7 +79,7 @@ from ..workflow import (
 )
 from . import zones
 from .changelists import ShownStatusAdmin
-from .common import HTTPS_URLS, int_or_none, without_delete_and_view_links
+from .common import HTTPS_URLS, int_or_none, story_choice_label, without_delete_and_view_links
 from .links import link_status_html, with_link_check
 
 
@@ -175,6 +175,13 @@ class RelatedLinkInline(StoryInline):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("target")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        field = super().formfield_for_foreignkey(db_field, request, **kwargs)
+        if db_field.name == "target":
+            # The story already chosen is named as the search offered it.
+            field.label_from_instance = story_choice_label
+        return field
 
 
 class StoryAdminForm(forms.ModelForm):

@@ -29,6 +29,7 @@ from tests.factories import (
     EventFactory,
     ImageFactory,
     OutletFactory,
+    RelatedLinkFactory,
     SectionFactory,
     StaffFactory,
     png_upload,
@@ -602,9 +603,15 @@ def test_story_list_opens_the_article_or_event_admin(client, editor):
     assert client.get(admin_url(Story, "change", event.pk)).url == admin_url(Event, "change", event.pk)
 
 
-def test_related_link_autocomplete_finds_articles_and_events(client, editor):
-    article = ArticleFactory(headline="Harbour vote splits the council")
-    event = EventFactory(summary="The harbour board proposes a <em>new</em> breakwater.")
+def test_related_link_autocomplete_names_each_story_with_its_kind_day_and_state(client, editor):
+    noon = datetime(2012, 4, 23, 11, tzinfo=ZoneInfo("UTC"))
+    article = ArticleFactory(headline="Harbour vote splits the council", publish_at=noon)
+    event = EventFactory(summary="The harbour board proposes a <em>new</em> breakwater.", date=noon.date())
+    coming = ArticleFactory(
+        headline="Harbour guide for the summer",
+        status=Status.SCHEDULED,
+        publish_at=timezone.now() + timedelta(days=3),
+    )
     ArticleFactory(headline="Rail strike ends")
 
     response = client.get(
@@ -614,7 +621,18 @@ def test_related_link_autocomplete_finds_articles_and_events(client, editor):
 
     assert response.status_code == 200
     found = {int(row["id"]): row["text"] for row in response.json()["results"]}
-    assert found == {article.pk: article.title, event.pk: "The harbour board proposes a new breakwater."}
+    assert found == {
+        article.pk: "Harbour vote splits the council · Article · 23 Apr 2012",
+        event.pk: "The harbour board proposes a new breakwater. · Event · 23 Apr 2012",
+        coming.pk: f"Harbour guide for the summer · Article · {coming.date:%-d %b %Y} · scheduled, not yet public",
+    }
+
+    # The story form names a related story it already links to the same way.
+    story = ArticleFactory(headline="Breakwater plans")
+    RelatedLinkFactory(story=story, target=coming)
+    content = html.unescape(client.get(admin_url(Article, "change", story.pk)).content.decode())
+    assert "Harbour guide for the summer · Article · " in content
+    assert "scheduled, not yet public</option>" in content
 
 
 def test_context_suggestions_list_existing_contexts_most_used_first(client, editor):
