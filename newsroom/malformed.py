@@ -5,14 +5,24 @@ of an address Dateline gives out; they come from scanners and broken clients.
 Left to the views they reached the database (PostgreSQL refuses NUL in text and
 the query failed with a 500) or were silently mangled. One check here answers
 400 for every address, present and future, instead of each view guarding itself.
+
+A value read from a well-formed query that no database column can hold (a
+30-digit id in an admin filter, a year past 9999 in a date drill-down) fails
+only when the query runs: Python's ``OverflowError`` or the database's
+``DataError``. On a GET that is the request's fault, not the site's: the admin
+lists answer as Django's admin does for a filter it cannot apply (the list again,
+flagged ``?e=1``), every other page 400.
 """
 
 from __future__ import annotations
 
-from urllib.parse import unquote_to_bytes
+from urllib.parse import unquote_to_bytes, urlencode
 
+from django.contrib.admin.options import IS_POPUP_VAR
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import BadRequest
-from django.http import JsonResponse
+from django.db import DataError
+from django.http import HttpResponseRedirect, JsonResponse
 
 # Clients of the content API read JSON, errors included.
 API_PREFIX = "/api/"
@@ -58,3 +68,15 @@ class MalformedRequestMiddleware:
             # Raised rather than returned so the site's own 400 page and the request log handle it.
             raise BadRequest(reason)
         return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if request.method not in ("GET", "HEAD") or not isinstance(exception, OverflowError | DataError):
+            return None
+        in_admin = getattr(request.resolver_match, "app_name", None) == "admin"
+        if in_admin and ERROR_FLAG not in request.GET:
+            kept = {IS_POPUP_VAR: request.GET[IS_POPUP_VAR]} if IS_POPUP_VAR in request.GET else {}
+            return HttpResponseRedirect(f"{request.path}?{urlencode({ERROR_FLAG: 1, **kept})}")
+        reason = "The address asks for a value out of range."
+        if request.path_info.startswith(API_PREFIX):
+            return JsonResponse({"detail": reason, "errors": []}, status=400)
+        raise BadRequest(reason) from exception

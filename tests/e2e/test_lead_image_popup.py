@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 from newsroom.models import Article, Image
@@ -40,6 +41,7 @@ def upload_from_popup(page, caption="New cranes at the container port", alt="Thr
     with page.expect_popup() as opened:
         page.locator("#add_id_lead_image").click()
     popup = opened.value
+    popup.wait_for_load_state()
     popup.get_by_label("File").set_input_files(
         {"name": "cranes.png", "mimeType": "image/png", "buffer": png_bytes(640, 480)}
     )
@@ -48,7 +50,11 @@ def upload_from_popup(page, caption="New cranes at the container port", alt="Thr
     popup.get_by_role("button", name="Save", exact=True).click()
     # The popup closes once the upload is checked and its renditions made (WebP and AVIF at each width):
     # seconds on a busy machine, so it gets longer than Playwright's default 30 s.
-    popup.wait_for_event("close", timeout=90_000)
+    try:
+        popup.wait_for_event("close", timeout=90_000)
+    except PlaywrightTimeoutError:
+        shown = "" if popup.is_closed() else popup.locator("#content").inner_text()
+        pytest.fail(f"the image popup stayed open; it showed:\n{shown}")
 
 
 @pytest.mark.parametrize("role", ["Reporter", "Editor"])
