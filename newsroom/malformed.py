@@ -12,17 +12,27 @@ only when the query runs: Python's ``OverflowError`` or the database's
 ``DataError``. On a GET that is the request's fault, not the site's: the admin
 lists answer as Django's admin does for a filter it cannot apply (the list again,
 flagged ``?e=1``), every other page 400.
+
+An admin list's action posted with a selection that names no row of the list
+(an id that is not a number, from a forged or garbled form) fails the same way,
+inside Django's admin; it comes back to the list with a message, as an action
+with nothing selected does.
 """
 
 from __future__ import annotations
 
+import logging
 from urllib.parse import unquote_to_bytes, urlencode
 
+from django.contrib import messages
+from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.views.main import ERROR_FLAG
-from django.core.exceptions import BadRequest
+from django.core.exceptions import BadRequest, ValidationError
 from django.db import DataError
 from django.http import HttpResponseRedirect, JsonResponse
+
+logger = logging.getLogger(__name__)
 
 # Clients of the content API read JSON, errors included.
 API_PREFIX = "/api/"
@@ -70,9 +80,18 @@ class MalformedRequestMiddleware:
         return self.get_response(request)
 
     def process_exception(self, request, exception):
+        in_admin = getattr(request.resolver_match, "app_name", None) == "admin"
+        if (
+            in_admin
+            and request.method == "POST"
+            and ACTION_CHECKBOX_NAME in request.POST
+            and isinstance(exception, ValueError | ValidationError | OverflowError | DataError)
+        ):
+            logger.warning("Admin action on %s refused, selection unreadable: %s", request.path, exception)
+            messages.warning(request, "The items ticked could not be found. Tick them again and choose the action.")
+            return HttpResponseRedirect(request.get_full_path())
         if request.method not in ("GET", "HEAD") or not isinstance(exception, OverflowError | DataError):
             return None
-        in_admin = getattr(request.resolver_match, "app_name", None) == "admin"
         if in_admin and ERROR_FLAG not in request.GET:
             kept = {IS_POPUP_VAR: request.GET[IS_POPUP_VAR]} if IS_POPUP_VAR in request.GET else {}
             return HttpResponseRedirect(f"{request.path}?{urlencode({ERROR_FLAG: 1, **kept})}")

@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver
 from django.urls.resolvers import RegexPattern, RoutePattern
 from django.utils import timezone
 
+from events.models import Event
 from newsroom.models import PreviewLink
 from tests.factories import (
     ArticleFactory,
@@ -417,3 +418,18 @@ def test_a_value_out_of_range_on_any_other_page_answers_400_not_500(rf, error, p
             middleware.process_exception(request, error)
     # A write that fails this way is a fault of the site, and is not hidden as the reader's.
     assert middleware.process_exception(rf.post(path), error) is None
+
+
+@pytest.mark.parametrize("selected", [["abc"], ["1", "abc"], ["99999999999999999999999"], ["%00"]])
+def test_an_action_posted_with_a_garbled_selection_comes_back_to_the_list_and_changes_nothing(
+    editor_client, site, selected
+):
+    before = Event.objects.count()
+    response = editor_client.post(
+        "/admin/events/event/", {"action": "delete_selected", "_selected_action": selected, "post": "yes"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/admin/events/event/"
+    page = editor_client.get(response["Location"]).content.decode()
+    assert "The items ticked could not be found" in page
+    assert Event.objects.count() == before > 0
