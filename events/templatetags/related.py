@@ -3,7 +3,7 @@ import html
 from django import template
 from django.utils.dates import MONTHS_3
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from events.related import related_stories as rank_related
 from newsroom import surrogate
@@ -32,7 +32,9 @@ def related_items(items):
     page, each with its kind, day and contexts, and the loop cost more than the ranking's query. The text is
     what the date filter writes for "Y-m-d" and "j M Y", with the labels translated once per box.
     """
-    elsewhere, event, context = (_escape(gettext(text)) for text in ("Elsewhere", "Event", "Context:"))
+    elsewhere, event = (_escape(gettext(text)) for text in ("Elsewhere", "Event"))
+    # "Context:" before one shared context, "Contexts:" before several.
+    context_label = {count: _escape(ngettext("Context:", "Contexts:", count)) for count in (1, 2)}
     months: dict[int, str] = {}
     kinds: dict[str, str] = {}
     parts = []
@@ -69,6 +71,7 @@ def related_items(items):
                 f'<a href="{_escape(slug_path("newsroom:tag", tag.slug))}">{_escape(tag.name)}</a>'
                 for tag in item.shared
             )
-            parts.append(f'<p class="related__contexts">{context} {links}</p>')
+            label = context_label[min(len(item.shared), 2)]
+            parts.append(f'<p class="related__contexts">{label} {links}</p>')
         parts.append("\n      </li>\n    ")
     return mark_safe("".join(parts))

@@ -106,7 +106,7 @@ def test_related_box_shows_each_entry_kind_day_title_and_shared_contexts_escaped
         f'          <a class="related__title" href="{shared.get_absolute_url()}">Shares both.</a>'
     ) in box
     assert (
-        '<p class="related__contexts">Context: <a href="/tags/floods/">Floods</a>, '
+        '<p class="related__contexts">Contexts: <a href="/tags/floods/">Floods</a>, '
         '<a href="/tags/rivers-dams/">Rivers &amp; &lt;Dams&gt;</a></p>'
     ) in box
     assert box.count('<li class="related__item">') == 3

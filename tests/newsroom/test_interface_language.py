@@ -104,3 +104,11 @@ def test_the_compiled_french_catalogue_matches_its_source():
         for msgid, msgstr in entries:
             assert msgstr, f"untranslated: {msgid}"
             assert translation.gettext(msgid) == msgstr, f"django.mo is older than django.po at {msgid!r}"
+
+
+def test_a_related_story_sharing_several_contexts_names_them_in_the_plural_in_either_language(client):
+    english = ArticleFactory(headline="Ferries return to the harbour", tags=["Harbour", "Ferries"])
+    french = ArticleFactory(headline="Les ferries reviennent au port", language="fr", tags=["Harbour", "Ferries"])
+    EventFactory(summary="The ferry line reopens.", tags=["Harbour", "Ferries"])
+    assert '<p class="related__contexts">Contexts: ' in client.get(english.get_absolute_url()).content.decode()
+    assert '<p class="related__contexts">Contextes : ' in client.get(french.get_absolute_url()).content.decode()

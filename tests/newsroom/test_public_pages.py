@@ -237,7 +237,7 @@ def test_event_page_shows_numbered_sources_and_related_with_shared_contexts(clie
     assert html.index("Valley Post") < html.index("Northern Ledger")
     assert '<ol class="sources__list">' in html
     assert "A neighbour event about water." in html
-    assert 'Context: <a href="/tags/assembly/">Assembly</a>, <a href="/tags/water/">Water</a>' in html
+    assert 'Contexts: <a href="/tags/assembly/">Assembly</a>, <a href="/tags/water/">Water</a>' in html
 
 
 def test_related_entries_say_what_they_are_and_when(client):
