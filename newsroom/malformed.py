@@ -93,6 +93,7 @@ class MalformedRequestMiddleware:
         if request.method not in ("GET", "HEAD") or not isinstance(exception, OverflowError | DataError):
             return None
         if in_admin and ERROR_FLAG not in request.GET:
+            messages.warning(request, "That filter asks for a value out of range, so the list is shown without it.")
             kept = {IS_POPUP_VAR: request.GET[IS_POPUP_VAR]} if IS_POPUP_VAR in request.GET else {}
             return HttpResponseRedirect(f"{request.path}?{urlencode({ERROR_FLAG: 1, **kept})}")
         reason = "The address asks for a value out of range."
