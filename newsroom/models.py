@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.text import slugify
 from django.utils.translation import gettext_noop
-from taggit.managers import TaggableManager
+from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TaggedItemBase
 
 from . import surrogate
@@ -446,6 +446,20 @@ def archive_path(day: date, period: str = "day") -> str:
     )
 
 
+class ContextsManager(_TaggableManager):
+    """A story's contexts, in the order they were given to it, whether read one story at a time or prefetched.
+
+    taggit orders one story's contexts by when each was added, as the story form lists them, but its prefetch
+    (the story page, feeds, the content API) asked for no order: pages showed them in whatever order the
+    database returned, unlike the form and not the same on SQLite and PostgreSQL.
+    """
+
+    def get_prefetch_querysets(self, instances, querysets=None):
+        queryset, *rest = super().get_prefetch_querysets(instances, querysets)
+        added = f"{self.through.tag.field.related_query_name()}__pk"
+        return (queryset.order_by(added), *rest)
+
+
 class Story(models.Model):
     class Kind(models.TextChoices):
         ARTICLE = "article", "Article"
@@ -515,6 +529,7 @@ class Story(models.Model):
     version = models.PositiveIntegerField("version", default=1, editable=False)
 
     tags = TaggableManager(
+        manager=ContextsManager,
         through=TaggedStory,
         verbose_name="contexts",
         blank=True,

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 from taggit.models import Tag
 from taggit.utils import edit_string_for_tags, parse_tags
 
-from newsroom.models import Article, TaggedStory
+from newsroom.models import Article, Story, TaggedStory
 from newsroom.tags import contexts_string, parse_contexts
 from tests.factories import ArticleFactory, EventFactory, UserFactory
 from tests.newsroom.test_admin import add_view_post_data, admin_url, article_fields, form_errors, page_text
@@ -132,3 +134,20 @@ def test_suggestions_read_the_form_contexts_with_the_same_rules(client, editor):
     url = reverse("admin:newsroom_article_new_suggestions")
     found = client.get(url, {"text": "", "tags": "North Korean defectors"}).json()
     assert found["tags"] == ["Border"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("factory", [ArticleFactory, EventFactory])
+def test_a_story_page_lists_its_contexts_in_the_order_they_were_given_as_the_form_does(client, factory):
+    # Made in another order first, so that neither the contexts' ids nor their names give the story's order.
+    for name in ["Airport", "Harbour", "Zebra crossings", "Night buses"]:
+        Tag.objects.create(name=name)
+    story = factory(tags=["Zebra crossings", "Harbour"])
+    story.tags.add("Airport")
+    story.tags.add("Night buses")
+
+    html = client.get(story.get_absolute_url()).content.decode()
+    box = html[html.index('<nav class="contexts"') :]
+    shown = re.findall(r'<li><a href="/tags/[^"]+/">([^<]+)</a></li>', box[: box.index("</nav>")])
+    assert shown == [tag.name for tag in Story.objects.get(pk=story.pk).tags.all()]
+    assert shown == ["Zebra crossings", "Harbour", "Airport", "Night buses"]
