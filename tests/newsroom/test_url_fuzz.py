@@ -393,7 +393,9 @@ def test_admin_lists_and_change_pages_never_answer_500_to_hostile_parameters(edi
 
 
 def test_an_admin_list_asked_for_a_number_no_column_holds_comes_back_unfiltered(editor_client):
-    response = editor_client.get("/admin/newsroom/article/?id__in=99999999999999999999999")
+    # A year no date holds fails in Python on every database (a 23-digit id fails on SQLite only:
+    # PostgreSQL compares it as a number and finds nothing).
+    response = editor_client.get("/admin/newsroom/article/?date__year=99999999999999999999999")
     assert response.status_code == 302
     assert response["Location"] == "/admin/newsroom/article/?e=1"
     page = editor_client.get(response["Location"])
@@ -422,7 +424,7 @@ def test_a_value_out_of_range_on_any_other_page_answers_400_not_500(rf, error, p
     assert middleware.process_exception(rf.post(path), error) is None
 
 
-@pytest.mark.parametrize("selected", [["abc"], ["1", "abc"], ["99999999999999999999999"], ["%00"]])
+@pytest.mark.parametrize("selected", [["abc"], ["1", "abc"], ["%00"], ["1.5"]])
 def test_an_action_posted_with_a_garbled_selection_comes_back_to_the_list_and_changes_nothing(
     editor_client, site, selected
 ):
