@@ -23,6 +23,7 @@ the stored original's path, which storage keeps unique.
 from __future__ import annotations
 
 import io
+import logging
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -34,6 +35,8 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from PIL import Image as PILImage
 from PIL import ImageOps, UnidentifiedImageError, features
+
+logger = logging.getLogger(__name__)
 
 ALLOWED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
 RENDITION_FORMAT = "WEBP"
@@ -334,6 +337,30 @@ def delete_files(storage, names) -> None:
     for name in names:
         if name and storage.exists(name):
             storage.delete(name)
+
+
+class MediaStorageUnavailable(OSError):
+    """The media storage (the disk, or the bucket of MEDIA_STORAGE_URL) failed while an image was stored.
+
+    Raised in place of the storage's own error (an OSError, or botocore's when the bucket cannot be reached),
+    after what was written has been removed where the storage still allows it. Its message is for an editor.
+    """
+
+    message = (
+        "The image could not be stored: the media storage did not answer, so nothing was saved. "
+        "Choose the file again and save in a minute; if it keeps failing, tell the site's administrator."
+    )
+
+    def __init__(self, message: str = ""):
+        super().__init__(message or self.message)
+
+
+def delete_files_quietly(storage, names) -> None:
+    """``delete_files`` for clearing up after a failed store: a storage that still fails is logged, not raised."""
+    try:
+        delete_files(storage, names)
+    except Exception:
+        logger.warning("media storage: could not remove %s after a failed store", ", ".join(map(str, names)))
 
 
 def build_renditions(file_name: str, storage=None) -> dict[str, dict]:

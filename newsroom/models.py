@@ -9,6 +9,7 @@ one indexed query over one table.
 
 from __future__ import annotations
 
+import logging
 from datetime import date
 from functools import cache
 from urllib.parse import quote
@@ -19,7 +20,7 @@ from django.conf import settings
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
-from django.db import models, router, transaction
+from django.db import DatabaseError, models, router, transaction
 from django.db.models import Q
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, Greatest
@@ -32,10 +33,18 @@ from taggit.managers import TaggableManager, _TaggableManager
 from taggit.models import TaggedItemBase
 
 from . import surrogate
-from .images import PREPARED_ATTRIBUTE, SafeImageField, delete_files, store_renditions
+from .images import (
+    PREPARED_ATTRIBUTE,
+    MediaStorageUnavailable,
+    SafeImageField,
+    delete_files_quietly,
+    store_renditions,
+)
 from .images import prepare as prepare_image
 from .querysets import LIVE_STATUSES, Status, StoryManager
 from .sanitize import clean_body, clean_inline, plain_text
+
+logger = logging.getLogger(__name__)
 
 
 def ascii_slugify(value: str) -> str:
@@ -226,12 +235,17 @@ class Image(models.Model):
                 # Storing the file set width and height from its pixels; pages want them as displayed.
                 self.width, self.height = prepared.width, prepared.height
                 super().save(update_fields=["renditions", "width", "height"])
-            except BaseException:
+            except BaseException as error:
                 # The row is rolled back; the files this save wrote go with it.
                 written = [name for r in renditions.values() for name in (r.get("file"), r.get("avif")) if name]
                 if stored_here and self.file._committed:
                     written.append(self.file.name)
-                delete_files(storage, written)
+                delete_files_quietly(storage, written)
+                if isinstance(error, Exception) and not isinstance(error, (DatabaseError, ValidationError)):
+                    # The storage failed (a full disk, a bucket that cannot be reached): said as such, so the
+                    # form that saved this can ask the editor to try again instead of answering 500.
+                    logger.error("media storage: could not store %s: %r", self.file.name, error)
+                    raise MediaStorageUnavailable() from error
                 raise
 
     def _file_changed(self) -> bool:

@@ -15,6 +15,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from taggit.models import Tag
 
+from ..images import MediaStorageUnavailable
 from ..models import Article, Author, Image, Outlet, Section, Source, TaggedStory
 from ..services import merge_tags
 from ..workflow import may_edit
@@ -131,6 +132,30 @@ class ImageAdmin(admin.ModelAdmin):
 
     class Media:
         css = {"all": ("css/admin/dateline.css",)}
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except MediaStorageUnavailable as failure:
+            if request.method != "POST":
+                raise
+            # The save was rolled back with its transaction. The same form comes back, refused with the reason,
+            # keeping the caption, credit and alt text typed (only the file must be chosen again).
+            request.media_storage_failure = str(failure)
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        failure = getattr(request, "media_storage_failure", None)
+        if failure is None:
+            return form
+
+        class RefusedForm(form):
+            def clean(self):
+                super().clean()
+                raise forms.ValidationError(failure, code="media_storage_unavailable")
+
+        return RefusedForm
 
     def has_change_permission(self, request, obj=None) -> bool:
         if not super().has_change_permission(request, obj):

@@ -166,3 +166,24 @@ def test_an_upload_outside_the_folder_is_never_read(uploads, tmp_path):
     assert "attachment 202: no file" in err
     assert Image.objects.count() == 1
     assert timezone.now()
+
+
+def test_an_image_the_media_storage_cannot_take_is_reported_on_its_line_and_the_posts_imported(
+    uploads, settings, monkeypatch
+):
+    from newsroom.settings import media_storage
+
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    # A bucket whose server does not answer (nothing listens on port 9).
+    storage, _ = media_storage("s3://dateline-media?region=eu-west-1&endpoint_url=http://127.0.0.1:9")
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+
+    out, err = import_small(uploads)
+
+    assert "attachment" not in out
+    assert "not imported: The image could not be stored: the media storage did not answer" in err
+    assert "small.xml:line " in err
+    assert not Image.objects.exists()
+    assert Article.objects.filter(headline="Harbour bridge opens").exists()

@@ -165,3 +165,48 @@ def test_restore_counts_bucket_media_as_content_to_replace(client, editor, bucke
     with pytest.raises(CommandError, match=r"not empty \(.*media files"):
         call_command("restore", str(folder), stdout=StringIO())
     assert stored_names(bucket)
+
+
+@pytest.fixture
+def unreachable_bucket(settings, monkeypatch):
+    """A bucket whose server does not answer (nothing listens on port 9)."""
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    storage, _ = media_storage(f"s3://{BUCKET}?region=eu-west-1&endpoint_url=http://127.0.0.1:9")
+    settings.STORAGES = {**settings.STORAGES, "default": storage}
+
+
+def test_an_upload_while_the_bucket_is_down_comes_back_with_the_reason_and_what_was_typed(
+    client, editor, unreachable_bucket
+):
+    response = upload(client, "harbour.png", png_bytes(1200, 800))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "the media storage did not answer, so nothing was saved" in page
+    assert "Choose the file again" in page
+    # What the editor typed is still in the form.
+    assert 'value="Harbour at dusk"' in page
+    assert 'value="Ana Ruiz / Dateline"' in page
+    assert 'value="Boats at dusk"' in page
+    assert not Image.objects.exists()
+
+
+def test_an_upload_in_the_lead_image_popup_while_the_bucket_is_down_stays_in_the_popup(
+    client, editor, unreachable_bucket
+):
+    fields = {
+        "file": SimpleUploadedFile("harbour.png", png_bytes(800, 600), content_type="image/png"),
+        "caption": "Harbour at dusk",
+        "credit_kind": "photo",
+        "_popup": "1",
+        "_to_field": "id",
+    }
+    response = client.post(reverse("admin:newsroom_image_add") + "?_to_field=id&_popup=1", fields)
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "nothing was saved" in page
+    assert 'name="_popup"' in page
+    assert not Image.objects.exists()
