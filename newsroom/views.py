@@ -7,6 +7,7 @@ import functools
 from datetime import date, timedelta
 
 from django.conf import settings
+from django.db import router
 from django.db.models import BooleanField, IntegerField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
@@ -42,6 +43,7 @@ from .models import (
     cited_sources,
 )
 from .pagination import ArchivePaginator
+from .storyread import prefetch_story_page, read_story
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -315,6 +317,22 @@ def _story_page_flags() -> dict[str, RawSQL]:
     return flags
 
 
+def story_page_prefetches() -> tuple:
+    """What a story page reads beside the story: its contexts, its sources with their outlets, its bylines."""
+    return (
+        "tags",
+        Prefetch("sources", queryset=cited_sources()),
+        Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
+    )
+
+
+@functools.cache
+def _story_page_flag_triples() -> tuple[tuple[str, str, type], ...]:
+    """The page's flags for ``read_story``: the same subqueries as the annotations of ``_story_page_flags``."""
+    flags = tuple((name, sql, bool) for name, (sql, _params) in _story_page_flag_sql().items())
+    return (*flags, ("approved_comment_count", _thread_size_sql(), int))
+
+
 class StoryDetailView(PublishedStoryMixin, DateDetailView):
     """One story. Readers see it once published; staff may preview the rest."""
 
@@ -335,10 +353,35 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
         # The translations list names the original, so the original's own row is not joined here.
         # The section's ancestors, for the breadcrumb, come after in one lookup (Section.attach_ancestors).
         return stories.select_related("article__section", "article__lead_image", "event").prefetch_related(
-            "tags",
-            Prefetch("sources", queryset=cited_sources()),
-            Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
+            *story_page_prefetches()
         )
+
+    def get_object(self, queryset=None):
+        """The story the address names, then its contexts, sources and bylines (``newsroom.storyread``).
+
+        The same story and the same objects as ``get_queryset()`` gives, in as many queries.
+        """
+        if queryset is not None:
+            return super().get_object(queryset)
+        try:
+            day = date(int(self.kwargs["year"]), int(self.kwargs["month"]), int(self.kwargs["day"]))
+        except (KeyError, ValueError, OverflowError):
+            raise Http404("No story at this address.") from None
+        user = self.request.user
+        staff = user is not None and user.is_active and user.is_staff
+        story = read_story(
+            using=router.db_for_read(Story),
+            flag_sql=_story_page_flag_triples(),
+            day=day,
+            slug=self.kwargs.get(self.slug_url_kwarg),
+            pk=self.preview_link.story_id if self.preview_link is not None else None,
+            # A preview link opens its one story whatever its state; staff may preview any story.
+            published_at=None if self.preview_link is not None or staff else timezone.now(),
+        )
+        if story is None:
+            raise Http404("No story at this address.")
+        prefetch_story_page(story, using=router.db_for_read(Story))
+        return story
 
     def get(self, request, *args, **kwargs):
         try:

@@ -1,0 +1,314 @@
+"""The story page's own reads: the story with its article or event, then its contexts, sources and bylines.
+
+The story page is the page most often rendered without a cache in front of it (readers from search engines
+and shared links, crawlers, every page a change sends back to be rendered). Through the ORM, its four
+queries (``select_related`` over five tables with the page's flags, then the prefetches of contexts, sources
+and bylines) cost about twice as much to build and compile as PostgreSQL took to answer them: 5 ms of a
+13 ms event page at the benchmark's size. Their SQL depends only on the models, so each is written out once
+per database from the models' metadata, as the Related ranking is (``events.related``). Every value read
+goes through the converters the ORM itself would apply, and the objects are the ones the ORM builds:
+
+- ``read_story``: a Story with its Article (and the article's section and lead image) or its Event cached,
+  the side it is not cached as absent, and the page's flags as attributes;
+- ``prefetch_story_page``: its contexts (in the order given, as ``ContextsManager`` orders them), its
+  sources with their outlets and link status, and an article's bylines with their authors, put where the
+  ORM's ``prefetch_related`` puts them, so ``story.tags.all()`` and the rest run no query.
+
+The ORM's form of the same reads stays in ``StoryDetailView.get_queryset`` (the admin's live preview), and
+``tests/newsroom/test_story_read.py`` checks that both give the same objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from functools import cache
+
+from django.db import connections
+
+from .models import Article, Author, Byline, Image, Outlet, Section, Source, Story, TaggedStory, _link_status_sql
+from .querysets import LIVE_STATUSES
+
+# The search index's column is for the database's own use: left deferred, as no page reads it.
+NOT_READ = frozenset({"search_vector"})
+
+
+@dataclass(frozen=True)
+class _Part:
+    """One model in a statement's columns: its fields in ``Model.from_db`` order, from column ``start``."""
+
+    model: type
+    fields: tuple
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.fields)
+
+    @property
+    def attnames(self) -> list[str]:
+        return [field.attname for field in self.fields]
+
+    def build(self, row: list, db: str):
+        return self.model.from_db(db, self.attnames, row[self.start : self.end])
+
+
+@dataclass(frozen=True)
+class _Statement:
+    sql: str
+    parts: dict[str, _Part]
+    # (column index, column expression, converters), for the columns whose values the ORM converts.
+    converters: tuple
+    # Extra columns after the models' (name, python type), in order.
+    extras: tuple[tuple[str, type], ...] = ()
+
+    def run(self, connection, where: str, params: list) -> list[list]:
+        with connection.cursor() as cursor:
+            cursor.execute(f"{self.sql} {where}", params)
+            rows = [list(row) for row in cursor.fetchall()]
+        for row in rows:
+            for index, expression, converters in self.converters:
+                value = row[index]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                row[index] = value
+        return rows
+
+    def extra_values(self, row: list) -> dict:
+        start = len(row) - len(self.extras)
+        return {name: kind(row[start + offset] or 0) for offset, (name, kind) in enumerate(self.extras)}
+
+
+def _statement(connection, tables: dict[str, tuple], joins: str, extras=()) -> _Statement:
+    """SELECT the fields of each (model, fields) in ``tables`` and each extra (name, SQL, type), FROM ``joins``."""
+    quote = connection.ops.quote_name
+    columns, converters, parts = [], [], {}
+    for name, (model, fields) in tables.items():
+        table = quote(model._meta.db_table)
+        parts[name] = _Part(model, tuple(fields), len(columns))
+        for field in fields:
+            column = field.get_col(model._meta.db_table)
+            found = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+            if found:
+                converters.append((len(columns), column, tuple(found)))
+            columns.append(f"{table}.{quote(field.column)}")
+    columns += [f"({sql})" for _, sql, _ in extras]
+    return _Statement(
+        sql=f"SELECT {', '.join(columns)} FROM {joins}",
+        parts=parts,
+        converters=tuple(converters),
+        extras=tuple((name, kind) for name, _, kind in extras),
+    )
+
+
+def _column(connection, model, field: str) -> str:
+    quote = connection.ops.quote_name
+    return f"{quote(model._meta.db_table)}.{quote(model._meta.get_field(field).column)}"
+
+
+def _join(connection, model, field: str, other, other_field: str) -> str:
+    table = connection.ops.quote_name(model._meta.db_table)
+    return f"{table} ON {_column(connection, model, field)} = {_column(connection, other, other_field)}"
+
+
+def _event_model():
+    return Story._meta.get_field("event").related_model
+
+
+def _tag_model():
+    return TaggedStory._meta.get_field("tag").related_model
+
+
+@cache
+def _story_statement(alias: str, flag_sql: tuple[tuple[str, str, type], ...]) -> _Statement:
+    connection = connections[alias]
+    event = _event_model()
+    # Article and Event rows hold only their own columns; their instances take the story's for the rest.
+    tables = {
+        "story": (Story, [field for field in Story._meta.concrete_fields if field.name not in NOT_READ]),
+        "article": (Article, Article._meta.local_concrete_fields),
+        "section": (Section, Section._meta.concrete_fields),
+        "image": (Image, Image._meta.concrete_fields),
+        "event": (event, event._meta.local_concrete_fields),
+    }
+    # The flags' subqueries name the story by its table, as the ORM's annotations do: it is not aliased.
+    joins = (
+        f"{connection.ops.quote_name(Story._meta.db_table)}"
+        f" LEFT JOIN {_join(connection, Article, 'story_ptr', Story, 'id')}"
+        f" LEFT JOIN {_join(connection, Section, 'id', Article, 'section')}"
+        f" LEFT JOIN {_join(connection, Image, 'id', Article, 'lead_image')}"
+        f" LEFT JOIN {_join(connection, event, 'story_ptr', Story, 'id')}"
+    )
+    return _statement(connection, tables, joins, flag_sql)
+
+
+def read_story(
+    *,
+    using: str,
+    flag_sql: tuple[tuple[str, str, type], ...] = (),
+    day: date | None = None,
+    slug: str | None = None,
+    pk: int | None = None,
+    published_at: datetime | None = None,
+) -> Story | None:
+    """The story on ``day`` with ``slug`` (or the one with ``pk``), published at ``published_at`` if given.
+
+    ``flag_sql``: (attribute, SQL, bool or int) triples, each a scalar subquery naming the story's table,
+    its value set on the story as that type.
+    """
+    connection = connections[using]
+    statement = _story_statement(using, flag_sql)
+    ops = connection.ops
+    where, params = [], []
+    if pk is not None:
+        where.append(f"{_column(connection, Story, 'id')} = %s")
+        params.append(int(pk))
+    if day is not None:
+        where.append(f"{_column(connection, Story, 'date')} = %s")
+        params.append(ops.adapt_datefield_value(day))
+    if slug is not None:
+        where.append(f"{_column(connection, Story, 'slug')} = %s")
+        params.append(slug)
+    if published_at is not None:
+        statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
+        where.append(
+            f"{_column(connection, Story, 'status')} IN ({statuses})"
+            f" AND {_column(connection, Story, 'publish_at')} <= %s"
+        )
+        params += [str(status) for status in LIVE_STATUSES]
+        params.append(ops.adapt_datetimefield_value(published_at))
+    if not where:
+        raise ValueError("read_story needs a key: pk, or day and slug")
+    # Two rows would mean the key named more than one story; the caller treats that as not found.
+    rows = statement.run(connection, f"WHERE {' AND '.join(where)} LIMIT 2", params)
+    if len(rows) != 1:
+        return None
+    story = _build(statement, rows[0], connection.alias)
+    for name, value in statement.extra_values(rows[0]).items():
+        setattr(story, name, value)
+    return story
+
+
+def _build(statement: _Statement, row: list, db: str) -> Story:
+    parts = statement.parts
+    own = parts["story"]
+    story = own.build(row, db)
+    story_values = row[own.start : own.end]
+
+    def child(part: _Part):
+        # A child's instance carries its parent's fields too, as the ORM builds it.
+        return part.model.from_db(db, own.attnames + part.attnames, story_values + row[part.start : part.end])
+
+    article = event = None
+    if row[parts["article"].start] is not None:
+        article = child(parts["article"])
+        section = parts["section"].build(row, db) if row[parts["section"].start] is not None else None
+        image = parts["image"].build(row, db) if row[parts["image"].start] is not None else None
+        Article._meta.get_field("section").set_cached_value(article, section)
+        Article._meta.get_field("lead_image").set_cached_value(article, image)
+        Article._meta.get_field("story_ptr").set_cached_value(article, story)
+    if row[parts["event"].start] is not None:
+        event = child(parts["event"])
+        parts["event"].model._meta.get_field("story_ptr").set_cached_value(event, story)
+    # The side a story is not is known to be absent: reading it raises DoesNotExist without a query.
+    Story._meta.get_field("article").set_cached_value(story, article)
+    Story._meta.get_field("event").set_cached_value(story, event)
+    return story
+
+
+@cache
+def _contexts_statement(alias: str) -> _Statement:
+    connection = connections[alias]
+    tag = _tag_model()
+    joins = (
+        f"{connection.ops.quote_name(tag._meta.db_table)} INNER JOIN {_join(connection, TaggedStory, 'tag', tag, 'id')}"
+    )
+    return _statement(connection, {"tag": (tag, tag._meta.concrete_fields)}, joins)
+
+
+@cache
+def _sources_statement(alias: str) -> _Statement:
+    connection = connections[alias]
+    joins = (
+        f"{connection.ops.quote_name(Source._meta.db_table)}"
+        f" INNER JOIN {_join(connection, Outlet, 'id', Source, 'outlet')}"
+    )
+    tables = {"source": (Source, Source._meta.concrete_fields), "outlet": (Outlet, Outlet._meta.concrete_fields)}
+    return _statement(connection, tables, joins, (("link_status", _link_status_sql(), str),))
+
+
+@cache
+def _bylines_statement(alias: str) -> _Statement:
+    connection = connections[alias]
+    joins = (
+        f"{connection.ops.quote_name(Byline._meta.db_table)}"
+        f" INNER JOIN {_join(connection, Author, 'id', Byline, 'author')}"
+    )
+    tables = {"byline": (Byline, Byline._meta.concrete_fields), "author": (Author, Author._meta.concrete_fields)}
+    return _statement(connection, tables, joins)
+
+
+def _prefetched(instance, name: str, objects: list) -> None:
+    """Put ``objects`` where ``prefetch_related(name)`` puts them, as Django's ``prefetch_one_level`` does.
+
+    The related manager's own queryset holds them as its results, so ``instance.<name>.all()`` answers
+    without a query, and a further filter on it still reads the database with the relation's own filter.
+    """
+    queryset = getattr(instance, name).get_queryset()
+    queryset._result_cache = objects
+    queryset._prefetch_done = True
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[name] = queryset
+
+
+def prefetch_story_page(story: Story, *, using: str) -> None:
+    """Read what the story page shows beside ``story``: contexts, sources, and an article's bylines.
+
+    One statement each, as the ORM's prefetch runs; an event runs no byline statement.
+    """
+    connection = connections[using]
+    db = connection.alias
+
+    def ordered(model, *fields: str) -> str:
+        return ", ".join(_column(connection, model, field) for field in fields)
+
+    contexts = _contexts_statement(using)
+    rows = contexts.run(
+        connection,
+        f"WHERE {_column(connection, TaggedStory, 'content_object')} = %s ORDER BY {ordered(TaggedStory, 'id')}",
+        [story.pk],
+    )
+    _prefetched(story, "tags", [contexts.parts["tag"].build(row, db) for row in rows])
+
+    sources = _sources_statement(using)
+    rows = sources.run(
+        connection,
+        f"WHERE {_column(connection, Source, 'story')} = %s ORDER BY {ordered(Source, 'order', 'id')}",
+        [story.pk],
+    )
+    cited = []
+    for row in rows:
+        source = sources.parts["source"].build(row, db)
+        Source._meta.get_field("outlet").set_cached_value(source, sources.parts["outlet"].build(row, db))
+        Source._meta.get_field("story").set_cached_value(source, story)
+        source.link_status = row[-1]
+        cited.append(source)
+    _prefetched(story, "sources", cited)
+
+    article = Story._meta.get_field("article").get_cached_value(story, default=None)
+    if article is None:
+        return
+    bylines = _bylines_statement(using)
+    rows = bylines.run(
+        connection,
+        f"WHERE {_column(connection, Byline, 'article')} = %s ORDER BY {ordered(Byline, 'order', 'id')}",
+        [article.pk],
+    )
+    lines = []
+    for row in rows:
+        byline = bylines.parts["byline"].build(row, db)
+        Byline._meta.get_field("author").set_cached_value(byline, bylines.parts["author"].build(row, db))
+        Byline._meta.get_field("article").set_cached_value(byline, article)
+        lines.append(byline)
+    _prefetched(article, "bylines", lines)

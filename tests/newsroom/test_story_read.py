@@ -1,0 +1,205 @@
+"""The story page's one-statement read (newsroom.storyread): the same story and objects as the ORM builds."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import Http404
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from events.models import Event
+from newsroom.models import Article, Byline, Correction, LinkCheck, RelatedLink, Story
+from newsroom.querysets import Status
+from newsroom.storyread import prefetch_story_page, read_story
+from newsroom.views import StoryDetailView, _story_page_flag_triples, story_page_prefetches
+from tests.factories import (
+    ArticleFactory,
+    AuthorFactory,
+    EventFactory,
+    ImageFactory,
+    OutletFactory,
+    SectionFactory,
+    SourceFactory,
+    StaffFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def read(story, **kwargs):
+    kwargs.setdefault("published_at", timezone.now())
+    return read_story(using="default", flag_sql=_story_page_flag_triples(), day=story.date, slug=story.slug, **kwargs)
+
+
+def values(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+@pytest.fixture
+def article(media_root):
+    opinion = SectionFactory(name="Opinion", slug="opinion")
+    editorials = SectionFactory(name="Editorials", slug="editorials", parent=opinion)
+    story = ArticleFactory(
+        headline="The harbour deserves better",
+        section=editorials,
+        lead_image=ImageFactory(),
+        dateline="PORTO",
+        article_type=Article.ArticleType.EDITORIAL,
+    )
+    Correction.objects.create(story=story, note="An earlier version gave the wrong year.")
+    RelatedLink.objects.create(story=story, url="https://example.org/harbour", label="The port's plan")
+    ArticleFactory(headline="O porto merece melhor", language="pt", translation_of=story, section=editorials)
+    return story
+
+
+def test_an_article_is_read_with_its_section_lead_image_and_flags_as_the_orm_reads_it(article):
+    expected = (
+        Story.objects.select_related("article__section", "article__lead_image", "event")
+        .exclude(article__language="pt")
+        .get(pk=article.pk)
+    )
+
+    with CaptureQueriesContext(connection) as queries:
+        story = read(article)
+        found = story.article
+        section, image = found.section, found.lead_image
+        with pytest.raises(Event.DoesNotExist):
+            getattr(story, "event")  # noqa: B009 - reading it is the point
+    assert len(queries) == 1
+
+    assert {k: v for k, v in values(story).items() if k != "search_vector"} == {
+        k: v for k, v in values(expected).items() if k != "search_vector"
+    }
+    assert values(found) | {"search_vector": None} == values(expected.article) | {"search_vector": None}
+    assert found.headline == "The harbour deserves better" and found.dateline == "PORTO"
+    assert values(section) == values(expected.article.section) and section.name == "Editorials"
+    assert values(image) == values(expected.article.lead_image)
+    assert image.renditions == expected.article.lead_image.renditions and image.renditions
+    assert (story.has_corrections, story.has_related_links, story.has_translations) == (True, True, True)
+    assert story.approved_comment_count == 0
+
+
+def test_an_event_is_read_with_its_summary_and_no_article():
+    event = EventFactory(summary="The ferry to the islands runs again after the storm.")
+
+    with CaptureQueriesContext(connection) as queries:
+        story = read(event)
+        assert story.event.summary == "The ferry to the islands runs again after the storm."
+        assert story.event.get_category_display() == Event.Category.ECONOMY.label
+        with pytest.raises(Article.DoesNotExist):
+            getattr(story, "article")  # noqa: B009 - reading it is the point
+    assert len(queries) == 1
+    assert (story.has_corrections, story.has_related_links, story.has_translations) == (False, False, False)
+
+
+def test_only_published_stories_are_read_for_readers_and_every_state_for_staff():
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    scheduled = EventFactory(status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(hours=2))
+
+    assert read(draft) is None
+    assert read(scheduled) is None
+    assert read(draft, published_at=None).pk == draft.pk
+    assert read(scheduled, published_at=None).event.pk == scheduled.pk
+
+
+def test_a_slug_on_another_day_is_not_read():
+    event = EventFactory()
+
+    assert read_story(using="default", day=event.date - timedelta(days=1), slug=event.slug) is None
+    assert read_story(using="default", day=event.date, slug=event.slug + "-x") is None
+
+
+def test_the_story_page_reads_the_story_in_one_statement_keyed_by_day_and_slug(client):
+    event = EventFactory()
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(event.get_absolute_url())
+
+    assert response.status_code == 200
+    assert event.summary in response.content.decode()
+    reads = [q["sql"] for q in queries if 'LEFT JOIN "events_event"' in q["sql"]]
+    assert len(reads) == 1
+    assert '"newsroom_story"."date" =' in reads[0] and '"newsroom_story"."slug" =' in reads[0]
+    # The search index's column is not read for a page.
+    assert not any('"search_vector"' in q["sql"] for q in queries)
+
+
+def test_a_draft_is_not_found_by_readers_and_shown_to_staff(client):
+    draft = ArticleFactory(headline="Budget leaks ahead of the vote", status=Status.DRAFT, publish_at=None)
+
+    assert client.get(draft.get_absolute_url()).status_code == 404
+    client.force_login(StaffFactory())
+    response = client.get(draft.get_absolute_url())
+    assert response.status_code == 200
+    assert "Budget leaks ahead of the vote" in response.content.decode()
+
+
+def test_a_day_that_is_no_date_is_not_found(rf):
+    view = StoryDetailView()
+    request = rf.get("/")
+    request.user = StaffFactory()
+    view.setup(request, year="2023", month="02", day="30", slug="anything")
+
+    with pytest.raises(Http404):
+        view.get_object()
+
+
+def page_read(story):
+    found = read(story, published_at=None)
+    prefetch_story_page(found, using="default")
+    return found
+
+
+def test_contexts_sources_and_bylines_are_read_as_the_orm_prefetches_them_and_cost_no_further_query(
+    article, django_assert_num_queries
+):
+    # Contexts given in an order that is not the alphabet's, sources and bylines out of their ids' order.
+    article.tags.add("Port Arlen", "Harbour", "North Korean defectors")
+    later, first = OutletFactory(name="Harbour Gazette"), OutletFactory(name="Arlen Post")
+    SourceFactory(story=article, outlet=later, title="Second cited", order=2)
+    gone = SourceFactory(story=article, outlet=first, title="First cited", order=1)
+    now = timezone.now()
+    LinkCheck.objects.create(url=gone.url, status=LinkCheck.Status.GONE, status_since=now, checked_at=now)
+    for order, name in ((1, "Rui Costa"), (0, "Ana Dahl")):
+        Byline.objects.create(article=article, author=AuthorFactory(name=name), role="Reporter", order=order)
+    expected = Story.objects.select_related("article").prefetch_related(*story_page_prefetches()).get(pk=article.pk)
+
+    found = page_read(article)
+
+    with django_assert_num_queries(0):
+        contexts = list(found.tags.all())
+        sources = list(found.sources.all())
+        bylines = list(found.article.bylines.all())
+        outlets = [source.outlet.name for source in sources]
+        authors = [byline.author.name for byline in bylines]
+        statuses = [source.link_status for source in sources]
+        assert all(source.story is found for source in sources)
+        assert all(byline.article is found.article for byline in bylines)
+    assert [tag.name for tag in contexts] == ["Port Arlen", "Harbour", "North Korean defectors"]
+    assert [tag.name for tag in contexts] == [tag.name for tag in expected.tags.all()]
+    assert [values(s) for s in sources] == [values(s) for s in expected.sources.all()]
+    assert outlets == ["Arlen Post", "Harbour Gazette"]
+    assert statuses == ["gone", None] == [s.link_status for s in expected.sources.all()]
+    assert authors == ["Ana Dahl", "Rui Costa"]
+    assert [values(b) for b in bylines] == [values(b) for b in expected.article.bylines.all()]
+    assert [values(b.author) for b in bylines] == [values(b.author) for b in expected.article.bylines.all()]
+
+
+def test_a_filter_on_prefetched_contexts_still_reads_only_the_storys_own():
+    event = EventFactory()
+    event.tags.add("Harbour", "Elections")
+    EventFactory().tags.add("Weather")
+
+    found = page_read(event)
+
+    assert sorted(found.tags.filter(name__startswith="E").values_list("name", flat=True)) == ["Elections"]
+    assert sorted(found.tags.values_list("name", flat=True)) == ["Elections", "Harbour"]
+
+
+def test_an_event_page_reads_no_bylines(django_assert_num_queries):
+    event = EventFactory()
+    found = read(event)
+
+    with django_assert_num_queries(2):
+        prefetch_story_page(found, using="default")
