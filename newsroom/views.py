@@ -674,17 +674,11 @@ def story_markdown(request, year, month, day, slug):
     day, redirect = _markdown_day({"year": year, "month": month, "day": day}, slug)
     if redirect:
         return redirect
-    story = get_object_or_404(
-        Story.objects.published()
-        .select_related("article__section", "event")
-        .prefetch_related(
-            "tags",
-            Prefetch("sources", queryset=cited_sources()),
-            Prefetch("article__bylines", queryset=Byline.objects.select_related("author")),
-        ),
-        date=day,
-        slug=slug,
-    )
+    using = router.db_for_read(Story)
+    story = read_story(using=using, day=day, slug=slug, published_at=timezone.now())
+    if story is None:
+        raise Http404("No story at this address.")
+    prefetch_story_page(story, using=using)
     surrogate.add(surrogate.story_page_key(story.pk))
     text = render_to_string("newsroom/story.md", {"story": story}, request=request)
     return _markdown_response(text, request.build_absolute_uri(story.get_absolute_url()))
