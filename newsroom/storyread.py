@@ -27,7 +27,7 @@ from functools import cache
 from django.db import connections
 
 from .models import Article, Author, Byline, Image, Outlet, Section, Source, Story, TaggedStory, _link_status_sql
-from .querysets import LIVE_STATUSES
+from .querysets import LISTING_DEFERRED, LIVE_STATUSES
 
 # The search index's column is for the database's own use: left deferred, as no page reads it.
 NOT_READ = frozenset({"search_vector"})
@@ -120,16 +120,38 @@ def _tag_model():
 
 
 @cache
-def _story_statement(alias: str, flag_sql: tuple[tuple[str, str, type], ...]) -> _Statement:
+def _listing_deferred() -> frozenset[tuple[str, str]]:
+    """``LISTING_DEFERRED`` (what no list item shows) as (part, field name) pairs of the story statement."""
+    parts = {
+        (): "story",
+        ("article",): "article",
+        ("article", "section"): "section",
+        ("article", "lead_image"): "image",
+    }
+    deferred = set()
+    for path in LISTING_DEFERRED:
+        *relations, name = path.split("__")
+        deferred.add((parts[tuple(relations)], name))
+    return frozenset(deferred)
+
+
+@cache
+def _story_statement(
+    alias: str, flag_sql: tuple[tuple[str, str, type], ...], deferred: frozenset[tuple[str, str]] = frozenset()
+) -> _Statement:
     connection = connections[alias]
     event = _event_model()
+
+    def read(part: str, fields) -> list:
+        return [field for field in fields if (part, field.name) not in deferred]
+
     # Article and Event rows hold only their own columns; their instances take the story's for the rest.
     tables = {
-        "story": (Story, [field for field in Story._meta.concrete_fields if field.name not in NOT_READ]),
-        "article": (Article, Article._meta.local_concrete_fields),
-        "section": (Section, Section._meta.concrete_fields),
-        "image": (Image, Image._meta.concrete_fields),
-        "event": (event, event._meta.local_concrete_fields),
+        "story": (Story, read("story", [field for field in Story._meta.concrete_fields if field.name not in NOT_READ])),
+        "article": (Article, read("article", Article._meta.local_concrete_fields)),
+        "section": (Section, read("section", Section._meta.concrete_fields)),
+        "image": (Image, read("image", Image._meta.concrete_fields)),
+        "event": (event, read("event", event._meta.local_concrete_fields)),
     }
     # The flags' subqueries name the story by its table, as the ORM's annotations do: it is not aliased.
     joins = (
@@ -296,19 +318,56 @@ def prefetch_story_page(story: Story, *, using: str) -> None:
         cited.append(source)
     _prefetched(story, "sources", cited)
 
-    article = Story._meta.get_field("article").get_cached_value(story, default=None)
-    if article is None:
+    _prefetch_bylines([story], connection)
+
+
+def _prefetch_bylines(stories: list[Story], connection) -> None:
+    """Each article's bylines with their authors, in one statement for all of ``stories`` (none for events)."""
+    articles = {}
+    for story in stories:
+        article = Story._meta.get_field("article").get_cached_value(story, default=None)
+        if article is not None:
+            articles[article.pk] = article
+    if not articles:
         return
-    bylines = _bylines_statement(using)
+    bylines = _bylines_statement(connection.alias)
+    article_column = _column(connection, Byline, "article")
+    order = ", ".join(_column(connection, Byline, field) for field in ("article", "order", "id"))
     rows = bylines.run(
         connection,
-        f"WHERE {_column(connection, Byline, 'article')} = %s ORDER BY {ordered(Byline, 'order', 'id')}",
-        [article.pk],
+        f"WHERE {article_column} IN ({', '.join(['%s'] * len(articles))}) ORDER BY {order}",
+        list(articles),
     )
-    lines = []
+    lines: dict[int, list] = {pk: [] for pk in articles}
+    db = connection.alias
     for row in rows:
         byline = bylines.parts["byline"].build(row, db)
+        article = articles[byline.article_id]
         Byline._meta.get_field("author").set_cached_value(byline, bylines.parts["author"].build(row, db))
         Byline._meta.get_field("article").set_cached_value(byline, article)
-        lines.append(byline)
-    _prefetched(article, "bylines", lines)
+        lines[article.pk].append(byline)
+    for pk, article in articles.items():
+        _prefetched(article, "bylines", lines[pk])
+
+
+def read_listing(pks: list[int], *, using: str, published_at: datetime) -> dict[int, Story]:
+    """The published stories among ``pks`` as lists show them, by primary key: ``for_listing().in_bulk(pks)``.
+
+    The same objects as ``Story.objects.published(published_at).for_listing()`` builds (what no list item shows
+    left deferred, an article's bylines with their authors prefetched), in two statements at most.
+    """
+    pks = [int(pk) for pk in pks]
+    if not pks:
+        return {}
+    connection = connections[using]
+    statement = _story_statement(using, (), _listing_deferred())
+    statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
+    where = (
+        f"WHERE {_column(connection, Story, 'id')} IN ({', '.join(['%s'] * len(pks))})"
+        f" AND {_column(connection, Story, 'status')} IN ({statuses})"
+        f" AND {_column(connection, Story, 'publish_at')} <= %s"
+    )
+    params = [*pks, *(str(status) for status in LIVE_STATUSES), connection.ops.adapt_datetimefield_value(published_at)]
+    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, params)]
+    _prefetch_bylines(stories, connection)
+    return {story.pk: story for story in stories}

@@ -43,7 +43,7 @@ from .models import (
     cited_sources,
 )
 from .pagination import ArchivePaginator
-from .storyread import prefetch_story_page, read_story
+from .storyread import prefetch_story_page, read_listing, read_story
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -556,7 +556,7 @@ class TagView(PaginatedStoryList):
         paginator, page, ids, is_paginated = super().paginate_queryset(queryset, page_size)
         ids = list(ids)
         # published() again: the link table's copy of a story's state never decides what a reader sees.
-        found = Story.objects.published().for_listing().in_bulk(ids)
+        found = read_listing(ids, using=router.db_for_read(Story), published_at=timezone.now())
         page.object_list = [found[pk] for pk in ids if pk in found]
         return paginator, page, page.object_list, is_paginated
 

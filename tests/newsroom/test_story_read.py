@@ -11,7 +11,7 @@ from django.utils import timezone
 from events.models import Event
 from newsroom.models import Article, Byline, Correction, LinkCheck, RelatedLink, Story
 from newsroom.querysets import Status
-from newsroom.storyread import prefetch_story_page, read_story
+from newsroom.storyread import prefetch_story_page, read_listing, read_story
 from newsroom.views import StoryDetailView, _story_page_flag_triples, story_page_prefetches
 from tests.factories import (
     ArticleFactory,
@@ -30,6 +30,16 @@ pytestmark = pytest.mark.django_db
 def read(story, **kwargs):
     kwargs.setdefault("published_at", timezone.now())
     return read_story(using="default", flag_sql=_story_page_flag_triples(), day=story.date, slug=story.slug, **kwargs)
+
+
+def loaded(instance) -> dict:
+    """The values an instance was read with, leaving its deferred fields unread."""
+    deferred = instance.get_deferred_fields()
+    return {
+        field.attname: getattr(instance, field.attname)
+        for field in type(instance)._meta.concrete_fields
+        if field.attname not in deferred
+    }
 
 
 def values(instance) -> dict:
@@ -203,3 +213,46 @@ def test_an_event_page_reads_no_bylines(django_assert_num_queries):
 
     with django_assert_num_queries(2):
         prefetch_story_page(found, using="default")
+
+
+def test_a_list_reads_the_same_stories_and_fields_as_for_listing_in_bulk(article, django_assert_num_queries):
+    for order, name in ((1, "Rui Costa"), (0, "Ana Dahl")):
+        Byline.objects.create(article=article, author=AuthorFactory(name=name), order=order)
+    event = EventFactory()
+    draft = ArticleFactory(status=Status.DRAFT, publish_at=None)
+    other = ArticleFactory(section=None, lead_image=None)
+    wanted = [event.pk, article.pk, draft.pk, other.pk, 10**9]
+    now = timezone.now()
+    expected = Story.objects.published(now).for_listing().in_bulk(wanted)
+
+    with django_assert_num_queries(2):
+        found = read_listing(wanted, using="default", published_at=now)
+
+    assert sorted(found) == sorted(expected) == sorted([event.pk, article.pk, other.pk])
+    with django_assert_num_queries(0):
+        for pk, story in found.items():
+            orm = expected[pk]
+            assert story.get_deferred_fields() == orm.get_deferred_fields()
+            assert loaded(story) == loaded(orm)
+            if story.kind == "event":
+                assert story.event.summary == orm.event.summary
+                continue
+            assert story.article.get_deferred_fields() == orm.article.get_deferred_fields()
+            assert "body" in story.article.get_deferred_fields()
+            assert loaded(story.article) == loaded(orm.article)
+            assert story.article.section == orm.article.section
+            if orm.article.section is not None:
+                assert story.article.section.get_deferred_fields() == orm.article.section.get_deferred_fields()
+                assert loaded(story.article.section) == loaded(orm.article.section)
+            assert story.article.lead_image == orm.article.lead_image
+            if orm.article.lead_image is not None:
+                assert loaded(story.article.lead_image) == loaded(orm.article.lead_image)
+            assert [b.author.name for b in story.article.bylines.all()] == [
+                b.author.name for b in orm.article.bylines.all()
+            ]
+    assert [b.author.name for b in found[article.pk].article.bylines.all()] == ["Ana Dahl", "Rui Costa"]
+
+
+def test_a_list_of_no_stories_reads_nothing(django_assert_num_queries):
+    with django_assert_num_queries(0):
+        assert read_listing([], using="default", published_at=timezone.now()) == {}
