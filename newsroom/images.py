@@ -343,16 +343,32 @@ class MediaStorageUnavailable(OSError):
     """The media storage (the disk, or the bucket of MEDIA_STORAGE_URL) failed while an image was stored.
 
     Raised in place of the storage's own error (an OSError, or botocore's when the bucket cannot be reached),
-    after what was written has been removed where the storage still allows it. Its message is for an editor.
+    after what was written has been removed where the storage still allows it. Its message is for an editor:
+    what went wrong in a few words, that nothing was saved, and what to do.
     """
 
-    message = (
-        "The image could not be stored: the media storage did not answer, so nothing was saved. "
-        "Choose the file again and save in a minute; if it keeps failing, tell the site's administrator."
-    )
+    @classmethod
+    def from_error(cls, error: BaseException) -> MediaStorageUnavailable:
+        return cls(
+            f"The image could not be stored ({_storage_failure(error)}), so nothing was saved. "
+            "Choose the file again and save in a minute; if it keeps failing, tell the site's administrator."
+        )
 
-    def __init__(self, message: str = ""):
-        super().__init__(message or self.message)
+
+def _storage_failure(error: BaseException) -> str:
+    """A few words on why a storage failed: the system's own for a disk, and no addresses or keys for a bucket."""
+    if isinstance(error, OSError) and error.strerror:
+        return error.strerror
+    try:
+        from botocore.exceptions import ClientError, ConnectionError, HTTPClientError
+    except ImportError:
+        return "the media storage failed"
+    if isinstance(error, (ConnectionError, HTTPClientError)):
+        return "the media storage did not answer"
+    if isinstance(error, ClientError):
+        code = error.response.get("Error", {}).get("Code", "")
+        return f"the media storage refused it: {code}" if code else "the media storage refused it"
+    return "the media storage failed"
 
 
 def delete_files_quietly(storage, names) -> None:

@@ -245,7 +245,7 @@ class Image(models.Model):
                     # The storage failed (a full disk, a bucket that cannot be reached): said as such, so the
                     # form that saved this can ask the editor to try again instead of answering 500.
                     logger.error("media storage: could not store %s: %r", self.file.name, error)
-                    raise MediaStorageUnavailable() from error
+                    raise MediaStorageUnavailable.from_error(error) from error
                 raise
 
     def _file_changed(self) -> bool:

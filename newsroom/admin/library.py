@@ -173,6 +173,9 @@ class ImageAdmin(admin.ModelAdmin):
 
     @admin.display(description="preview")
     def preview(self, obj):
+        # A form sent back with errors holds a file not stored yet: there is nothing to show until it is.
+        if obj is None or obj.pk is None:
+            return "—"
         return image_thumbnail(obj, width=320)
 
     @admin.display(description="uploaded", ordering="uploaded_at")

@@ -183,7 +183,7 @@ def test_an_image_the_media_storage_cannot_take_is_reported_on_its_line_and_the_
     out, err = import_small(uploads)
 
     assert "attachment" not in out
-    assert "not imported: The image could not be stored: the media storage did not answer" in err
+    assert "not imported: The image could not be stored (the media storage did not answer), so nothing was saved" in err
     assert "small.xml:line " in err
     assert not Image.objects.exists()
     assert Article.objects.filter(headline="Harbour bridge opens").exists()

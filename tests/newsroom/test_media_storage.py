@@ -184,7 +184,7 @@ def test_an_upload_while_the_bucket_is_down_comes_back_with_the_reason_and_what_
 
     assert response.status_code == 200
     page = response.content.decode()
-    assert "the media storage did not answer, so nothing was saved" in page
+    assert "The image could not be stored (the media storage did not answer), so nothing was saved" in page
     assert "Choose the file again" in page
     # What the editor typed is still in the form.
     assert 'value="Harbour at dusk"' in page
@@ -209,4 +209,20 @@ def test_an_upload_in_the_lead_image_popup_while_the_bucket_is_down_stays_in_the
     page = response.content.decode()
     assert "nothing was saved" in page
     assert 'name="_popup"' in page
+    assert not Image.objects.exists()
+
+
+def test_an_upload_to_a_bucket_that_refuses_it_says_so_without_its_address(client, editor, settings, monkeypatch):
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        # No bucket was made: the storage answers NoSuchBucket.
+        storage, _ = media_storage(f"s3://{BUCKET}?region=eu-west-1")
+        settings.STORAGES = {**settings.STORAGES, "default": storage}
+        response = upload(client, "harbour.png", png_bytes(800, 600))
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The image could not be stored (the media storage refused it: NoSuchBucket), so nothing was saved" in page
+    assert BUCKET not in page
     assert not Image.objects.exists()
