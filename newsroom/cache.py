@@ -217,6 +217,26 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         return self._attempt(lambda: super(ResilientRedisCache, self).clear(), _false)
 
+    def count(self, key, timeout, read=(), version=None):
+        """``count`` below in one round trip: the counter started and added to, and ``read`` fetched."""
+
+        def run():
+            client = self._cache.get_client(key, write=True)
+            counter = self.make_and_validate_key(key, version=version)
+            names = {self.make_and_validate_key(name, version=version): name for name in read}
+            pipeline = client.pipeline(transaction=False)
+            pipeline.set(counter, 0, ex=self.get_backend_timeout(timeout), nx=True)
+            pipeline.incr(counter)
+            if names:
+                pipeline.mget(list(names))
+            answers = pipeline.execute()
+            values = answers[2] if names else []
+            loads = self._cache._serializer.loads
+            found = {names[k]: loads(v) for k, v in zip(names, values, strict=True) if v is not None}
+            return bool(answers[0]), answers[1], found
+
+        return self._attempt(run, lambda: (False, None, {}))
+
 
 def _false() -> bool:
     return False
@@ -229,3 +249,22 @@ def _none() -> None:
 def reachable(alias: str = "default") -> bool:
     """Whether the cache can be relied on to keep what is put in it: False while a Redis is being skipped."""
     return getattr(caches[alias], "reachable", True)
+
+
+def count(key: str, timeout: int, read=(), alias: str = "default") -> tuple[bool, int | None, dict]:
+    """Add one to a counter, starting it from nothing with ``timeout``, and fetch the keys in ``read``.
+
+    Answers whether this call started the counter, its new value (None when the cache keeps nothing: it is
+    unreachable) and what was found of ``read``. On Redis it is one round trip, where ``add``, ``incr`` and
+    ``get_many`` would be four (Django's ``incr`` asks first whether the key exists); a counter started
+    by two callers at once is started by exactly one of them.
+    """
+    backend = caches[alias]
+    if hasattr(backend, "count"):
+        return backend.count(key, timeout, read)
+    started = backend.add(key, 0, timeout)
+    try:
+        value = backend.incr(key)
+    except ValueError:
+        value = None
+    return started, value, backend.get_many(list(read)) if read else {}

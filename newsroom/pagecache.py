@@ -250,6 +250,12 @@ _known_keys: dict[str, tuple[str, ...]] = {}
 KNOWN_KEYS_LIMIT = 20_000
 
 
+def remember_keys(key: str, versions: dict) -> None:
+    if len(_known_keys) >= KNOWN_KEYS_LIMIT:
+        _known_keys.clear()
+    _known_keys[key] = tuple(versions)
+
+
 def http_cache_seconds() -> int:
     return getattr(settings, "DATELINE_HTTP_CACHE_SECONDS", 24 * 60 * 60)
 
@@ -272,6 +278,9 @@ class PageCacheMiddleware:
         due = catch_up_with_the_clock(found)
         stored = found.get(key)
         if stored is not None and self.still_current(stored, found):
+            if not guessed:
+                # Stored by another process: its keys come with the page's next request in the same trip.
+                remember_keys(key, stored[5])
             return self.replay(request, stored, due)
         purged_before = found.get(surrogate.PURGE_STAMP_KEY)
         with surrogate.collecting() as keys:
@@ -282,9 +291,7 @@ class PageCacheMiddleware:
             # A change committed while this page rendered may not be in it: serve it, but do not keep it.
             if cache.get(surrogate.PURGE_STAMP_KEY) == purged_before:
                 stored = self.store(key, response, current)
-                if len(_known_keys) >= KNOWN_KEYS_LIMIT:
-                    _known_keys.clear()
-                _known_keys[key] = tuple(current)
+                remember_keys(key, current)
             else:
                 stored = self.unstored(response, current)
             self.mark(response, stored, hit=False, due=due)

@@ -60,6 +60,7 @@ from django.db.models import F, Sum
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
 
+from . import cache as shared_cache
 from .models import Story, StoryViewCount
 
 logger = logging.getLogger(__name__)
@@ -137,8 +138,7 @@ def count_view(request, response, story: Story) -> bool:
 def _count(request, story_id: int) -> bool:
     if counting() != SERVER or not is_reader_request(request):
         return False
-    record_view(story_id)
-    maybe_flush()
+    maybe_flush(last=record_view(story_id))
     return True
 
 
@@ -151,8 +151,7 @@ def count_read(request, story_id: int) -> bool:
         return False
     if not _within_allowance(request, story_id):
         return False
-    record_view(story_id)
-    maybe_flush()
+    maybe_flush(last=record_view(story_id))
     return True
 
 
@@ -236,23 +235,30 @@ def _increment(key: str) -> int | None:
             return None
 
 
-def record_view(story_id: int, *, moment: float | None = None) -> None:
-    """Count one view. With the cache unreachable the view goes uncounted: a reader's page matters more."""
+def record_view(story_id: int, *, moment: float | None = None) -> float | None:
+    """Count one view. With the cache unreachable the view goes uncounted: a reader's page matters more.
+
+    Answers when the views were last flushed (None when the clock has not started), fetched in the same
+    trip to the cache as the count, for ``maybe_flush``.
+    """
     bucket = _bucket(moment)
-    key = _count_key(bucket, story_id)
-    if cache.add(key, 1, COUNTER_TTL):
+    started, _, found = shared_cache.count(_count_key(bucket, story_id), COUNTER_TTL, read=[LAST_FLUSH_KEY])
+    if started:
         # First view of this story this hour: leave its id where a flush will look.
         slot = _increment(_slots_key(bucket))
         if slot is not None:
             cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
-    else:
-        _increment(key)
+    return found.get(LAST_FLUSH_KEY)
 
 
-def maybe_flush(*, moment: float | None = None) -> None:
-    """Flush when the last flush is a minute old. The first call only starts the clock."""
+def maybe_flush(*, moment: float | None = None, last: float | None = None) -> None:
+    """Flush when the last flush is a minute old. The first call only starts the clock.
+
+    ``last`` is when the last flush was, when the caller has already fetched it (``record_view``).
+    """
     now = time.time() if moment is None else moment
-    last = cache.get(LAST_FLUSH_KEY)
+    if last is None:
+        last = cache.get(LAST_FLUSH_KEY)
     if last is None:
         cache.add(LAST_FLUSH_KEY, now, None)
         return

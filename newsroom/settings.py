@@ -78,7 +78,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so pages replayed from it carry the policy too.
-    "csp.middleware.CSPMiddleware",
+    "newsroom.policy.ContentSecurityPolicyMiddleware",
     # A NUL byte or broken UTF-8 in the path or query answers 400 here, before any other code reads it.
     "newsroom.malformed.MalformedRequestMiddleware",
     # A database that cannot be reached answers 503 with Retry-After and the site's own page, not a 500.

@@ -101,14 +101,32 @@ def test_admin_pages_carry_the_policy(client):
 def test_page_replayed_from_the_page_cache_keeps_the_policy(client, settings):
     settings.DATELINE_PAGE_CACHE = True
     # With the policy set inside the page cache, only the stored headers can bring it back on a replay.
-    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != "csp.middleware.CSPMiddleware"] + [
-        "csp.middleware.CSPMiddleware"
-    ]
+    policy = "newsroom.policy.ContentSecurityPolicyMiddleware"
+    settings.MIDDLEWARE = [name for name in settings.MIDDLEWARE if name != policy] + [policy]
     article = ArticleFactory()
     first = client.get(article.get_absolute_url())
     replayed = client.get(article.get_absolute_url())
     assert (first["X-Page-Cache"], replayed["X-Page-Cache"]) == ("miss", "hit")
     assert replayed["Content-Security-Policy"] == first["Content-Security-Policy"]
+
+
+@pytest.mark.django_db
+def test_the_policy_follows_a_change_of_settings_and_a_report_only_policy_is_sent_beside_it(client, settings):
+    article = ArticleFactory()
+    assert "img-src 'self';" in client.get(article.get_absolute_url())["Content-Security-Policy"] + ";"
+    directives = {**settings.CONTENT_SECURITY_POLICY["DIRECTIVES"], "img-src": ["'self'", "https://media.example"]}
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": directives}
+    settings.CONTENT_SECURITY_POLICY_REPORT_ONLY = {"DIRECTIVES": {"default-src": ["'none'"]}}
+    response = client.get("/")
+    assert "img-src 'self' https://media.example" in response["Content-Security-Policy"]
+    assert response["Content-Security-Policy-Report-Only"] == "default-src 'none'"
+
+
+@pytest.mark.django_db
+def test_the_api_documentation_keeps_its_own_addition_to_the_policy(client):
+    # The one view that widens the policy (csp_update) gets its own header text, not the site's kept one.
+    assert "img-src 'self' data:" in client.get("/api/v1/docs/")["Content-Security-Policy"]
+    assert "data:" not in client.get("/")["Content-Security-Policy"]
 
 
 def database_options(environment: dict[str, str]) -> dict:

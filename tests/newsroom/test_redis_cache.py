@@ -111,3 +111,81 @@ def test_resilient_cache_takes_keys_memcached_would_warn_about(redis_cache, recw
     assert not [warning for warning in recwarn if "CacheKeyWarning" in type(warning.message).__name__]
     for key in redis_cache.scan_iter(f"{prefix}:*"):
         redis_cache.delete(key)
+
+
+@pytest.fixture
+def resilient_redis(settings, redis_cache):
+    """The cache as production configures it from CACHE_URL, with a key prefix of this test's own."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "newsroom.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": settings.CACHES["default"]["KEY_PREFIX"],
+        }
+    }
+    return redis_cache
+
+
+@pytest.fixture
+def redis_trips(monkeypatch):
+    """How many times the application talked to Redis: each command, or each pipeline of commands, is one trip."""
+    import redis
+
+    trips = []
+    command, pipeline = redis.Redis.execute_command, redis.client.Pipeline.execute
+
+    def counted_command(self, *args, **options):
+        if not isinstance(self, redis.client.Pipeline):
+            trips.append(args[0])
+        return command(self, *args, **options)
+
+    def counted_pipeline(self, *args, **options):
+        trips.append("pipeline")
+        return pipeline(self, *args, **options)
+
+    monkeypatch.setattr(redis.Redis, "execute_command", counted_command)
+    monkeypatch.setattr(redis.client.Pipeline, "execute", counted_pipeline)
+    return trips
+
+
+READER = {"HTTP_USER_AGENT": "Mozilla/5.0 (X11; Linux x86_64; rv:133.0) Gecko/20100101 Firefox/133.0"}
+
+
+@pytest.mark.django_db
+def test_a_stored_story_page_is_served_and_its_read_counted_in_two_trips_to_redis(client, resilient_redis, redis_trips):
+    from newsroom import pagecache, popularity
+    from newsroom.models import StoryViewCount
+
+    story = ArticleFactory(headline="Ferry timetable changes")
+    url = story.get_absolute_url()
+    assert client.get(url, **READER)["X-Page-Cache"] == "miss"
+    # As if another server process had stored the page: this one does not know which keys it shows yet.
+    pagecache._known_keys.clear()
+    redis_trips.clear()
+    assert client.get(url, **READER)["X-Page-Cache"] == "hit"
+    assert len(redis_trips) == 3, redis_trips  # the page, then its keys' versions, then the read counted
+    redis_trips.clear()
+    for _ in range(3):
+        response = client.get(url, **READER)
+        assert response["X-Page-Cache"] == "hit" and "Ferry timetable changes" in response.content.decode()
+    # From then on the page and its versions come in one trip, and the read with the flush clock in another.
+    assert len(redis_trips) == 6, redis_trips
+    assert popularity.flush() == 5
+    assert sum(StoryViewCount.objects.filter(story=story).values_list("views", flat=True)) == 5
+
+
+def test_a_counter_is_started_by_exactly_one_of_many_callers_at_once(resilient_redis):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.core.cache import cache
+
+    from newsroom.cache import count
+
+    cache.set("flushed-at", 1234.5, None)
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        answers = list(pool.map(lambda _: count("views", 60, read=["flushed-at", "never-set"]), range(40)))
+    assert sum(started for started, _, _ in answers) == 1
+    assert sorted(value for _, value, _ in answers) == list(range(1, 41))
+    assert all(found == {"flushed-at": 1234.5} for _, _, found in answers)
+    assert cache.get("views") == 40
+    assert 0 < resilient_redis.ttl(cache.make_key("views")) <= 60
