@@ -165,12 +165,26 @@ class ArchivePaginator(Paginator):
         if self.count_key and pagecache.enabled():
             start, skip = self._start(bottom // self.anchor_stride)
             skip += bottom % self.anchor_stride
-            return self._get_page(list(start[skip : skip + top - bottom]), number, self)
+            return self._get_page(start[skip : skip + top - bottom], number, self)
         if bottom * 2 <= self.count:
             return super().page(number)
-        items = list(self.object_list.reverse()[self.count - top : self.count - bottom])
+        items = self._evaluate(self.object_list.reverse()[self.count - top : self.count - bottom])
         items.reverse()
         return self._get_page(items, number, self)
+
+    def _get_page(self, object_list, number, paginator):
+        return super()._get_page(self._evaluate(object_list), number, paginator)
+
+    @staticmethod
+    def _evaluate(rows) -> list:
+        """A page's rows as a list; a page of a story list is read with the listing statement (newsroom.storyread)."""
+        if isinstance(rows, QuerySet):
+            from .storyread import read_listed
+
+            found = read_listed(rows)
+            if found is not None:
+                return found
+        return list(rows)
 
     def _page_from_its_month(self, number: int, bottom: int, top: int):
         """The page's rows read from the start of the month its first row is in: the newer months' rows are
@@ -182,6 +196,6 @@ class ArchivePaginator(Paginator):
                 following = date(month.year + month.month // 12, month.month % 12 + 1, 1)
                 rows = self.object_list.filter(**{f"{self.seek_field}__lt": following})
                 skip = bottom - before
-                return self._get_page(list(rows[skip : skip + top - bottom]), number, self)
+                return self._get_page(rows[skip : skip + top - bottom], number, self)
             before += count
         return self._get_page([], number, self)
