@@ -12,7 +12,9 @@ goes through the converters the ORM itself would apply, and the objects are the 
   the side it is not cached as absent, and the page's flags as attributes;
 - ``prefetch_story_page``: its contexts (in the order given, as ``ContextsManager`` orders them), its
   sources with their outlets and link status, and an article's bylines with their authors, put where the
-  ORM's ``prefetch_related`` puts them, so ``story.tags.all()`` and the rest run no query.
+  ORM's ``prefetch_related`` puts them, so ``story.tags.all()`` and the rest run no query;
+- ``read_listing`` and ``read_listed``: the stories of a list page as ``for_listing()`` builds them, by their
+  ids (a context's page) or by the list's own filter, order and slice (the archive, a day, a section, an author).
 
 The ORM's form of the same reads stays in ``StoryDetailView.get_queryset`` (the admin's live preview), and
 ``tests/newsroom/test_story_read.py`` checks that both give the same objects.
@@ -250,26 +252,26 @@ def _contexts_statement(alias: str) -> _Statement:
     return _statement(connection, {"tag": (tag, tag._meta.concrete_fields)}, joins)
 
 
-@cache
-def _sources_statement(alias: str) -> _Statement:
+def _with_one_joined(alias: str, names: tuple[str, str], model, field: str, joined, extras=()) -> _Statement:
+    """Every column of ``model`` rows and of the ``joined`` row each one's ``field`` points to."""
     connection = connections[alias]
     joins = (
-        f"{connection.ops.quote_name(Source._meta.db_table)}"
-        f" INNER JOIN {_join(connection, Outlet, 'id', Source, 'outlet')}"
+        f"{connection.ops.quote_name(model._meta.db_table)} INNER JOIN {_join(connection, joined, 'id', model, field)}"
     )
-    tables = {"source": (Source, Source._meta.concrete_fields), "outlet": (Outlet, Outlet._meta.concrete_fields)}
-    return _statement(connection, tables, joins, (("link_status", _link_status_sql(), str),))
+    tables = {names[0]: (model, model._meta.concrete_fields), names[1]: (joined, joined._meta.concrete_fields)}
+    return _statement(connection, tables, joins, extras)
+
+
+@cache
+def _sources_statement(alias: str) -> _Statement:
+    return _with_one_joined(
+        alias, ("source", "outlet"), Source, "outlet", Outlet, (("link_status", _link_status_sql(), str),)
+    )
 
 
 @cache
 def _bylines_statement(alias: str) -> _Statement:
-    connection = connections[alias]
-    joins = (
-        f"{connection.ops.quote_name(Byline._meta.db_table)}"
-        f" INNER JOIN {_join(connection, Author, 'id', Byline, 'author')}"
-    )
-    tables = {"byline": (Byline, Byline._meta.concrete_fields), "author": (Author, Author._meta.concrete_fields)}
-    return _statement(connection, tables, joins)
+    return _with_one_joined(alias, ("byline", "author"), Byline, "author", Author)
 
 
 def _prefetched(instance, name: str, objects: list) -> None:

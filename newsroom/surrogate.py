@@ -25,9 +25,9 @@ from __future__ import annotations
 import contextvars
 import http.client
 import logging
+import secrets
 import threading
 import time
-import uuid
 from collections.abc import Iterable
 from contextlib import contextmanager
 from datetime import date
@@ -254,8 +254,13 @@ def version_key(key: str) -> str:
     return VERSION_PREFIX + key
 
 
+def new_version() -> int:
+    """A key's next version: a random number, which Redis keeps as it is (a string would be pickled)."""
+    return secrets.randbits(48)
+
+
 def move_versions_on(keys: Iterable[str]) -> None:
-    stamp = uuid.uuid4().hex[:12]
+    stamp = new_version()
     values = {version_key(key): stamp for key in keys}
     values[PURGE_STAMP_KEY] = stamp
     cache.set_many(values, None)
@@ -275,7 +280,7 @@ def versions(keys: Iterable[str], found: dict | None = None) -> dict[str, str]:
         found.update(cache.get_many(wanted))
     for key in keys:
         if version_key(key) not in found:
-            cache.add(version_key(key), uuid.uuid4().hex[:12], None)
+            cache.add(version_key(key), new_version(), None)
             found[version_key(key)] = cache.get(version_key(key))
     return {key: found[version_key(key)] for key in keys}
 

@@ -189,3 +189,20 @@ def test_a_counter_is_started_by_exactly_one_of_many_callers_at_once(resilient_r
     assert all(found == {"flushed-at": 1234.5} for _, _, found in answers)
     assert cache.get("views") == 40
     assert 0 < resilient_redis.ttl(cache.make_key("views")) <= 60
+
+
+@pytest.mark.django_db
+def test_the_versions_a_stored_page_is_checked_against_are_plain_numbers_in_redis(
+    client, resilient_redis, django_capture_on_commit_callbacks
+):
+    # A stored page is checked against the version of every key it shows (twenty stories and more on a list):
+    # numbers are read back as they are, where anything else is unpickled one by one.
+    story = ArticleFactory(headline="Night buses return")
+    assert client.get(story.get_absolute_url(), **READER)["X-Page-Cache"] == "miss"
+    versions = [key for key in resilient_redis.scan_iter("dateline-test-*") if b":dateline:key:" in key]
+    assert versions
+    assert all(resilient_redis.get(key).isdigit() for key in versions)
+    with django_capture_on_commit_callbacks(execute=True):
+        add_correction(story=story, note="The first version gave the wrong route number.", by=None)
+    assert client.get(story.get_absolute_url(), **READER)["X-Page-Cache"] == "miss"
+    assert all(resilient_redis.get(key).isdigit() for key in versions)
