@@ -34,6 +34,7 @@ import time
 import urllib.request
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "deploy" / "cluster"))
@@ -197,27 +198,29 @@ def desk() -> None:
     bases = [cluster.addresses()[name] for name in ("varnish", "app_a", "app_b")]
     stop_at = time.monotonic() + SECONDS
     freshness: list[float] = []
+    edits: list[dict] = []
     approved = 0
     popular = list(Story.objects.published().order_by("-publish_at").values_list("pk", flat=True)[:50])
     context = Tag.objects.order_by("pk").first()
     section = Section.objects.order_by("pk").first()
 
-    def seen_everywhere(paths: list[str], marker: str, started: float) -> float:
-        """Seconds until every address shows ``marker`` on every base, each polled by its own thread."""
-        times: list[float] = []
+    def seen_everywhere(paths: list[str], marker: str, started: float) -> tuple[float, str]:
+        """Seconds until every address shows ``marker`` on every base (each polled by its own thread), and
+        the address that took longest."""
+        times: list[tuple[float, str]] = []
 
         def poll(url: str) -> None:
             while time.monotonic() - started < 30:
                 try:
                     with urllib.request.urlopen(url, timeout=10) as answer:
                         if marker in answer.read().decode("utf-8", "replace"):
-                            times.append(time.monotonic() - started)
+                            times.append((time.monotonic() - started, url))
                             return
                 except OSError:
                     pass
                 time.sleep(0.02)
             print(f"breaking-news: {url} did not show {marker!r} within 30 s", file=sys.stderr, flush=True)
-            times.append(math.inf)
+            times.append((math.inf, url))
 
         pollers = [threading.Thread(target=poll, args=(base + path,)) for base in bases for path in paths]
         for poller in pollers:
@@ -258,11 +261,13 @@ def desk() -> None:
             add_correction(story=story, note=f"{marker}: a figure was wrong.", by=None)
             paths = [story.get_absolute_url()]
         started = time.monotonic()
-        freshness.append(seen_everywhere(paths, marker, started))
+        seconds, slowest = seen_everywhere(paths, marker, started)
+        freshness.append(seconds)
+        edits.append({"edit": "new story" if turn % 2 == 0 else "correction", "seconds": seconds, "slowest": slowest})
         turn += 1
         time.sleep(max(0.0, EDIT_EVERY - (time.monotonic() - began)))
     helper.join(APPROVE_EVERY + 5)
-    print(json.dumps({"freshness": freshness, "edits": turn, "approved": approved}))
+    print(json.dumps({"freshness": freshness, "edits": turn, "approved": approved, "each": edits}))
 
 
 # The runs ------------------------------------------------------------------------------------------------
@@ -344,6 +349,7 @@ def one_run(scope: str, script: Path, paths: list[str]) -> dict:
         "fresh_max": max(fresh) if fresh else math.inf,
         "never_fresh": len(desk_result["freshness"]) - len(fresh),
         "edits": desk_result["edits"],
+        "each": desk_result["each"],
         "approved": desk_result["approved"],
         "primary_tps": (after[1] - before[1]) / SECONDS,
         "replica_tps": (after[2] - before[2]) / SECONDS,
@@ -372,6 +378,14 @@ def report(runs: list[dict]) -> str:
         "| --- | " + " | ".join("---" for _ in runs) + " |",
     ]
     lines += [f"| {label} | " + " | ".join(show(r) for r in runs) + " |" for label, show in rows]
+    lines.append("")
+    for run in runs:
+        each = ", ".join(
+            f"{edit['edit']} {edit['seconds'] * 1000:.0f} ms ({urlsplit(edit['slowest']).port} "
+            f"{urlsplit(edit['slowest']).path})"
+            for edit in run["each"]
+        )
+        lines.append(f"- {run['scope']}: each edit, and the slowest address (port, path) to show it: {each}")
     return "\n".join(lines) + "\n"
 
 
