@@ -278,8 +278,9 @@ class PageCacheMiddleware:
         due = catch_up_with_the_clock(found)
         stored = found.get(key)
         if stored is not None and self.still_current(stored, found):
-            if not guessed:
-                # Stored by another process: its keys come with the page's next request in the same trip.
+            if guessed != tuple(stored[5]):
+                # Stored by another process (or with other keys since): its keys come with the page's next
+                # request in the same trip.
                 remember_keys(key, stored[5])
             return self.replay(request, stored, due)
         purged_before = found.get(surrogate.PURGE_STAMP_KEY)

@@ -170,8 +170,15 @@ def test_a_stored_story_page_is_served_and_its_read_counted_in_two_trips_to_redi
         assert response["X-Page-Cache"] == "hit" and "Ferry timetable changes" in response.content.decode()
     # From then on the page and its versions come in one trip, and the read with the flush clock in another.
     assert len(redis_trips) == 6, redis_trips
-    assert popularity.flush() == 5
-    assert sum(StoryViewCount.objects.filter(story=story).values_list("views", flat=True)) == 5
+    # Keys remembered from an older copy of the page are put right by the first hit in the same way.
+    for key in pagecache._known_keys:
+        pagecache._known_keys[key] = ("site",)
+    redis_trips.clear()
+    assert client.get(url, **READER)["X-Page-Cache"] == "hit"
+    assert client.get(url, **READER)["X-Page-Cache"] == "hit"
+    assert len(redis_trips) == 5, redis_trips
+    assert popularity.flush() == 7
+    assert sum(StoryViewCount.objects.filter(story=story).values_list("views", flat=True)) == 7
 
 
 def test_a_counter_is_started_by_exactly_one_of_many_callers_at_once(resilient_redis):
