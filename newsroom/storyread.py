@@ -414,7 +414,11 @@ def read_listed(queryset) -> list[Story] | None:
 @cache
 def _listing_shape() -> tuple:
     listing = Story.objects.for_listing()
-    return listing.query.select_related, listing.query.deferred_loading, len(listing._prefetch_related_lookups)
+    return listing.query.select_related, listing.query.deferred_loading, _prefetched_paths(listing)
+
+
+def _prefetched_paths(queryset) -> tuple[str, ...]:
+    return tuple(getattr(lookup, "prefetch_to", lookup) for lookup in queryset._prefetch_related_lookups)
 
 
 def _listed_as_lists_are(queryset) -> bool:
@@ -425,7 +429,7 @@ def _listed_as_lists_are(queryset) -> bool:
         queryset.model is Story
         and queryset._iterable_class is ModelIterable
         and not queryset._known_related_objects
-        and (query.select_related, query.deferred_loading, len(queryset._prefetch_related_lookups))
+        and (query.select_related, query.deferred_loading, _prefetched_paths(queryset))
         == (select_related, deferred, prefetches)
         and not query.annotations
         and not query.extra

@@ -355,6 +355,8 @@ def test_a_list_that_asks_for_more_than_a_list_item_shows_is_left_to_the_orm(new
     assert read_listed(listing[:5]) is not None
     assert read_listed(listing.annotate(contexts=Count("tagged_items"))[:5]) is None
     assert read_listed(listing.prefetch_related("tags")[:5]) is None
+    # As many prefetches as a list makes, but not the bylines a list item shows.
+    assert read_listed(listing.prefetch_related(None).prefetch_related("tags")[:5]) is None
     assert read_listed(Story.objects.published().newest_first()[:5]) is None
     assert read_listed(listing.values("pk")[:5]) is None
     assert read_listed(listing.filter(pk__in=[])) == []
