@@ -121,6 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
             ],
+            "builtins": ["newsroom.templatetags.calendar_days"],
         },
     },
 ]
@@ -232,7 +233,7 @@ STORAGES = {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
             if DEBUG
-            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+            else "newsroom.staticstorage.StaticFilesStorage"
         )
     },
 }
