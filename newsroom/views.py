@@ -123,9 +123,9 @@ class FrontPageView(TemplateView):
         placed_events = [story.pk for story in front.stories() if story.kind == Story.Kind.EVENT]
         if placed_events:
             events = events.exclude(pk__in=placed_events)
-        context["events"] = list(
-            events.select_related("event").order_by("-date", "event__category", "pk")[: self.event_count]
-        )
+        events = events.for_listing().order_by("-date", "event__category", "pk")[: self.event_count]
+        listed = read_listed(events)
+        context["events"] = list(events) if listed is None else listed
         return context
 
     def get_arrangement(self):

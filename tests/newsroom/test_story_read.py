@@ -283,6 +283,7 @@ def newsroom_lists(media_root):
 def list_addresses(lists) -> list[str]:
     day = lists["day"]
     return [
+        "/",
         "/news/",
         "/news/?page=2",
         "/news/?page=3",
@@ -294,9 +295,10 @@ def list_addresses(lists) -> list[str]:
     ]
 
 
-def test_list_pages_read_their_stories_with_the_listing_statement_and_show_what_the_orm_would(
+def test_list_pages_and_the_front_page_read_their_stories_with_the_listing_statement_as_the_orm_would(
     client, newsroom_lists, monkeypatch
 ):
+    import newsroom.frontpage.arrangement
     import newsroom.storyread
     import newsroom.views
 
@@ -310,6 +312,7 @@ def test_list_pages_read_their_stories_with_the_listing_statement_and_show_what_
 
     monkeypatch.setattr(newsroom.storyread, "read_listed", spy)
     monkeypatch.setattr(newsroom.views, "read_listed", spy)
+    monkeypatch.setattr(newsroom.frontpage.arrangement, "read_listed", spy)
     pages = {}
     for address in list_addresses(newsroom_lists):
         cache.clear()
@@ -321,10 +324,12 @@ def test_list_pages_read_their_stories_with_the_listing_statement_and_show_what_
     assert "Harbour report 44" in pages["/news/"][0] and "Harbour report 0" in pages["/news/?page=3"][0]
     assert "Ana Dahl" in pages[newsroom_lists["dahl"].get_absolute_url()][0]
     assert "Not yet out" not in "".join(html for html, _ in pages.values())
+    assert "Harbour report 44" in pages["/"][0] and "Ferry service 44 resumes." in pages["/"][0]
 
     # The same pages with every list evaluated by the ORM as it stands: the same HTML, the same number of queries.
     monkeypatch.setattr(newsroom.storyread, "read_listed", lambda queryset: None)
     monkeypatch.setattr(newsroom.views, "read_listed", lambda queryset: None)
+    monkeypatch.setattr(newsroom.frontpage.arrangement, "read_listed", lambda queryset: None)
     for address, (html, count) in pages.items():
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
