@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 from django import template
 from django.urls import reverse
@@ -53,25 +53,28 @@ def story_meta(context):
     }
 
 
+# Each network's share address, with the story's title and address put in already quoted (as urlencode would
+# quote them): quoting them once for all seven links, not once per parameter, halves what a share box costs.
 SHARE_TARGETS = [
-    ("Bluesky", "https://bsky.app/intent/compose", lambda title, url: {"text": f"{title} {url}"}),
-    ("Facebook", "https://www.facebook.com/sharer/sharer.php", lambda title, url: {"u": url}),
-    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/", lambda title, url: {"url": url}),
-    ("Reddit", "https://www.reddit.com/submit", lambda title, url: {"url": url, "title": title}),
-    ("WhatsApp", "https://wa.me/", lambda title, url: {"text": f"{title} {url}"}),
-    ("X", "https://x.com/intent/post", lambda title, url: {"text": title, "url": url}),
+    ("Bluesky", "https://bsky.app/intent/compose?text={title}+{url}"),
+    ("Facebook", "https://www.facebook.com/sharer/sharer.php?u={url}"),
+    ("LinkedIn", "https://www.linkedin.com/sharing/share-offsite/?url={url}"),
+    ("Reddit", "https://www.reddit.com/submit?url={url}&title={title}"),
+    ("WhatsApp", "https://wa.me/?text={title}+{url}"),
+    ("X", "https://x.com/intent/post?text={title}&url={url}"),
 ]
 
 
 def share_links_for(title: str, url: str) -> list[dict]:
     """Plain share addresses: no script, no counter, nothing loaded from the networks."""
-    mail = "mailto:?" + urlencode({"subject": title, "body": f"{title}\n\n{url}"}, quote_via=quote)
+    mail_title, mail_url = quote(title, safe=""), quote(url, safe="")
+    mail = f"mailto:?subject={mail_title}&body={mail_title}%0A%0A{mail_url}"
     # The prefix is read by screen readers only: "Share on Bluesky", where the button shows "Bluesky".
     links = [{"name": gettext("Email"), "prefix": gettext("Share by") + " ", "href": mail}]
-    for name, base, params in SHARE_TARGETS:
-        links.append(
-            {"name": name, "prefix": gettext("Share on") + " ", "href": f"{base}?{urlencode(params(title, url))}"}
-        )
+    prefix = gettext("Share on") + " "
+    quoted = {"title": quote_plus(title, safe=""), "url": quote_plus(url, safe="")}
+    for name, address in SHARE_TARGETS:
+        links.append({"name": name, "prefix": prefix, "href": address.format_map(quoted)})
     return links
 
 

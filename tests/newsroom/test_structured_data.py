@@ -274,3 +274,27 @@ def test_staff_preview_still_renders_metadata_without_a_markdown_twin(client):
     assert data["headline"] == "Not out yet"
     assert "datePublished" not in data
     assert not [link for link in reader.links if link.get("type") == "text/markdown"]
+
+
+@pytest.mark.parametrize(
+    "title",
+    ["Harbour & quay: what changes?", "Côte d'Ivoire: 50% + 1 = #win", "Ward 7/8 “votes” ?a=b&c", "Ümlaut\tand ⚓"],
+)
+def test_each_share_link_carries_the_title_and_address_exactly_as_a_form_would_send_them(title):
+    from urllib.parse import parse_qs, quote, urlencode, urlsplit
+
+    from newsroom.templatetags.reader import share_links_for
+
+    url = "https://news.example/news/2012/04/23/a-story/?x=1&y=é"
+    links = {urlsplit(link["href"]).netloc or "mail": link["href"] for link in share_links_for(title, url)}
+    fields = {where: parse_qs(urlsplit(href).query, keep_blank_values=True) for where, href in links.items()}
+    assert fields["mail"] == {"subject": [title], "body": [f"{title}\n\n{url}"]}
+    assert fields["bsky.app"] == {"text": [f"{title} {url}"]}
+    assert fields["www.facebook.com"] == {"u": [url]}
+    assert fields["www.linkedin.com"] == {"url": [url]}
+    assert fields["www.reddit.com"] == {"url": [url], "title": [title]}
+    assert fields["wa.me"] == {"text": [f"{title} {url}"]}
+    assert fields["x.com"] == {"text": [title], "url": [url]}
+    # Written as the standard library writes a query: the addresses do not change for readers' bookmarks.
+    assert links["x.com"] == "https://x.com/intent/post?" + urlencode({"text": title, "url": url})
+    assert links["mail"] == "mailto:?" + urlencode({"subject": title, "body": f"{title}\n\n{url}"}, quote_via=quote)
