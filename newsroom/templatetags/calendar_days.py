@@ -30,7 +30,7 @@ def _day_text(value: datetime.date, arg: str | None, language: str | None) -> st
 @register.filter(expects_localtime=True, is_safe=False)
 def date(value, arg=None):
     """Django's ``date`` filter: the same text, kept for a calendar day in a given format and language."""
-    if type(value) is datetime.date and (arg is None or type(arg) is str):
+    if type(value) is datetime.date and (arg is None or isinstance(arg, str)):
         return _day_text(value, arg, get_language())
     return django_date(value, arg)
 

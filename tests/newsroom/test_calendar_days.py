@@ -72,3 +72,12 @@ def test_a_moment_is_written_in_the_time_zone_it_is_shown_in():
 def test_nothing_and_not_a_date_read_as_with_djangos_filter():
     assert rendered("[{{ nothing|date:'j M Y' }}]", nothing=None) == "[]"
     assert rendered("[{{ word|date:'j M Y' }}]", word="yesterday") == "[]"
+
+
+def test_a_day_written_by_a_template_twice_is_written_once():
+    template = Template('{{ day|date:"j M Y" }} {{ day|date }}')
+    with translation.override("en"):
+        template.render(Context({"day": DAY}))
+        template.render(Context({"day": DAY}))
+    kept = _day_text.cache_info()
+    assert (kept.misses, kept.hits) == (2, 2)
