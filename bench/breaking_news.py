@@ -204,23 +204,29 @@ def desk() -> None:
     context = Tag.objects.order_by("pk").first()
     section = Section.objects.order_by("pk").first()
 
-    def seen_everywhere(paths: list[str], marker: str, started: float) -> tuple[float, str]:
-        """Seconds until every address shows ``marker`` on every base (each polled by its own thread), and
-        the address that took longest."""
-        times: list[tuple[float, str]] = []
+    def seen_everywhere(paths: list[str], marker: str, started: float) -> tuple[float, str, int, float]:
+        """Seconds until every address shows ``marker`` on every base (each polled by its own thread), the
+        address that took longest, how many answers it gave without the marker first (a page kept too long)
+        and how long its slowest answer took (a page rendered slowly)."""
+        times: list[tuple[float, str, int, float]] = []
 
         def poll(url: str) -> None:
+            stale, slowest = 0, 0.0
             while time.monotonic() - started < 30:
+                asked = time.monotonic()
                 try:
                     with urllib.request.urlopen(url, timeout=10) as answer:
-                        if marker in answer.read().decode("utf-8", "replace"):
-                            times.append((time.monotonic() - started, url))
+                        text = answer.read().decode("utf-8", "replace")
+                        slowest = max(slowest, time.monotonic() - asked)
+                        if marker in text:
+                            times.append((time.monotonic() - started, url, stale, slowest))
                             return
+                        stale += 1
                 except OSError:
                     pass
                 time.sleep(0.02)
             print(f"breaking-news: {url} did not show {marker!r} within 30 s", file=sys.stderr, flush=True)
-            times.append((math.inf, url))
+            times.append((math.inf, url, stale, slowest))
 
         pollers = [threading.Thread(target=poll, args=(base + path,)) for base in bases for path in paths]
         for poller in pollers:
@@ -261,9 +267,10 @@ def desk() -> None:
             add_correction(story=story, note=f"{marker}: a figure was wrong.", by=None)
             paths = [story.get_absolute_url()]
         started = time.monotonic()
-        seconds, slowest = seen_everywhere(paths, marker, started)
+        seconds, slowest, stale, answer = seen_everywhere(paths, marker, started)
         freshness.append(seconds)
-        edits.append({"edit": "new story" if turn % 2 == 0 else "correction", "seconds": seconds, "slowest": slowest})
+        edit = "new story" if turn % 2 == 0 else "correction"
+        edits.append({"edit": edit, "seconds": seconds, "slowest": slowest, "stale": stale, "answer": answer})
         turn += 1
         time.sleep(max(0.0, EDIT_EVERY - (time.monotonic() - began)))
     helper.join(APPROVE_EVERY + 5)
@@ -382,10 +389,14 @@ def report(runs: list[dict]) -> str:
     for run in runs:
         each = ", ".join(
             f"{edit['edit']} {edit['seconds'] * 1000:.0f} ms ({urlsplit(edit['slowest']).port} "
-            f"{urlsplit(edit['slowest']).path})"
+            f"{urlsplit(edit['slowest']).path}: {edit.get('stale', 0)} stale answers, "
+            f"slowest answer {edit.get('answer', 0) * 1000:.0f} ms)"
             for edit in run["each"]
         )
-        lines.append(f"- {run['scope']}: each edit, and the slowest address (port, path) to show it: {each}")
+        lines.append(
+            f"- {run['scope']}: each edit, and the slowest address (port, path) to show it, with the answers it "
+            f"gave without the edit first and its slowest answer: {each}"
+        )
     return "\n".join(lines) + "\n"
 
 
