@@ -32,6 +32,32 @@ def test_event_in_a_list_shows_its_category_day_summary_and_a_link_to_its_page(c
         ) in content
 
 
+def test_a_days_events_and_the_fronts_current_events_show_each_summary_with_a_link_to_its_page(client):
+    events = [
+        EventFactory(
+            date=date(2021, 9, 4),
+            category=Event.Category.SCIENCE,
+            summary='A probe lands <a href="https://space.example/">on the moon</a>.',
+        ),
+        EventFactory(
+            date=date(2021, 9, 4), category=Event.Category.SCIENCE, summary="A second probe is <em>lost</em>."
+        ),
+    ]
+    day = client.get("/news/2021/09/04/").content.decode()
+    front = client.get("/").content.decode().split('id="current-events"')[1]
+    label = Event.Category.SCIENCE.label
+    for event in events:
+        summary = event.summary
+        assert (
+            f'<li>{summary} <a class="item__more" href="{event.get_absolute_url()}">Sources and related</a></li>'
+        ) in day
+        assert (
+            f'<li><span class="kicker">{label}</span> {summary} '
+            f'<a class="item__more" href="{event.get_absolute_url()}">More</a></li>'
+        ) in front
+    assert day.count(f'<h3 class="category">{label}</h3>') == 1
+
+
 def test_article_in_a_list_shows_its_picture_kind_section_day_headline_standfirst_and_byline(client):
     section = SectionFactory(name="Opinion & Debate", slug="opinion")
     article = ArticleFactory(
