@@ -22,6 +22,7 @@ from taggit.models import Tag
 
 from newsroom.models import Article, RelatedLink, Story, TaggedStory
 from newsroom.querysets import LIVE_STATUSES
+from newsroom.storyread import built
 
 DEFAULT_LIMIT = 10
 # How many stories on each side of the story's date one shared context may put forward.
@@ -277,11 +278,11 @@ def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: d
     # computed for them (a third of the cost of building each entry the usual way).
     db = connection.alias
     for pk, kind, day_, slug, title, article_type, language, translation_of, shared_count, shared_ids in rows:
-        story = Story.from_db(db, _STORY_FIELDS, (pk, kind, day_, slug, title))
+        story = built(Story, db, _STORY_FIELDS, (pk, kind, day_, slug, title))
         if kind == Story.Kind.ARTICLE and article_type is not None:
             # Only what an entry shows: the kind of article, and the language and original for translations.
-            story.article = Article.from_db(
-                db, _ARTICLE_FIELDS, (pk, kind, day_, slug, title, pk, article_type, language, translation_of)
+            story.article = built(
+                Article, db, _ARTICLE_FIELDS, (pk, kind, day_, slug, title, pk, article_type, language, translation_of)
             )
         story.shared_count, story.shared_ids = shared_count, shared_ids
         found.append(story)

@@ -365,3 +365,40 @@ def test_a_list_that_asks_for_more_than_a_list_item_shows_is_left_to_the_orm(new
     assert read_listed(Story.objects.published().newest_first()[:5]) is None
     assert read_listed(listing.values("pk")[:5]) is None
     assert read_listed(listing.filter(pk__in=[])) == []
+
+
+def test_an_instance_filled_in_directly_is_the_one_from_db_builds(article):
+    from newsroom.storyread import built
+
+    names = [field.attname for field in Article._meta.concrete_fields if field.attname != "body"]
+    values = list(Article.objects.filter(pk=article.pk).values_list(*names).get())
+    mine, theirs = built(Article, "default", names, values), Article.from_db("default", names, values)
+    assert type(mine) is Article and mine == theirs
+    assert {k: v for k, v in vars(mine).items() if k != "_state"} == {
+        k: v for k, v in vars(theirs).items() if k != "_state"
+    }
+    assert (mine._state.adding, mine._state.db) == (theirs._state.adding, theirs._state.db) == (False, "default")
+    assert mine.get_deferred_fields() == theirs.get_deferred_fields() == {"body"}
+    # A field left out is read when asked for, as with the ORM's deferred fields.
+    assert mine.body == article.body
+    assert mine.section.name == article.section.name
+
+
+def test_a_model_with_a_file_field_or_a_listener_is_built_by_from_db(article):
+    from django.db.models.signals import post_init
+
+    from newsroom.models import Image, Section
+    from newsroom.storyread import _fillable, built
+
+    assert not _fillable(Image)
+    seen = []
+
+    def listener(sender, instance, **kwargs):
+        seen.append(instance)
+
+    post_init.connect(listener, sender=Section)
+    try:
+        section = built(Section, "default", ["id", "name"], [article.section.pk, "News"])
+    finally:
+        post_init.disconnect(listener, sender=Section)
+    assert seen == [section] and section.name == "News"
