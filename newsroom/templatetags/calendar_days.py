@@ -1,11 +1,11 @@
 """The ``date`` filter, with the text of a calendar day kept once written (loaded into every template).
 
 Django's filter reads its format letter by letter and looks each month's and weekday's name up in the
-translation catalogue: about 30 µs a call, twenty times on a search page, a few times on every story
-page (its date, its sources' dates). A ``datetime.date`` written in the same format and the same language
-always reads the same, so that text is kept, up to 4,096 of them per process. Moments
-(``datetime.datetime``) depend on the time zone as well and go to Django's filter every time, as does
-everything else.
+translation catalogue: about 16 µs a call, twenty times on a search page, fourteen times on an event
+page (its dates, its sources' dates, the comments' closing date). A ``datetime.date`` written in the same
+format and the same language always reads the same, so that text is kept, up to 4,096 of them per process.
+Moments (``datetime.datetime``) depend on the time zone as well and go to Django's filter every time, as
+does everything else.
 """
 
 from __future__ import annotations
