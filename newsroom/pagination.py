@@ -178,13 +178,9 @@ class ArchivePaginator(Paginator):
     @staticmethod
     def _evaluate(rows) -> list:
         """A page's rows as a list; a page of a story list is read with the listing statement (newsroom.storyread)."""
-        if isinstance(rows, QuerySet):
-            from .storyread import read_listed
+        from .storyread import listed
 
-            found = read_listed(rows)
-            if found is not None:
-                return found
-        return list(rows)
+        return listed(rows)
 
     def _page_from_its_month(self, number: int, bottom: int, top: int):
         """The page's rows read from the start of the month its first row is in: the newer months' rows are

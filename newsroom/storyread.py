@@ -13,8 +13,9 @@ goes through the converters the ORM itself would apply, and the objects are the 
 - ``prefetch_story_page``: its contexts (in the order given, as ``ContextsManager`` orders them), its
   sources with their outlets and link status, and an article's bylines with their authors, put where the
   ORM's ``prefetch_related`` puts them, so ``story.tags.all()`` and the rest run no query;
-- ``read_listing`` and ``read_listed``: the stories of a list page as ``for_listing()`` builds them, by their
-  ids (a context's page) or by the list's own filter, order and slice (the archive, a day, a section, an author).
+- ``read_listing``, ``read_listed`` and ``listed``: the stories of a list page as ``for_listing()`` builds
+  them, by their ids (a context's page) or by the list's own filter, order and slice (the archive, a day, a
+  section, an author).
 
 The ORM's form of the same reads stays in ``StoryDetailView.get_queryset`` (the admin's live preview), and
 ``tests/newsroom/test_story_read.py`` checks that both give the same objects.
@@ -30,7 +31,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models.base import ModelState
 from django.db.models.fields.related_descriptors import ForeignKeyDeferredAttribute
-from django.db.models.query import ModelIterable
+from django.db.models.query import ModelIterable, QuerySet
 from django.db.models.query_utils import DeferredAttribute
 from django.db.models.signals import post_init, pre_init
 
@@ -419,6 +420,16 @@ def read_listing(pks: list[int], *, using: str, published_at: datetime) -> dict[
     stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, params)]
     _prefetch_bylines(stories, connection)
     return {story.pk: story for story in stories}
+
+
+def listed(rows) -> list:
+    """``rows`` as a list: a story list's queryset read with the listing statement where ``read_listed`` can,
+    anything else (another queryset, a list) as it evaluates itself."""
+    if isinstance(rows, QuerySet):
+        found = read_listed(rows)
+        if found is not None:
+            return found
+    return list(rows)
 
 
 def read_listed(queryset) -> list[Story] | None:

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 from django.conf import settings
 from django.db import router
-from django.db.models import BooleanField, IntegerField, Prefetch, Q, QuerySet
+from django.db.models import BooleanField, IntegerField, Prefetch, Q
 from django.db.models.expressions import RawSQL
 from django.http import Http404, HttpResponse, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, render
@@ -43,7 +43,7 @@ from .models import (
     cited_sources,
 )
 from .pagination import ArchivePaginator
-from .storyread import prefetch_story_page, read_listed, read_listing, read_story
+from .storyread import listed, prefetch_story_page, read_listing, read_story
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -124,8 +124,7 @@ class FrontPageView(TemplateView):
         if placed_events:
             events = events.exclude(pk__in=placed_events)
         events = events.for_listing().order_by("-date", "event__category", "pk")[: self.event_count]
-        listed = read_listed(events)
-        context["events"] = list(events) if listed is None else listed
+        context["events"] = listed(events)
         return context
 
     def get_arrangement(self):
@@ -259,10 +258,7 @@ class DayView(PublishedStoryMixin, DayArchiveView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stories = context["object_list"]
-        if isinstance(stories, QuerySet):
-            listed = read_listed(stories)
-            stories = context["object_list"] = list(stories) if listed is None else listed
+        stories = context["object_list"] = listed(context["object_list"])
         groups: dict[str, dict] = {}
         for story in stories:
             if story.kind == Story.Kind.EVENT:

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from newsroom import surrogate
 from newsroom.models import Article, Story
-from newsroom.storyread import read_listed
+from newsroom.storyread import listed
 
 from .models import TOP_STORIES, Placement, Zone
 
@@ -187,9 +187,7 @@ def lay_out(arrangement: Arrangement, *, now: datetime | None = None) -> FrontPa
     if placed_ids:
         wanted.append(Story.objects.filter(pk__in=placed_ids).values("pk"))
     listing = published.for_listing().filter(pk__in=_any_of(wanted)).newest_first()
-    rows = read_listed(listing)
-    if rows is None:
-        rows = list(listing)
+    rows = listed(listing)
     found = {story.pk: story for story in rows}
     placed_set = set(placed_ids)
     # Every list below is newest first and holds the whole newest stretch of its types that it can need,

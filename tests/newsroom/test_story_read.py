@@ -298,9 +298,7 @@ def list_addresses(lists) -> list[str]:
 def test_list_pages_and_the_front_page_read_their_stories_with_the_listing_statement_as_the_orm_would(
     client, newsroom_lists, monkeypatch
 ):
-    import newsroom.frontpage.arrangement
     import newsroom.storyread
-    import newsroom.views
 
     read_with_statement = []
     listed = newsroom.storyread.read_listed
@@ -311,8 +309,6 @@ def test_list_pages_and_the_front_page_read_their_stories_with_the_listing_state
         return found
 
     monkeypatch.setattr(newsroom.storyread, "read_listed", spy)
-    monkeypatch.setattr(newsroom.views, "read_listed", spy)
-    monkeypatch.setattr(newsroom.frontpage.arrangement, "read_listed", spy)
     pages = {}
     for address in list_addresses(newsroom_lists):
         cache.clear()
@@ -328,8 +324,6 @@ def test_list_pages_and_the_front_page_read_their_stories_with_the_listing_state
 
     # The same pages with every list evaluated by the ORM as it stands: the same HTML, the same number of queries.
     monkeypatch.setattr(newsroom.storyread, "read_listed", lambda queryset: None)
-    monkeypatch.setattr(newsroom.views, "read_listed", lambda queryset: None)
-    monkeypatch.setattr(newsroom.frontpage.arrangement, "read_listed", lambda queryset: None)
     for address, (html, count) in pages.items():
         cache.clear()
         with CaptureQueriesContext(connection) as queries:
