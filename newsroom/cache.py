@@ -21,6 +21,7 @@ kept per server address for the whole process.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import threading
 import time
@@ -217,25 +218,29 @@ class ResilientRedisCache(RedisCache):
     def clear(self):
         return self._attempt(lambda: super(ResilientRedisCache, self).clear(), _false)
 
-    def count(self, key, timeout, read=(), version=None):
-        """``count`` below in one round trip: the counter started and added to, and ``read`` fetched."""
+    def count(self, amounts: dict, timeout, read=(), version=None):
+        """``count`` below in one round trip: each counter started and added to, and ``read`` fetched."""
 
         def run():
-            client = self._cache.get_client(key, write=True)
-            counter = self.make_and_validate_key(key, version=version)
+            client = self._cache.get_client(next(iter(amounts), ""), write=True)
+            expiry = self.get_backend_timeout(timeout)
+            counters = {self.make_and_validate_key(key, version=version): key for key in amounts}
             names = {self.make_and_validate_key(name, version=version): name for name in read}
             pipeline = client.pipeline(transaction=False)
-            pipeline.set(counter, 0, ex=self.get_backend_timeout(timeout), nx=True)
-            pipeline.incr(counter)
+            for counter, key in counters.items():
+                pipeline.set(counter, 0, ex=expiry, nx=True)
+                pipeline.incrby(counter, amounts[key])
             if names:
                 pipeline.mget(list(names))
             answers = pipeline.execute()
-            values = answers[2] if names else []
             loads = self._cache._serializer.loads
+            values = answers[-1] if names else []
             found = {names[k]: loads(v) for k, v in zip(names, values, strict=True) if v is not None}
-            return bool(answers[0]), answers[1], found
+            started = {key for n, key in enumerate(counters.values()) if answers[2 * n]}
+            totals = {key: answers[2 * n + 1] for n, key in enumerate(counters.values())}
+            return started, totals, found
 
-        return self._attempt(run, lambda: (False, None, {}))
+        return self._attempt(run, lambda: (set(), {}, {}))
 
 
 def _false() -> bool:
@@ -251,20 +256,21 @@ def reachable(alias: str = "default") -> bool:
     return getattr(caches[alias], "reachable", True)
 
 
-def count(key: str, timeout: int, read=(), alias: str = "default") -> tuple[bool, int | None, dict]:
-    """Add one to a counter, starting it from nothing with ``timeout``, and fetch the keys in ``read``.
+def count(amounts: dict[str, int], timeout: int, read=(), alias: str = "default") -> tuple[set, dict, dict]:
+    """Add to counters (key: amount), starting each from nothing with ``timeout``, and fetch the keys in ``read``.
 
-    Answers whether this call started the counter, its new value (None when the cache keeps nothing: it is
-    unreachable) and what was found of ``read``. On Redis it is one round trip, where ``add``, ``incr`` and
-    ``get_many`` would be four (Django's ``incr`` asks first whether the key exists); a counter started
-    by two callers at once is started by exactly one of them.
+    Answers the keys of the counters this call started, each counter's new value (none when the cache keeps
+    nothing: it is unreachable) and what was found of ``read``. On Redis it is one round trip, where ``add``,
+    ``incr`` and ``get_many`` would be three a counter and one more (Django's ``incr`` asks first whether the
+    key exists); a counter started by two callers at once is started by exactly one of them.
     """
     backend = caches[alias]
     if hasattr(backend, "count"):
-        return backend.count(key, timeout, read)
-    started = backend.add(key, 0, timeout)
-    try:
-        value = backend.incr(key)
-    except ValueError:
-        value = None
-    return started, value, backend.get_many(list(read)) if read else {}
+        return backend.count(amounts, timeout, read)
+    started, totals = set(), {}
+    for key, amount in amounts.items():
+        if backend.add(key, 0, timeout):
+            started.add(key)
+        with contextlib.suppress(ValueError):
+            totals[key] = backend.incr(key, amount)
+    return started, totals, backend.get_many(list(read)) if read else {}

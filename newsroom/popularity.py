@@ -1,6 +1,7 @@
 """ "Most read now": reader page views over the last day, counted without a database write per view.
 
-A view is an atomic increment of a cache key for (hour, story). New keys are
+A view is an atomic increment of a cache key for (hour, story); a server process
+gathers its views for about a second and adds them together (``Tally``). New keys are
 remembered in numbered slots per hour so a flush can find them: the cache API
 has no way to list keys, on locmem or on Redis. ``flush`` moves the counts into
 ``StoryViewCount`` rows (one per story and hour) and takes what it moved off the
@@ -46,16 +47,18 @@ never has to change, nor be purged, when the list does.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import math
 import re
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import F, Sum
 from django_ratelimit import ALL
 from django_ratelimit.core import get_usage
@@ -138,8 +141,72 @@ def count_view(request, response, story: Story) -> bool:
 def _count(request, story_id: int) -> bool:
     if counting() != SERVER or not is_reader_request(request):
         return False
-    maybe_flush(last=record_view(story_id))
+    if batch_seconds() > 0:
+        tally.add(story_id)
+    else:
+        maybe_flush(last=record_view(story_id))
     return True
+
+
+def batch_seconds() -> float:
+    """How long a server process gathers the reads it counts before adding them to the cache's counters."""
+    return getattr(settings, "DATELINE_MOST_READ_BATCH_SECONDS", 1.0)
+
+
+class Tally:
+    """The reads one server process has counted and not yet added to the cache's counters.
+
+    With the page cache serving story pages, counting each read in Redis as it came cost as much as serving
+    the page itself. Reads are gathered here instead, and a timer adds them all, one trip to the cache,
+    ``batch_seconds()`` after the first of them: the counters lag the readers by about a second, where the
+    list they feed changes once a minute. Each read keeps the hour it came in. ``flush`` sends this process's
+    reads first; the process's exit sends what is left.
+    """
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.reads: dict[tuple[int, int], int] = {}
+        self.timer: threading.Timer | None = None
+
+    def add(self, story_id: int, *, moment: float | None = None) -> None:
+        read = (_bucket(moment), story_id)
+        with self.lock:
+            self.reads[read] = self.reads.get(read, 0) + 1
+            if self.timer is None:
+                self.timer = threading.Timer(batch_seconds(), self.send_quietly)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def take(self) -> dict[tuple[int, int], int]:
+        with self.lock:
+            reads, self.reads = self.reads, {}
+            timer, self.timer = self.timer, None
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
+        return reads
+
+    def send(self) -> None:
+        """Add the reads gathered so far to the cache's counters, and flush them if a flush is due."""
+        reads = self.take()
+        if reads:
+            maybe_flush(last=record_views(reads))
+
+    def send_quietly(self) -> None:
+        """``send`` from the timer's thread or at exit: a failure is logged, never raised."""
+        try:
+            self.send()
+        except Exception:
+            logger.exception("Could not count the most recent reads")
+        finally:
+            # A flush from this thread opened its own connection; nothing else will close it.
+            connections.close_all()
+
+    def discard(self) -> None:
+        self.take()
+
+
+tally = Tally()
+atexit.register(tally.send_quietly)
 
 
 def count_read(request, story_id: int) -> bool:
@@ -241,13 +308,19 @@ def record_view(story_id: int, *, moment: float | None = None) -> float | None:
     Answers when the views were last flushed (None when the clock has not started), fetched in the same
     trip to the cache as the count, for ``maybe_flush``.
     """
-    bucket = _bucket(moment)
-    started, _, found = shared_cache.count(_count_key(bucket, story_id), COUNTER_TTL, read=[LAST_FLUSH_KEY])
-    if started:
-        # First view of this story this hour: leave its id where a flush will look.
-        slot = _increment(_slots_key(bucket))
-        if slot is not None:
-            cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
+    return record_views({(_bucket(moment), story_id): 1})
+
+
+def record_views(reads: dict[tuple[int, int], int]) -> float | None:
+    """Count views by (hour bucket, story id), in one trip to the cache; answers as ``record_view``."""
+    amounts = {_count_key(bucket, story_id): n for (bucket, story_id), n in reads.items()}
+    started, _, found = shared_cache.count(amounts, COUNTER_TTL, read=[LAST_FLUSH_KEY])
+    for bucket, story_id in reads:
+        if _count_key(bucket, story_id) in started:
+            # First view of this story this hour: leave its id where a flush will look.
+            slot = _increment(_slots_key(bucket))
+            if slot is not None:
+                cache.set(_slot_key(bucket, slot), story_id, COUNTER_TTL)
     return found.get(LAST_FLUSH_KEY)
 
 
@@ -294,6 +367,9 @@ def _pending(now: float) -> dict[tuple[int, int], int]:
 def flush(*, moment: float | None = None) -> int:
     """Move counted views from the cache into hourly rows; returns how many views moved."""
     now = time.time() if moment is None else moment
+    reads = tally.take()
+    if reads:
+        record_views(reads)
     if not cache.add(LOCK_KEY, 1, 5 * 60):
         return 0
     try:

@@ -340,6 +340,9 @@ DATELINE_MOST_READ_COUNTING = os.environ.get("MOST_READ_COUNTING", "").strip().l
 )
 if DATELINE_MOST_READ_COUNTING not in ("server", "beacon"):
     raise ImproperlyConfigured(f"MOST_READ_COUNTING must be server or beacon, not {DATELINE_MOST_READ_COUNTING!r}.")
+# In server mode, how long each server process gathers the reads it counts before adding them to the cache's
+# counters in one trip (0: each read as it comes).
+DATELINE_MOST_READ_BATCH_SECONDS = float(os.environ.get("MOST_READ_BATCH_SECONDS", "1"))
 # In beacon mode, how many reads of one story one address may add, as django-ratelimit writes rates.
 DATELINE_MOST_READ_PER_ADDRESS = os.environ.get("MOST_READ_PER_ADDRESS", "5/h").strip()
 if not re.fullmatch(r"[0-9]+/[0-9]*[smhd]", DATELINE_MOST_READ_PER_ADDRESS):

@@ -196,13 +196,61 @@ def test_a_running_flush_keeps_a_second_one_out():
 def test_page_views_flush_on_their_own_at_most_once_a_minute(client):
     story = ArticleFactory()
     read(client, story)
+    # What the server process's timer does a second after the first read it gathered.
+    popularity.tally.send()
     assert StoryViewCount.objects.count() == 0
     # The clock started with the first view; pretend a minute has passed.
     cache.set(popularity.LAST_FLUSH_KEY, time.time() - 61, None)
     read(client, story)
+    popularity.tally.send()
     assert views_of(story) == 2
     read(client, story)
+    popularity.tally.send()
     assert views_of(story) == 2
+
+
+def test_a_server_process_adds_the_reads_it_gathered_to_the_counters_about_a_second_after_the_first(client, settings):
+    settings.DATELINE_MOST_READ_BATCH_SECONDS = 0.3
+    story = ArticleFactory()
+    other = EventFactory()
+    counter = popularity._count_key(popularity._bucket(), story.pk)
+    read(client, story, times=3)
+    read(client, other)
+    assert cache.get(counter) is None, "a read is gathered in the process first"
+    deadline = time.monotonic() + 5
+    while cache.get(counter) is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert cache.get(counter) == 3
+    assert cache.get(popularity._count_key(popularity._bucket(), other.pk)) == 1
+    assert popularity.flush() == 4
+    assert (views_of(story), views_of(other)) == (3, 1)
+
+
+def test_with_no_gathering_each_read_goes_to_the_counters_as_it_comes(client, settings):
+    settings.DATELINE_MOST_READ_BATCH_SECONDS = 0
+    story = ArticleFactory()
+    read(client, story, times=2)
+    assert cache.get(popularity._count_key(popularity._bucket(), story.pk)) == 2
+    assert popularity.flush() == 2
+
+
+def test_reads_gathered_across_the_hour_are_counted_in_the_hour_each_came_in():
+    story = ArticleFactory()
+    now = time.time()
+    popularity.tally.add(story.pk, moment=now - 3600)
+    popularity.tally.add(story.pk, moment=now - 3600)
+    popularity.tally.add(story.pk, moment=now)
+    assert popularity.flush(moment=now) == 3
+    hours = dict(StoryViewCount.objects.filter(story=story).values_list("hour", "views"))
+    assert hours == {hour_ago(1): 2, hour_ago(0): 1}
+
+
+def test_a_process_ending_adds_the_reads_it_gathered_to_the_counters():
+    story = ArticleFactory()
+    popularity.tally.add(story.pk)
+    popularity.tally.send_quietly()
+    assert cache.get(popularity._count_key(popularity._bucket(), story.pk)) == 1
+    assert popularity.tally.reads == {} and popularity.tally.timer is None
 
 
 def test_old_hourly_rows_are_pruned_by_a_flush():
