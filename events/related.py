@@ -195,34 +195,36 @@ def _names() -> dict[str, str]:
 
 
 @cache
-def ranking_sql(contexts: int) -> str:
-    """The ranking for a story with ``contexts`` contexts, in one statement; PostgreSQL only.
+def ranking_sql() -> str:
+    """The ranking for a story, any story, in one statement; PostgreSQL only.
 
-    Written out once per number of contexts and kept: building the same query through the ORM (a union of
-    two ordered, limited parts per context, then the grouping) cost several times what running it does.
-    Per context, the ``CANDIDATES_PER_CONTEXT`` stories nearest in time on either side come from the
-    context links' own listing index (see ``_nearest_candidates``); only those are ranked.
+    Written out once and kept: building the same query through the ORM (a union of two ordered, limited
+    parts per context, then the grouping) cost several times what running it does. Per context, the
+    ``CANDIDATES_PER_CONTEXT`` stories nearest in time on either side come from the context links' own
+    listing index (see ``_nearest_candidates``): a range read of that index with a limit, whatever the size
+    of the context. Only those candidates are ranked; each one's shared contexts are counted from its own
+    links (the LATERAL part), never by joining every link of the contexts, and each one's story row is read
+    by its key in a subquery of its own (``LIMIT 1`` keeps PostgreSQL from merging it into the outer query,
+    which a plan for any parameters once did, hashing every published story against the candidates).
 
-    PostgreSQL may plan a prepared statement once for any parameters, sized for an average context, and
-    such a plan read all 260,000 links of "China" for every page (17 to 33 ms). So each context is written
-    into the statement as its number (``ranking_statement``), which lets the planner see how large it is,
-    and each candidate's shared contexts are counted from its own links (the LATERAL part), never by
-    joining every link of the contexts. Each candidate's story row is read by its key in a subquery of its
-    own (``LIMIT 1`` keeps PostgreSQL from merging it into the outer query): a generic plan otherwise took
-    every published story by its state and hashed them against the candidates, reading the whole archive.
+    The contexts are a parameter (an array), so every story page runs the same statement and PostgreSQL
+    keeps one plan for it, made for any parameters. With each context's number written into the text
+    instead, every story had a statement of its own and PostgreSQL planned it afresh on every page: about
+    0.6 ms of the database's time per page, more than running it. Every part of that one plan is bounded
+    by a limit, so a context of a few stories and one of hundreds of thousands read the same handful of
+    rows (``tests/events/test_related_plans.py``).
     """
-    side = """(SELECT {tagged.content_object} FROM {tagged}
-                WHERE {tagged.tag} = @CONTEXT{n}@ AND {tagged.listed} AND {tagged.story_publish_at} <= %s
+    side = """SELECT nearest.{tagged.content_object} FROM unnest(%s::integer[]) AS context(id)
+         CROSS JOIN LATERAL (
+               SELECT {tagged.content_object} FROM {tagged}
+                WHERE {tagged.tag} = context.id AND {tagged.listed} AND {tagged.story_publish_at} <= %s
                   AND {tagged.story_date} {compare} %s
                 ORDER BY {tagged.story_date} {way}, {tagged.story_publish_at} {way}, {tagged.content_object} {way}
-                LIMIT {per_context})"""
-    parts = []
-    for n in range(contexts):
-        one = side.replace("{n}", str(n))
-        parts.append(one.replace("{compare}", "<=").replace("{way}", "DESC"))
-        parts.append(one.replace("{compare}", ">").replace("{way}", "ASC"))
+                LIMIT {per_context}) nearest"""
+    before = side.replace("{compare}", "<=").replace("{way}", "DESC")
+    after = side.replace("{compare}", ">").replace("{way}", "ASC")
     sql = f"""
-        WITH candidates(id) AS ({" UNION ALL ".join(parts)})
+        WITH candidates(id) AS (({before}) UNION ALL ({after}))
         SELECT s.{{story.pk}}, s.{{story.kind}}, s.{{story.date}}, s.{{story.slug}}, s.{{story.title}},
                a.{{article.article_type}}, a.{{article.language}}, a.{{article.translation_of}},
                shared.shared_count, shared.shared_ids
@@ -232,12 +234,12 @@ def ranking_sql(contexts: int) -> str:
                  FROM {{story}}
                 WHERE {{story.pk}} = c.id
                   AND {{story.status}} IN ({", ".join(["%s"] * len(LIVE_STATUSES))}) AND {{story.publish_at}} <= %s
-                  AND NOT ({{story.pk}} = ANY(%s))
+                  AND NOT ({{story.pk}} = ANY(%s::bigint[]))
                 LIMIT 1) s
          CROSS JOIN LATERAL (
                SELECT COUNT(*) AS shared_count, ARRAY_AGG(t.{{tagged.tag}}) AS shared_ids
                  FROM {{tagged}} t
-                WHERE t.{{tagged.content_object}} = s.{{story.pk}} AND t.{{tagged.tag}} = ANY(%s)) shared
+                WHERE t.{{tagged.content_object}} = s.{{story.pk}} AND t.{{tagged.tag}} = ANY(%s::integer[])) shared
           LEFT JOIN {{article}} a ON a.{{article.pk}} = s.{{story.pk}}
          ORDER BY shared.shared_count DESC, ABS(s.{{story.date}} - %s), s.{{story.date}} DESC, s.{{story.pk}} DESC
          LIMIT %s
@@ -247,31 +249,24 @@ def ranking_sql(contexts: int) -> str:
     return sql.replace("{per_context}", str(CANDIDATES_PER_CONTEXT))
 
 
-def ranking_statement(tag_ids: list[int]) -> str:
-    """``ranking_sql`` with the contexts' numbers written in (integers from the database, never typed text)."""
-    sql = ranking_sql(len(tag_ids))
-    for n, tag_id in enumerate(tag_ids):
-        sql = sql.replace(f"@CONTEXT{n}@", str(int(tag_id)))
-    return sql
-
-
 # The columns the ranking reads, by attribute name, in the models' own field order (as Model.from_db wants).
 _STORY_FIELDS = ("id", "kind", "date", "slug", "title")
 _ARTICLE_FIELDS = (*_STORY_FIELDS, "story_ptr_id", "article_type", "language", "translation_of_id")
 
 
 def ranking_params(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime) -> list:
-    """The parameters of ``ranking_statement``, in its order."""
-    params: list = []
-    for _ in tag_ids:
-        params += [now, day, now, day]
-    return [*params, *(str(status) for status in LIVE_STATUSES), now, sorted(seen), list(tag_ids), day, size]
+    """The parameters of ``ranking_sql``, in its order."""
+    contexts = [int(tag_id) for tag_id in tag_ids]
+    return [
+        contexts, now, day, contexts, now, day,
+        *(str(status) for status in LIVE_STATUSES), now, sorted(seen), contexts, day, size,
+    ]  # fmt: skip
 
 
 def _ranked_sql(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime | None) -> list[Story]:
     params = ranking_params(tag_ids, day, seen, size, now or timezone.now())
     with connection.cursor() as cursor:
-        cursor.execute(ranking_statement(tag_ids), params)
+        cursor.execute(ranking_sql(), params)
         rows = cursor.fetchall()
     found = []
     # Built as the ORM builds rows read with .only(): the other fields stay deferred, so no default is

@@ -16,7 +16,7 @@ from django.db import connection
 from django.utils import timezone
 
 from events.models import Event
-from events.related import CANDIDATES_PER_CONTEXT, ranking_params, ranking_statement
+from events.related import CANDIDATES_PER_CONTEXT, ranking_params, ranking_sql
 from newsroom.comments.models import Comment
 from newsroom.models import Story, TaggedStory
 from tests.factories import CommentFactory, EventFactory
@@ -102,7 +102,7 @@ def test_related_reads_a_bounded_number_of_links_in_a_huge_context_even_with_a_g
     now = timezone.now()
     day = story.date
     params = ranking_params([tag_id], day, {story.pk}, 10, now)
-    plan = _generic_plan(ranking_statement([tag_id]), params)
+    plan = _generic_plan(ranking_sql(), params)
     # The forty links nearest the day on either side, then each candidate's own links; never the context's
     # 5,000 links.
     assert _rows_read(plan, TaggedStory._meta.db_table) <= 4 * CANDIDATES_PER_CONTEXT
@@ -124,3 +124,26 @@ def test_a_long_threads_first_page_reads_only_that_page_even_with_a_generic_plan
     plan = _generic_plan(sql, list(params))
     assert _rows_read(plan, Comment._meta.db_table) <= 50
     assert thread.count() == 50
+
+
+def test_related_runs_one_statement_for_every_story_whatever_its_contexts():
+    from events.related import related_stories
+
+    events = [
+        EventFactory(summary=f"Ferry strike day {n}.", tags=[f"Port {n}", "Ferries"][: 1 + n % 2]) for n in range(6)
+    ]
+    for n in range(12):
+        EventFactory(summary=f"Harbour news {n}.", tags=[f"Port {n % 6}", "Ferries"])
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    for _ in range(2):
+        for event in events:
+            assert related_stories(event), event.summary
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT statement FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH candidates(id)%"]
+        )
+        statements = cursor.fetchall()
+    # Stories with one context and with two ran the same statement: PostgreSQL may keep one plan for all of
+    # them (the plan the test above bounds), where a statement per story was planned again on every page.
+    assert len(statements) == 1, statements
