@@ -72,6 +72,17 @@ def tag_url(tag) -> str:
     return slug_path("newsroom:tag", tag.slug)
 
 
+@register.simple_tag
+def context_list(story):
+    """``{% context_list story %}``: the contexts a story is filed under, each linking to its page."""
+    tags = story.tags.all()
+    if not tags:
+        return ""
+    label = conditional_escape(gettext("Contexts"))
+    items = "".join(f'<li><a href="{tag_url(tag)}">{conditional_escape(tag.name)}</a></li>' for tag in tags)
+    return mark_safe(f'\n<nav class="contexts" aria-label="{label}">\n  <h2>{label}</h2>\n  <ul>{items}</ul>\n</nav>\n')
+
+
 @cache
 def _event_item_words(event_model, language: str | None) -> dict:
     """The words of an event's list item in ``language``: its categories, months and link, escaped."""

@@ -6,11 +6,15 @@ from urllib.parse import quote, quote_plus
 
 from django import template
 from django.urls import reverse
+from django.utils.html import conditional_escape, escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
 from newsroom import markdown, popularity, structured
 from newsroom.models import Story
 from newsroom.sanitize import plain_text
+
+from .calendar_days import date as date_filter
 
 register = template.Library()
 
@@ -19,9 +23,12 @@ def _canonical(request, story: Story) -> str:
     return request.build_absolute_uri(story.get_absolute_url())
 
 
-@register.inclusion_tag("includes/story_meta.html", takes_context=True)
-def story_meta(context):
-    """OpenGraph, Twitter card, language alternates, the Markdown twin and JSON-LD for a story page."""
+@register.simple_tag(takes_context=True)
+def story_meta(context) -> SafeString:
+    """OpenGraph, Twitter card, language alternates, the Markdown twin and JSON-LD for a story page.
+
+    Written here, not in an included template: one tag per property, on every story page.
+    """
     request = context["request"]
     story: Story = context["story"]
     translations = context.get("translations") or []
@@ -42,15 +49,24 @@ def story_meta(context):
         section = event.get_category_display()
         data = structured.event_data(story, request=request)
         alternates = []
-    return {
-        "open_graph": structured.open_graph(
-            story, request=request, title=title, description=description, image=image, section=section
-        ),
-        "twitter_card": "summary_large_image" if image else "summary",
-        "alternates": alternates,
-        "markdown_url": markdown.story_url(story) if story.is_published else "",
-        "jsonld": structured.json_for_script(data),
-    }
+    pairs = structured.open_graph(
+        story, request=request, title=title, description=description, image=image, section=section
+    )
+    lines = [f'<meta property="{escape(name)}" content="{conditional_escape(content)}">\n  ' for name, content in pairs]
+    lines.append(f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">\n  ')
+    lines += [
+        f'<link rel="alternate" hreflang="{conditional_escape(alternate["hreflang"])}" '
+        f'href="{conditional_escape(alternate["href"])}">\n  '
+        for alternate in alternates
+    ]
+    markdown_url = markdown.story_url(story) if story.is_published else ""
+    if markdown_url:
+        lines.append(
+            f'<link rel="alternate" type="text/markdown" href="{conditional_escape(markdown_url)}" '
+            f'title="{escape(gettext("This story as Markdown"))}">\n  '
+        )
+    lines.append(f'<script type="application/ld+json">{structured.json_for_script(data)}</script>\n')
+    return mark_safe("".join(lines))
 
 
 # Each network's share address, with the story's title and address put in already quoted (as urlencode would
@@ -78,12 +94,77 @@ def share_links_for(title: str, url: str) -> list[dict]:
     return links
 
 
-@register.inclusion_tag("includes/share.html", takes_context=True)
-def share_links(context):
+# The share box and the sources are written here rather than in included templates: they close every story
+# page, and walking a template's nodes for each of their links cost more than writing the links out.
+SHARE_LINK = (
+    '<li><a class="share__link" href="{href}" rel="noopener noreferrer"><span class="visually-hidden">{prefix}</span>'
+    "{name}</a></li>\n    "
+)
+SHARE_BOX = (
+    '<section class="share" aria-labelledby="share-heading">\n'
+    '  <h2 id="share-heading">{heading}</h2>\n'
+    '  <ul class="share__list">\n'
+    "    {links}\n"
+    "  </ul>\n"
+    "</section>\n"
+    '<p class="print-only permalink">{permalink}</p>\n'
+)
+
+
+@register.simple_tag(takes_context=True)
+def share_links(context) -> SafeString:
+    """``{% share_links %}``: the story's share box, and its address for print (see SHARE_BOX)."""
     story: Story = context["story"]
     url = _canonical(context["request"], story)
     title = story.article.headline if story.kind == Story.Kind.ARTICLE else story.title
-    return {"links": share_links_for(title, url), "canonical_url": url}
+    links = "".join(
+        SHARE_LINK.format(href=escape(link["href"]), prefix=escape(link["prefix"]), name=escape(link["name"]))
+        for link in share_links_for(title, url)
+    )
+    permalink = gettext("Read online at %(address)s") % {"address": escape(url)}
+    return mark_safe(SHARE_BOX.format(heading=escape(gettext("Share this story")), links=links, permalink=permalink))
+
+
+SOURCE_ITEM = "\n      <li>{cited}{published}{archived}</li>\n    "
+SOURCE_LIST = (
+    '\n<section class="sources" aria-labelledby="sources-heading">\n'
+    '  <h2 id="sources-heading">{heading}</h2>\n'
+    '  <ol class="sources__list">\n'
+    "    {items}\n"
+    "  </ol>\n"
+    "</section>\n"
+)
+
+
+@register.simple_tag
+def source_list(story: Story) -> SafeString:
+    """``{% source_list story %}``: the sources a story cites, each with its outlet, date and archived copy."""
+    sources = story.sources.all()
+    if not sources:
+        return ""
+    items = []
+    for source in sources:
+        url, outlet = conditional_escape(source.url), conditional_escape(source.outlet.name)
+        if source.title:
+            cited = (
+                f'<span class="sources__outlet">{outlet}</span>: '
+                f'<a href="{url}" rel="noopener nofollow">{conditional_escape(source.title)}</a>'
+            )
+        else:
+            cited = f'<a class="sources__outlet" href="{url}" rel="noopener nofollow">{outlet}</a>'
+        published = ""
+        if source.published_on:
+            day = source.published_on
+            published = f' <time datetime="{date_filter(day, "Y-m-d")}">({escape(date_filter(day, "j M Y"))})</time>'
+        archived = ""
+        if source.reader_archived_copy:
+            archived = (
+                f' <span class="sources__gone">({escape(gettext("link gone:"))} '
+                f'<a href="{conditional_escape(source.reader_archived_copy)}" rel="noopener nofollow">'
+                f"{escape(gettext('archived copy'))}</a>)</span>"
+            )
+        items.append(SOURCE_ITEM.format(cited=cited, published=published, archived=archived))
+    return mark_safe(SOURCE_LIST.format(heading=escape(gettext("Sources")), items="".join(items)))
 
 
 @register.inclusion_tag("includes/most_read.html")
