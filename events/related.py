@@ -207,12 +207,14 @@ def ranking_sql() -> str:
     by its key in a subquery of its own (``LIMIT 1`` keeps PostgreSQL from merging it into the outer query,
     which a plan for any parameters once did, hashing every published story against the candidates).
 
-    The contexts are a parameter (an array), so every story page runs the same statement and PostgreSQL
-    keeps one plan for it, made for any parameters. With each context's number written into the text
-    instead, every story had a statement of its own and PostgreSQL planned it afresh on every page: about
-    0.6 ms of the database's time per page, more than running it. Every part of that one plan is bounded
-    by a limit, so a context of a few stories and one of hundreds of thousands read the same handful of
-    rows (``tests/events/test_related_plans.py``).
+    The contexts are a parameter (an array), so every story page runs the same statement and PostgreSQL may
+    keep one plan for it, made for any parameters, wherever it judges that plan as good as planning each run
+    (it does on the side-by-side archive; at full size, where most contexts are small, it plans each run).
+    With each context's number written into the text instead, every story had a statement of its own,
+    planned afresh on every page: about 0.4 ms of the database's time, as much as running it. Every part of
+    a plan for any parameters is bounded by a limit, so a context of a few stories and one of hundreds of
+    thousands read the same handful of rows, provided no index on the context alone tempts the planner to
+    read them all and sort them (migration 0018 dropped taggit's; ``tests/events/test_related_plans.py``).
     """
     side = """SELECT nearest.{tagged.content_object} FROM unnest(%s::integer[]) AS context(id)
          CROSS JOIN LATERAL (
