@@ -18,6 +18,7 @@ from django.db import connection
 from django.db.models import Count, DateField, F, FloatField, Func, Q, Value
 from django.utils import timezone
 from django.utils.translation import get_language
+from psycopg.types.numeric import Int4, Int8
 from taggit.models import Tag
 
 from newsroom.models import Article, RelatedLink, Story, TaggedStory
@@ -257,11 +258,15 @@ _ARTICLE_FIELDS = (*_STORY_FIELDS, "story_ptr_id", "article_type", "language", "
 
 
 def ranking_params(tag_ids: list[int], day: date, seen: set[int], size: int, now: datetime) -> list:
-    """The parameters of ``ranking_sql``, in its order."""
-    contexts = [int(tag_id) for tag_id in tag_ids]
+    """The parameters of ``ranking_sql``, in its order.
+
+    The numbers are sent as the columns' own types: psycopg sends a list of small numbers as ``smallint[]``
+    and a list of larger ones as ``integer[]`` or ``bigint[]``, and prepares a statement once for each.
+    """
+    contexts = [Int4(tag_id) for tag_id in tag_ids]
     return [
         contexts, now, day, contexts, now, day,
-        *(str(status) for status in LIVE_STATUSES), now, sorted(seen), contexts, day, size,
+        *(str(status) for status in LIVE_STATUSES), now, [Int8(pk) for pk in sorted(seen)], contexts, day, size,
     ]  # fmt: skip
 
 

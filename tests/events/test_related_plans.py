@@ -147,3 +147,19 @@ def test_related_runs_one_statement_for_every_story_whatever_its_contexts():
     # Stories with one context and with two ran the same statement: PostgreSQL may keep one plan for all of
     # them (the plan the test above bounds), where a statement per story was planned again on every page.
     assert len(statements) == 1, statements
+
+
+def test_related_prepares_one_statement_whatever_the_size_of_the_numbers_it_sends():
+    from events.related import _ranked_sql
+
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    # Context and story numbers that fit a smallint, an integer and a bigint: psycopg would send each list as
+    # the narrowest array type, and prepare the statement once for each.
+    for tag_ids, seen in (([1, 2], {5}), ([40_000], {70_000}), ([3], {10_000_000_000})):
+        for _ in range(4):
+            assert _ranked_sql(tag_ids, now.date(), seen, 10, now) == []
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%WITH candidates(id)%"])
+        assert cursor.fetchone()[0] == 1
