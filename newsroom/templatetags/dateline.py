@@ -97,6 +97,14 @@ def _event_item_words(event_model, language: str | None) -> dict:
         }
 
 
+def _category_words(event, words: dict) -> str:
+    """An event's category as ``words`` have it, escaped (worked out here for a category added since)."""
+    category = words["categories"].get(event.category)
+    if category is None:
+        category = html.escape(gettext(str(event.get_category_display()).replace("%", "%%")))
+    return category
+
+
 @register.simple_tag
 def event_item_lines(story) -> str:
     """An event's two lines in a list of stories (``story_item_html``): its category and day, its summary.
@@ -109,9 +117,7 @@ def event_item_lines(story) -> str:
 
     event, day = story.event, story.date
     words = _event_item_words(type(event), translation.get_language())
-    category = words["categories"].get(event.category)
-    if category is None:
-        category = html.escape(gettext(str(event.get_category_display()).replace("%", "%%")))
+    category = _category_words(event, words)
     when = (
         f'<a href="{html.escape(archive_path(day))}"><time datetime="{day.year:04d}-{day.month:02d}-{day.day:02d}">'
         f"{day.day} {words['months'][day.month]} {day.year:04d}</time></a>"
@@ -274,16 +280,13 @@ def event_lines(stories, more: str, kicker: bool = False) -> str:
     of the page's time.
     """
     more = conditional_escape(more)
-    labels: dict[str, str] = {}
+    language = translation.get_language()
     lines = []
     for story in stories:
         event = story.event
         head = ""
         if kicker:
-            label = labels.get(event.category)
-            if label is None:
-                label = labels[event.category] = conditional_escape(event.get_category_display())
-            head = f'<span class="kicker">{label}</span> '
+            head = f'<span class="kicker">{_category_words(event, _event_item_words(type(event), language))}</span> '
         address = html.escape(story.get_absolute_url())
         lines.append(f'<li>{head}{event.summary} <a class="item__more" href="{address}">{more}</a></li>')
     return mark_safe("".join(lines))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from django.utils import translation
 
 from events.models import Event
 from tests.factories import ArticleFactory, AuthorFactory, EventFactory, ImageFactory, SectionFactory
@@ -120,3 +121,15 @@ def test_item_time_reads_as_the_date_filter_writes_it_in_any_language(language):
         machine, shown = date_filter(local, "Y-m-d\\TH:i:sO"), date_filter(local, "j M Y")
         expected = f'<time datetime="{machine}">{shown}</time>'
         assert _item_time(moment) == expected
+
+
+def test_a_french_newsrooms_front_page_names_its_current_events_categories_in_french(client, settings):
+    settings.LANGUAGE_CODE = "fr"
+    event = EventFactory(category=Event.Category.SCIENCE, summary="Une sonde se pose sur la lune.")
+    with translation.override("fr"):
+        label = translation.gettext(Event.Category.SCIENCE.label)
+    assert label != Event.Category.SCIENCE.label
+    front = client.get("/").content.decode().split('id="current-events"')[1]
+    assert f'<li><span class="kicker">{label}</span> {event.summary} ' in front
+    # The same words as the event's own page and the lists of stories.
+    assert f'<p class="kicker">{label}</p>' in client.get(event.get_absolute_url()).content.decode()
