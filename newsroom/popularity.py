@@ -185,11 +185,17 @@ class Tally:
             timer.cancel()
         return reads
 
-    def send(self) -> None:
-        """Add the reads gathered so far to the cache's counters, and flush them if a flush is due."""
+    def count(self) -> tuple[bool, float | None]:
+        """Add the reads gathered so far to the cache's counters: whether there were any, and when the views
+        were last flushed (as ``record_views`` answers)."""
         reads = self.take()
-        if reads:
-            maybe_flush(last=record_views(reads))
+        return (True, record_views(reads)) if reads else (False, None)
+
+    def send(self) -> None:
+        """``count``, then flush the counters if a flush is due."""
+        counted, last = self.count()
+        if counted:
+            maybe_flush(last=last)
 
     def send_quietly(self) -> None:
         """``send`` from the timer's thread or at exit: a failure is logged, never raised."""
@@ -367,9 +373,7 @@ def _pending(now: float) -> dict[tuple[int, int], int]:
 def flush(*, moment: float | None = None) -> int:
     """Move counted views from the cache into hourly rows; returns how many views moved."""
     now = time.time() if moment is None else moment
-    reads = tally.take()
-    if reads:
-        record_views(reads)
+    tally.count()
     if not cache.add(LOCK_KEY, 1, 5 * 60):
         return 0
     try:

@@ -155,7 +155,7 @@ def source_list(story: Story) -> SafeString:
         published = ""
         if source.published_on:
             day = source.published_on
-            published = f' <time datetime="{date_filter(day, "Y-m-d")}">({escape(date_filter(day, "j M Y"))})</time>'
+            published = f' <time datetime="{day.isoformat()}">({escape(date_filter(day, "j M Y"))})</time>'
         archived = ""
         if source.reader_archived_copy:
             archived = (
