@@ -15,7 +15,9 @@ cache in front is told to keep pages no longer than until that moment (``s-maxag
 A reader's request for a stored page costs one cache round trip (the page and its keys' versions fetched
 together: each process remembers which keys an address had) and skips sessions, authentication and the
 rest of the middleware: ``PageCacheMiddleware`` sits near the top of ``MIDDLEWARE``, below only the
-security headers, static files, the most-read counter and the read-replica routing.
+security headers, static files, the most-read counter and the read-replica routing. Under a WSGI server
+the same page is answered before Django's request handling starts (newsroom.earlyreplay), with the
+functions below.
 
 Never stored: anything but a plain GET or HEAD answered 200, requests carrying
 a session or messages cookie (staff, previews, a reader who has posted and may
@@ -125,14 +127,18 @@ def next_due(found: dict | None = None) -> float:
     return due
 
 
-def catch_up_with_the_clock(found: dict) -> float:
-    """Purge the lists when the moment a story was scheduled for has passed; answers the next such moment."""
+def catch_up_with_the_clock(found: dict) -> tuple[float, bool]:
+    """Purge the lists when the moment a story was scheduled for has passed.
+
+    Answers the next such moment, and whether the lists were purged just now (what ``found`` holds is then
+    from before the purge).
+    """
     due = next_due(found)
     if due and time.time() >= due:
         cache.delete(DUE_KEY)
         surrogate.purge_now([surrogate.LISTS, surrogate.FRONT, surrogate.COUNTS])
-        due = next_due()
-    return due
+        return next_due(), True
+    return due, False
 
 
 def remember(name: str, compute):
@@ -260,6 +266,44 @@ def http_cache_seconds() -> int:
     return getattr(settings, "DATELINE_HTTP_CACHE_SECONDS", 24 * 60 * 60)
 
 
+def fetch(key: str) -> dict:
+    """The stored page at ``key`` with what decides whether it is current, in one trip to the cache.
+
+    The trip brings the next moment the lists change by the clock, the purge stamp and the versions of the
+    keys the page was last stored under in this process (``_known_keys``).
+    """
+    guessed = _known_keys.get(key, ())
+    return cache.get_many([key, DUE_KEY, surrogate.PURGE_STAMP_KEY, *map(surrogate.version_key, guessed)])
+
+
+def current_page(key: str, found: dict) -> tuple | None:
+    """The page ``fetch(key)`` found, if every key it was rendered under still has the version it had then."""
+    stored = found.get(key)
+    if stored is None:
+        return None
+    versions = stored[5]
+    missing = [surrogate.version_key(k) for k in versions if surrogate.version_key(k) not in found]
+    if missing:
+        # Stored by another process (or with other keys since): its keys come with the page's next request
+        # in the same trip.
+        found.update(cache.get_many(missing))
+    if not all(found.get(surrogate.version_key(k)) == v for k, v in versions.items()):
+        return None
+    if _known_keys.get(key, ()) != tuple(versions):
+        remember_keys(key, versions)
+    return stored
+
+
+def replay(request, stored: tuple, due: float):
+    """The response for a stored page, answering a conditional request with 304 as Django would."""
+    status, headers, body, etag, stored_at, _ = stored
+    response = HttpResponse(body, status=status, headers=headers)
+    # As for a rendered page (CommonMiddleware, below the page cache), so the server need not chunk it.
+    response["Content-Length"] = str(len(body))
+    mark(response, stored, hit=True, due=due)
+    return get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
+
+
 class PageCacheMiddleware:
     """Serve and store whole pages. Near the top of MIDDLEWARE: a hit returns before sessions or auth run."""
 
@@ -270,19 +314,17 @@ class PageCacheMiddleware:
         if not cacheable_request(request):
             return self.get_response(request)
         key = page_key(request)
-        guessed = _known_keys.get(key, ())
-        found = cache.get_many([key, DUE_KEY, surrogate.PURGE_STAMP_KEY, *map(surrogate.version_key, guessed)])
+        found = fetch(key)
         if not reachable():
             # The cache is an accelerator, never a dependency: render, and store nothing.
             return self.get_response(request)
-        due = catch_up_with_the_clock(found)
-        stored = found.get(key)
-        if stored is not None and self.still_current(stored, found):
-            if guessed != tuple(stored[5]):
-                # Stored by another process (or with other keys since): its keys come with the page's next
-                # request in the same trip.
-                remember_keys(key, stored[5])
-            return self.replay(request, stored, due)
+        due, purged = catch_up_with_the_clock(found)
+        if purged:
+            # A list stored before the purge is not current: ask again, with the purge stamp as it is now.
+            found = fetch(key)
+        stored = current_page(key, found)
+        if stored is not None:
+            return replay(request, stored, due)
         purged_before = found.get(surrogate.PURGE_STAMP_KEY)
         with surrogate.collecting() as keys:
             response = self.get_response(request)
@@ -295,16 +337,8 @@ class PageCacheMiddleware:
                 remember_keys(key, current)
             else:
                 stored = self.unstored(response, current)
-            self.mark(response, stored, hit=False, due=due)
+            mark(response, stored, hit=False, due=due)
         return response
-
-    @staticmethod
-    def still_current(stored: tuple, found: dict) -> bool:
-        versions = stored[5]
-        missing = [surrogate.version_key(k) for k in versions if surrogate.version_key(k) not in found]
-        if missing:
-            found.update(cache.get_many(missing))
-        return all(found.get(surrogate.version_key(k)) == v for k, v in versions.items())
 
     def store(self, key: str, response, versions: dict) -> tuple:
         stored = self.unstored(response, versions)
@@ -318,29 +352,23 @@ class PageCacheMiddleware:
         etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
         return (response.status_code, headers, body, etag, time.time(), versions)
 
-    def replay(self, request, stored: tuple, due: float):
-        status, headers, body, etag, stored_at, _ = stored
-        response = HttpResponse(body, status=status, headers=headers)
-        self.mark(response, stored, hit=True, due=due)
-        return get_conditional_response(request, etag=etag, last_modified=int(stored_at), response=response)
 
-    @staticmethod
-    def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
-        _, _, _, etag, stored_at, versions = stored
-        response["ETag"] = etag
-        response["Last-Modified"] = http_date(stored_at)
-        keys = surrogate.header_value(versions)
-        response["Surrogate-Key"] = keys
-        response["xkey"] = keys
-        # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
-        own = get_max_age(response) or 0
-        shared = http_cache_seconds()
-        if due is None:
-            due = next_due()
-        if due:
-            # A scheduled story may join this page's lists at that moment, with no purge to say so.
-            shared = max(1, min(shared, int(due - time.time())))
-        browser = max(own, browser_max_age())
-        response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
-        patch_vary_headers(response, ["Cookie"])
-        response["X-Page-Cache"] = "hit" if hit else "miss"
+def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
+    _, _, _, etag, stored_at, versions = stored
+    response["ETag"] = etag
+    response["Last-Modified"] = http_date(stored_at)
+    keys = surrogate.header_value(versions)
+    response["Surrogate-Key"] = keys
+    response["xkey"] = keys
+    # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
+    own = get_max_age(response) or 0
+    shared = http_cache_seconds()
+    if due is None:
+        due = next_due()
+    if due:
+        # A scheduled story may join this page's lists at that moment, with no purge to say so.
+        shared = max(1, min(shared, int(due - time.time())))
+    browser = max(own, browser_max_age())
+    response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
+    patch_vary_headers(response, ["Cookie"])
+    response["X-Page-Cache"] = "hit" if hit else "miss"

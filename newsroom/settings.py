@@ -318,6 +318,9 @@ DATELINE_SEARCH_CANDIDATES = int(os.environ.get("SEARCH_CANDIDATES", "200"))
 DATELINE_PAGE_CACHE = env_bool("PAGE_CACHE", not DEBUG)
 # PAGE_CACHE_SERVE=0 renders every page while list counts stay cached (how the benchmark measures a render).
 DATELINE_PAGE_CACHE_SERVE = env_bool("PAGE_CACHE_SERVE", True)
+# A stored page answered at the WSGI boundary, before Django's request handling (newsroom.earlyreplay);
+# EARLY_REPLAY=0 leaves every request to Django, the page cache still serving from its middleware.
+DATELINE_EARLY_REPLAY = env_bool("EARLY_REPLAY", True)
 DATELINE_PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600"))
 DATELINE_PAGE_MAX_AGE = int(os.environ.get("PAGE_MAX_AGE", "60"))
 # Archive freeze: a published story older than this many days changes only through a recorded correction and

@@ -44,4 +44,8 @@ class FreezingApplication:
         return self.application(environ, start_response)
 
 
-application = FreezingApplication(get_wsgi_application())
+django_application = get_wsgi_application()
+
+from .earlyreplay import StoredPageApplication  # noqa: E402  (needs the apps that get_wsgi_application loads)
+
+application = FreezingApplication(StoredPageApplication(django_application))

@@ -1,8 +1,10 @@
 """Whole-page caching for anonymous readers: what is stored, what never is, and that changes show at once."""
 
+import time
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from newsroom import pagecache
@@ -212,6 +214,20 @@ def test_a_scheduled_story_shows_on_stored_lists_when_it_falls_due(client, monke
     response = client.get("/news/")
     assert response["X-Page-Cache"] == "miss"
     assert "Budget statement" in response.content.decode()
+
+
+def test_the_first_reader_after_a_scheduled_story_falls_due_sees_it_and_the_list_is_stored_again(client):
+    due = timezone.now() + timedelta(hours=1)
+    story = ArticleFactory(headline="Budget statement", status=Status.SCHEDULED, publish_at=due)
+    ArticleFactory(headline="Budget preview")
+    client.get("/news/")
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
+    # The moment passes while the stored list is still fresh in the cache.
+    type(story).objects.filter(pk=story.pk).update(publish_at=timezone.now() - timedelta(minutes=1))
+    cache.set(pagecache.DUE_KEY, time.time() - 1)
+    response = client.get("/news/")
+    assert "Budget statement" in response.content.decode()
+    assert client.get("/news/")["X-Page-Cache"] == "hit"
 
 
 def test_cache_can_be_switched_off(client, settings):
