@@ -293,6 +293,37 @@ def event_lines(stories, more: str, kicker: bool = False) -> str:
 
 
 @register.simple_tag
+def month_lines(stories, more: str) -> str:
+    """``{% month_lines stories more=more %}``: each story of a day on a month's page as one line of its list.
+
+    An event shows its category, its summary and a link to its page; an article its kind and its headline as
+    the link. Written out here rather than with template tags: a month's page lists a hundred stories, and
+    the tags and translations of each line cost more than the rest of the page.
+    """
+    more = conditional_escape(more)
+    language = translation.get_language()
+    lines = []
+    for story in stories:
+        address = html.escape(story.get_absolute_url())
+        if story.kind == "event":
+            event = story.event
+            category = _category_words(event, _event_item_words(type(event), language))
+            lines.append(
+                f'<li><span class="kicker">{category}</span> {event.summary} '
+                f'<a class="item__more" href="{address}">{more}</a></li>'
+            )
+        else:
+            article = story.article
+            kind = _article_type_words(type(article), language).get(article.article_type)
+            if kind is None:
+                kind = html.escape(gettext(str(article.get_article_type_display()).replace("%", "%%")))
+            lines.append(
+                f'<li><span class="kicker">{kind}</span> <a href="{address}">{html.escape(article.headline)}</a></li>'
+            )
+    return mark_safe("\n".join(lines))
+
+
+@register.simple_tag
 def story_item(story, show_image=True, image_sizes="") -> str:
     """``{% story_item story show_image=False %}``: one story as a list item (see ``story_item_html``)."""
     return mark_safe(story_item_html(story, show_image=show_image, image_sizes=image_sizes))

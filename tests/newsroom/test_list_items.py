@@ -133,3 +133,27 @@ def test_a_french_newsrooms_front_page_names_its_current_events_categories_in_fr
     assert f'<li><span class="kicker">{label}</span> {event.summary} ' in front
     # The same words as the event's own page and the lists of stories.
     assert f'<p class="kicker">{label}</p>' in client.get(event.get_absolute_url()).content.decode()
+
+
+def test_a_months_page_lists_each_event_and_article_on_one_line_with_its_kind_and_a_link(client):
+    event = EventFactory(
+        date=date(2021, 9, 4),
+        category=Event.Category.SCIENCE,
+        summary='A probe lands <a href="https://space.example/">on the moon</a>.',
+    )
+    article = ArticleFactory(
+        publish_at=datetime(2021, 9, 4, 12, tzinfo=UTC),
+        article_type="editorial",
+        headline='Why "<b>moon</b>" & why now',
+    )
+    content = client.get("/news/2021/09/").content.decode()
+    assert (
+        f'<li><span class="kicker">{event.get_category_display()}</span> A probe lands '
+        '<a href="https://space.example/" rel="noopener">on the moon</a>. '
+        f'<a class="item__more" href="{event.get_absolute_url()}">More</a></li>'
+    ) in content
+    assert (
+        '<li><span class="kicker">Editorial</span> '
+        f'<a href="{article.get_absolute_url()}">Why &quot;&lt;b&gt;moon&lt;/b&gt;&quot; &amp; why now</a></li>'
+    ) in content
+    assert "<b>moon</b>" not in content
