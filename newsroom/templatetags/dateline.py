@@ -279,7 +279,11 @@ def event_lines(stories, more: str, kicker: bool = False) -> str:
     events, and looking up each one's summary, category and address through the template cost a quarter
     of the page's time.
     """
-    more = conditional_escape(more)
+    return mark_safe(_event_lines_html(stories, conditional_escape(more), kicker=kicker))
+
+
+def _event_lines_html(stories, more: str, *, kicker: bool) -> str:
+    """``event_lines`` with ``more`` already escaped."""
     language = translation.get_language()
     lines = []
     for story in stories:
@@ -289,7 +293,25 @@ def event_lines(stories, more: str, kicker: bool = False) -> str:
             head = f'<span class="kicker">{_category_words(event, _event_item_words(type(event), language))}</span> '
         address = html.escape(story.get_absolute_url())
         lines.append(f'<li>{head}{event.summary} <a class="item__more" href="{address}">{more}</a></li>')
-    return mark_safe("".join(lines))
+    return "".join(lines)
+
+
+@register.simple_tag
+def day_event_groups(groups) -> str:
+    """``{% day_event_groups event_groups %}``: a day's events, each category's under its heading.
+
+    ``groups`` as the day's page lists them (each a dict with its "events", all of one category). The headings
+    and the link's words come translated once per language and process, not through a translation per group.
+    """
+    language = translation.get_language()
+    parts = []
+    for group in groups:
+        events = group["events"]
+        words = _event_item_words(type(events[0].event), language)
+        heading = _category_words(events[0].event, words)
+        lines = _event_lines_html(events, words["more"], kicker=False)
+        parts.append(f'<h3 class="category">{heading}</h3>\n<ul class="events">\n{lines}\n</ul>')
+    return mark_safe("\n".join(parts))
 
 
 @register.simple_tag
