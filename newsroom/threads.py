@@ -12,6 +12,8 @@ from datetime import date, datetime
 
 from django.db import connections, router, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.text import capfirst
 
 from .archive import as_date
 from .models import ContextMonth, Story, TaggedStory
@@ -132,6 +134,7 @@ def group_page(stories: list, years: list[Year], *, first_on_page: int) -> list[
     """
     by_year = {entry.year: entry for entry in years}
     groups: list[Group] = []
+    month_labels: dict[date, str] = {}
     position = first_on_page
     for story in stories:
         year = by_year.get(story.date.year) or Year(story.date.year, 0)
@@ -140,7 +143,10 @@ def group_page(stories: list, years: list[Year], *, first_on_page: int) -> list[
         group = groups[-1]
         if year.busy:
             month = date(story.date.year, story.date.month, 1)
-            label = f"{month:%B %Y}"
+            label = month_labels.get(month)
+            if label is None:
+                # In the site's language ("April 2012", "Avril 2012"), once per month heading of the page.
+                label = month_labels[month] = capfirst(date_format(month, "F Y"))
             if not group.months or group.months[-1].label != label:
                 started = year.month_before.get(month.month, position)
                 group.months.append(Group(label, year.months.get(month.month, 0), continued=position > started))

@@ -4,8 +4,10 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.utils import timezone
 
 from events.models import Event
+from newsroom.threads import BUSY_YEAR
 from tests.factories import ArticleFactory, EventFactory
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +157,19 @@ def test_an_english_newsroom_keeps_its_english_words(client, indexed, day_of_new
         assert english in html, english
     for french in ["À la une", "L'actualité au jour le jour", "Événements", "En savoir plus", "Contexte", "Affiner"]:
         assert french not in html, french
+
+
+def test_a_french_masthead_invites_readers_to_sign_in_in_french(client, french):
+    ArticleFactory(headline="Harbour plan approved")
+    html = page(client, "/news/")
+    assert ">Se connecter</a>" in html
+    assert '<h2 class="visually-hidden">Articles</h2>' in html
+    assert ">Sign in<" not in html and ">Stories<" not in html
+
+
+def test_a_french_contexts_busy_year_is_split_into_months_named_in_french(client, french):
+    for n in range(BUSY_YEAR + 1):
+        ArticleFactory(publish_at=timezone.make_aware(datetime(2023, 5, 1 + n % 28, 9)), tags=["Harbour"])
+    html = page(client, "/tags/harbour/")
+    assert '<h3 class="timeline__month">Mai 2023 <span class="timeline__count">' in html
+    assert "May 2023" not in html
