@@ -263,11 +263,8 @@ class DayView(PublishedStoryMixin, DayArchiveView):
         for story in stories:
             if story.kind == Story.Kind.EVENT:
                 event = story.event
-                group = groups.get(event.category)
-                if group is None:
-                    # Named once per group: a label looked up for every event cost a tenth of a millisecond a dozen.
-                    group = groups[event.category] = {"label": event.get_category_display(), "events": []}
-                group["events"].append(story)
+                # The page names each group's category in the site's language (``day_event_groups``).
+                groups.setdefault(event.category, {"events": []})["events"].append(story)
         context["event_groups"] = list(groups.values())
         context["articles"] = [s for s in stories if s.kind == Story.Kind.ARTICLE]
         return context

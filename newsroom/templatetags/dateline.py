@@ -180,6 +180,14 @@ def _article_type_words(article_model, language: str | None) -> dict:
         }
 
 
+def _kind_words(article, language: str | None) -> str:
+    """An article's kind as its kicker prints it, escaped (worked out here for a kind added since)."""
+    kind = _article_type_words(type(article), language).get(article.article_type)
+    if kind is None:
+        kind = html.escape(gettext(str(article.get_article_type_display()).replace("%", "%%")))
+    return kind
+
+
 def picture_html(image, *, img_class: str = "", alt: str = "", sizes: str = "", lazy: bool = False) -> str:
     """A library image in every format a browser may prefer, as ``includes/picture.html`` draws it."""
     escape = conditional_escape
@@ -238,10 +246,7 @@ def _article_lines(story, show_image: bool, image_sizes: str) -> str:
         )
     meta = []
     if article.article_type != "news":
-        kinds = _article_type_words(type(article), translation.get_language())
-        kind = kinds.get(article.article_type)
-        if kind is None:
-            kind = escape(gettext(str(article.get_article_type_display()).replace("%", "%%")))
+        kind = _kind_words(article, translation.get_language())
         meta.append(f'<span class="kicker">{kind}</span> ')
     section = article.section
     if section:
@@ -336,9 +341,7 @@ def month_lines(stories, more: str) -> str:
             )
         else:
             article = story.article
-            kind = _article_type_words(type(article), language).get(article.article_type)
-            if kind is None:
-                kind = html.escape(gettext(str(article.get_article_type_display()).replace("%", "%%")))
+            kind = _kind_words(article, language)
             lines.append(
                 f'<li><span class="kicker">{kind}</span> <a href="{address}">{html.escape(article.headline)}</a></li>'
             )
