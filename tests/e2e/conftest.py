@@ -1,6 +1,7 @@
 import os
 import shutil
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -100,6 +101,26 @@ def screenshot(page, name: str) -> Path:
 
 # The password tests.factories.UserFactory gives every account.
 FACTORY_PASSWORD = "correct horse battery staple"
+
+
+def choose_in_autocomplete(page, opener, term: str, option: str) -> None:
+    """Open an admin autocomplete, type ``term`` and click ``option`` in the list found for that term.
+
+    The list first shows every choice; the answer for the typed term replaces it a quarter of a second later.
+    A click that lands while the list is being replaced picks nothing, so the click waits for that answer.
+    """
+
+    def answers_the_term(response) -> bool:
+        url = urlsplit(response.url)
+        return url.path.endswith("/autocomplete/") and parse_qs(url.query).get("term") == [term]
+
+    from playwright.sync_api import expect
+
+    opener.click()
+    with page.expect_response(answers_the_term):
+        page.locator(".select2-search__field").fill(term)
+    expect(page.locator(".select2-results__option.loading-results")).to_have_count(0)
+    page.get_by_role("option", name=option).click()
 
 
 def admin_sign_in(page, live_server, username: str, password: str = FACTORY_PASSWORD) -> None:

@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Article, Outlet
 from tests.e2e import conftest
-from tests.e2e.conftest import admin_sign_in
+from tests.e2e.conftest import admin_sign_in, choose_in_autocomplete
 from tests.factories import SectionFactory, StaffFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,9 +61,7 @@ def test_editor_adds_an_article_with_popups_autocomplete_slug_dates_and_collapse
     page.get_by_label("Body").fill("<p>The pilots stopped work at midnight.</p>")
 
     # Autocomplete (select2) on the section.
-    page.locator(".field-section .select2-selection").click()
-    page.locator(".select2-search__field").fill("Harb")
-    page.locator(".select2-results__option", has_text="Harbour desk").click()
+    choose_in_autocomplete(page, page.locator(".field-section .select2-selection"), "Harb", "Harbour desk")
     expect(page.locator("#select2-id_section-container")).to_contain_text("Harbour desk")
 
     # "+" beside the byline's author: the author form in a popup, its slug filled in from the name.

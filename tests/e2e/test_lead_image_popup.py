@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from newsroom.models import Article, Image
 from newsroom.workflow import grant_role_permissions
-from tests.e2e.conftest import admin_sign_in
+from tests.e2e.conftest import admin_sign_in, choose_in_autocomplete
 from tests.factories import ArticleFactory, ImageFactory, OutletFactory, UserFactory, png_bytes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -99,9 +99,7 @@ def test_a_new_image_chosen_on_a_change_form_is_kept_when_a_source_is_refused(br
     expect(page.locator(".field-lead_image_preview img")).to_have_attribute("alt", "Three cranes")
 
     page.locator("#sources-0 td.field-url input").fill("https://news.example/cranes")
-    page.locator("#sources-0 .select2-selection").click()
-    page.locator(".select2-search__field").fill("Gazette")
-    page.get_by_role("option", name="Harbour Gazette").click()
+    choose_in_autocomplete(page, page.locator("#sources-0 .select2-selection"), "Gazette", "Harbour Gazette")
     expect(page.locator("#sources-0 .select2-selection__rendered")).to_contain_text("Harbour Gazette")
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()

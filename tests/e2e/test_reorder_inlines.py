@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from newsroom.models import Byline, Source
-from tests.e2e.conftest import admin_sign_in
+from tests.e2e.conftest import admin_sign_in, choose_in_autocomplete
 from tests.factories import ArticleFactory, AuthorFactory, OutletFactory, SourceFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -163,9 +163,7 @@ def test_a_new_source_goes_last_and_empty_rows_are_left_alone(browser, live_serv
     new_row.locator("td.field-url input").fill("https://news.example/dredger")
     new_row.locator("td.field-url input").blur()
     expect(new_row.locator("td.field-order input")).to_have_value("3")
-    new_row.locator(".select2-selection").click()
-    page.locator(".select2-search__field").fill("Bay")
-    page.get_by_role("option", name="Bay Times").click()
+    choose_in_autocomplete(page, new_row.locator(".select2-selection"), "Bay", "Bay Times")
     page.get_by_role("button", name="Save and continue editing").first.click()
     expect(page.get_by_text("was changed successfully")).to_be_visible()
     assert list(Source.objects.filter(story=article).values_list("title", flat=True))[-1] == "Dredger arrives"
