@@ -36,6 +36,8 @@ logger = logging.getLogger(__name__)
 CONNECT_TIMEOUT = 0.25
 READ_TIMEOUT = 0.25
 SKIP_SECONDS = 2.0
+# Keys made into stored keys, kept per process for get_many: a stored page and its versions, read for every hit.
+MADE_KEYS_LIMIT = 50_000
 USE, SKIP, PROBE = "use", "skip", "probe"
 
 # Sent when what the cache holds may no longer match the database: when a cache that was unreachable
@@ -152,6 +154,7 @@ class ResilientRedisCache(RedisCache):
         self._options = options
         self._errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
         self.breaker = breaker_for(",".join(_redacted(s) for s in self._servers), skip_seconds)
+        self._made: dict[str, str] = {}
 
     def validate_key(self, key):
         """Nothing to check: the base class warns about keys memcached would refuse, and Redis takes any key.
@@ -195,7 +198,32 @@ class ResilientRedisCache(RedisCache):
         return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), _false)
 
     def get_many(self, keys, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).get_many(keys, version), dict)
+        def run():
+            made = self._made_keys(keys, version)
+            values = self._cache.get_client(None).mget(list(made))
+            loads = self._cache._serializer.loads
+            return {made[k]: loads(v) for k, v in zip(made, values, strict=True) if v is not None}
+
+        return self._attempt(run, dict)
+
+    def _made_keys(self, keys, version) -> dict[str, str]:
+        """Each key as it is stored (prefix and version added) mapped to the key asked for.
+
+        A stored page is served with one read of twenty keys or so, the same keys again and again: each is
+        made once per process, not once per read (a tenth of serving the page).
+        """
+        if version is not None:
+            return {self.make_and_validate_key(key, version=version): key for key in keys}
+        made_keys = self._made
+        made = {}
+        for key in keys:
+            full = made_keys.get(key)
+            if full is None:
+                if len(made_keys) >= MADE_KEYS_LIMIT:
+                    made_keys.clear()
+                full = made_keys[key] = self.make_and_validate_key(key)
+            made[full] = key
+        return made
 
     def has_key(self, key, version=None):
         return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), _false)

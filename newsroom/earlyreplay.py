@@ -32,7 +32,9 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.wsgi import WSGIRequest
 from django.core.signals import setting_changed
 from django.dispatch import receiver
+from django.http import HttpResponse
 from django.middleware.security import SecurityMiddleware
+from django.utils.cache import get_max_age
 
 from . import pagecache, popularity
 from .cache import reachable
@@ -91,6 +93,7 @@ def _hooks() -> tuple[SecurityMiddleware, ContentSecurityPolicyMiddleware]:
 def _settings_changed(**kwargs) -> None:
     # SecurityMiddleware reads its settings when it is made, as it does in Django's own chain.
     _hooks.cache_clear()
+    _answers.clear()
 
 
 @once
@@ -98,8 +101,16 @@ def _static_prefix(static_url: str) -> str:
     return "/" + urlsplit(static_url).path.strip("/") + "/"
 
 
-def stored_response(environ: dict):
-    """The response Django would give this request from the page cache, or None to let Django answer it."""
+# How each stored page was last answered early, by (page key, when stored, https): the status line, the
+# headers but Cache-Control, the page's own max-age and the story whose read it counts. Worked out through
+# Django's response and the hooks on the page's first early answer; only Cache-Control, which counts down
+# to the next scheduled change, is worked out for every answer after it.
+_answers: dict[tuple[str, float, bool], tuple[str, list[tuple[str, str]], int, int | None]] = {}
+ANSWERS_LIMIT = 10_000
+
+
+def stored_response(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    """The status, headers and body Django would answer from the page cache, or None to let Django answer."""
     if environ.get("REQUEST_METHOD") != "GET" or not enabled():
         return None
     if "HTTP_IF_NONE_MATCH" in environ or "HTTP_IF_MODIFIED_SINCE" in environ:
@@ -124,9 +135,38 @@ def stored_response(environ: dict):
     stored = pagecache.current_page(key, found)
     if stored is None:
         return None
+    answered = (key, stored[4], request.is_secure())
+    answer = _answers.get(answered)
+    if answer is None:
+        return _first_answer(request, stored, due, answered)
+    status, headers, own, story = answer
+    if story is not None:
+        popularity.count_story(request, story)
+    return (
+        status,
+        [(name, pagecache.cache_control(own, due) if name == "Cache-Control" else value) for name, value in headers],
+        stored[2],
+    )
+
+
+def _first_answer(request, stored: tuple, due: float, answered: tuple) -> tuple[str, list[tuple[str, str]], bytes]:
+    """A stored page answered through Django's response and the hooks, remembered for its next answers."""
+    security, policy = _hooks()
     response = pagecache.replay(request, stored, due)
+    story = response.get(popularity.STORY_HEADER)
     popularity.count_named_story(request, response)
-    return security.process_response(request, policy.process_response(request, response))
+    response = security.process_response(request, policy.process_response(request, response))
+    own = (
+        get_max_age(HttpResponse(headers={"Cache-Control": stored[1]["Cache-Control"]}))
+        if "Cache-Control" in stored[1]
+        else None
+    )
+    status = f"{response.status_code} {response.reason_phrase}"
+    headers = list(response.items())
+    if len(_answers) >= ANSWERS_LIMIT:
+        _answers.clear()
+    _answers[answered] = (status, headers, own or 0, int(story) if story and story.isdigit() else None)
+    return status, headers, response.content
 
 
 class StoredPageApplication:
@@ -137,12 +177,13 @@ class StoredPageApplication:
 
     def __call__(self, environ, start_response):
         try:
-            response = stored_response(environ)
+            answer = stored_response(environ)
         except Exception:
             # Django can always answer: a fault here costs the shortcut, never the page.
             logger.exception("A stored page could not be answered early; Django answers it")
-            response = None
-        if response is None:
+            answer = None
+        if answer is None:
             return self.application(environ, start_response)
-        start_response(f"{response.status_code} {response.reason_phrase}", list(response.items()))
-        return [response.content]
+        status, headers, body = answer
+        start_response(status, headers)
+        return [body]

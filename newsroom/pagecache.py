@@ -361,7 +361,13 @@ def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
     response["Surrogate-Key"] = keys
     response["xkey"] = keys
     # A page may ask for a longer life of its own (a frozen archive story); browsers keep the longer.
-    own = get_max_age(response) or 0
+    response["Cache-Control"] = cache_control(get_max_age(response) or 0, due)
+    patch_vary_headers(response, ["Cookie"])
+    response["X-Page-Cache"] = "hit" if hit else "miss"
+
+
+def cache_control(own: int, due: float | None) -> str:
+    """The Cache-Control of a page the page cache answers or stores; ``own`` is the page's own max-age."""
     shared = http_cache_seconds()
     if due is None:
         due = next_due()
@@ -369,6 +375,4 @@ def mark(response, stored: tuple, *, hit: bool, due: float | None) -> None:
         # A scheduled story may join this page's lists at that moment, with no purge to say so.
         shared = max(1, min(shared, int(due - time.time())))
     browser = max(own, browser_max_age())
-    response["Cache-Control"] = f"public, max-age={min(browser, shared)}, s-maxage={shared}"
-    patch_vary_headers(response, ["Cookie"])
-    response["X-Page-Cache"] = "hit" if hit else "miss"
+    return f"public, max-age={min(browser, shared)}, s-maxage={shared}"

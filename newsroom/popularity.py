@@ -135,10 +135,11 @@ def count_view(request, response, story: Story) -> bool:
     if getattr(request, COUNTED_ABOVE, False):
         response[STORY_HEADER] = str(story.pk)
         return False
-    return _count(request, story.pk)
+    return count_story(request, story.pk)
 
 
-def _count(request, story_id: int) -> bool:
+def count_story(request, story_id: int) -> bool:
+    """Count a read of a story's page answered to this request, unless a bot or staff asked for it."""
     if counting() != SERVER or not is_reader_request(request):
         return False
     if batch_seconds() > 0:
@@ -281,7 +282,7 @@ def count_named_story(request, response) -> None:
         return
     del response[STORY_HEADER]
     if story_id.isdigit() and response.status_code == 200:
-        _count(request, int(story_id))
+        count_story(request, int(story_id))
 
 
 def _bucket(moment: float | None = None) -> int:

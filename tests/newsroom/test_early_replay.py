@@ -125,6 +125,35 @@ def test_a_stored_page_is_answered_early_with_the_bytes_and_headers_django_gives
         assert answered_early.status_code == 200
         assert answered_early.body == through_django.body == first.body
         assert answered_early.headers == through_django.headers, address
+        # Later early answers reuse the headers worked out for the first one: still Django's.
+        again = early.get(address)
+        assert not again.django_answered and again.body == through_django.body
+        assert again.headers == django_only.get(address).headers, address
+
+
+def test_later_early_answers_count_down_to_a_scheduled_story_as_django_does(early, django_only, stories):
+    article, _ = stories
+    early.get(article.get_absolute_url())
+    early.get(article.get_absolute_url())
+    cache.set(pagecache.DUE_KEY, time.time() + 600)
+    answer = early.get(article.get_absolute_url())
+    assert not answer.django_answered
+    assert answer.headers["Cache-Control"] == django_only.get(article.get_absolute_url()).headers["Cache-Control"]
+    shared = int(answer.headers["Cache-Control"].rpartition("s-maxage=")[2])
+    assert 590 <= shared <= 600
+
+
+def test_a_page_answered_early_over_https_and_then_http_gets_each_its_own_headers(stories, settings):
+    article, _ = stories
+    settings.SECURE_HSTS_SECONDS = 3600
+    server = Server(early=True)
+    server.get(article.get_absolute_url(), secure=True)
+    for _ in range(2):
+        secure = server.get(article.get_absolute_url(), secure=True)
+        plain = server.get(article.get_absolute_url())
+        assert not secure.django_answered and not plain.django_answered
+        assert secure.headers["Strict-Transport-Security"] == "max-age=3600"
+        assert "Strict-Transport-Security" not in plain.headers
 
 
 def test_the_reader_sees_the_security_headers_and_policy_on_a_page_answered_early(early, stories):
@@ -141,13 +170,14 @@ def test_the_reader_sees_the_security_headers_and_policy_on_a_page_answered_earl
     assert popularity.STORY_HEADER not in answer.headers
 
 
-def test_a_story_read_answered_early_is_counted_once_and_a_bot_read_is_not(early, stories):
+def test_each_story_read_answered_early_is_counted_once_and_a_bot_read_is_not(early, stories):
     article, _ = stories
     early.get(article.get_absolute_url())
     popularity.tally.discard()
-    early.get(article.get_absolute_url())
-    early.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
-    assert sum(n for (_, story_id), n in popularity.tally.reads.items() if story_id == article.pk) == 1
+    for _ in range(3):
+        early.get(article.get_absolute_url())
+        early.get(article.get_absolute_url(), HTTP_USER_AGENT="Googlebot/2.1 (+http://www.google.com/bot.html)")
+    assert sum(n for (_, story_id), n in popularity.tally.reads.items() if story_id == article.pk) == 3
 
 
 def test_a_changed_story_is_rendered_again_by_django_not_answered_from_the_old_copy(

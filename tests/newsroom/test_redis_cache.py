@@ -100,6 +100,28 @@ def test_resilient_cache_reuses_one_redis_client_for_every_call(redis_cache):
         redis_cache.delete(key)
 
 
+def test_resilient_cache_reads_many_keys_as_django_does_each_key_made_once(redis_cache, monkeypatch):
+    from newsroom.cache import ResilientRedisCache
+
+    prefix = f"dateline-test-{uuid.uuid4().hex[:8]}"
+    cache = ResilientRedisCache(REDIS_URL, {"KEY_PREFIX": prefix})
+    cache.set_many({"count": 7, "page": ("200", {"Content-Type": "text/html"}, b"<p>Hello</p>")})
+    cache.set("count", 8, version=2)
+    made = []
+    make = cache.make_and_validate_key
+    monkeypatch.setattr(
+        cache, "make_and_validate_key", lambda key, version=None: made.append(key) or make(key, version)
+    )
+    for _ in range(3):
+        found = cache.get_many(["count", "page", "missing"])
+        assert found == {"count": 7, "page": ("200", {"Content-Type": "text/html"}, b"<p>Hello</p>")}
+    assert sorted(made) == ["count", "missing", "page"]
+    assert cache.get_many(["count", "missing"], version=2) == {"count": 8}
+    assert redis_cache.get(f"{prefix}:2:count") == b"8"
+    for key in redis_cache.scan_iter(f"{prefix}:*"):
+        redis_cache.delete(key)
+
+
 def test_resilient_cache_takes_keys_memcached_would_warn_about(redis_cache, recwarn):
     from newsroom.cache import ResilientRedisCache
 
