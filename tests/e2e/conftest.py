@@ -37,6 +37,17 @@ def watch_for_csp_violations(context):
     return context
 
 
+def pytest_collection_modifyitems(config, items):
+    """Each browser test that fails runs once more before it fails the suite; pytest reports the rerun.
+
+    A headless browser driving a live server on a loaded machine loses an event now and then (a popup that
+    never reports closing, a click during a repaint). A fault of the site fails both runs.
+    """
+    for item in items:
+        if item.get_closest_marker("e2e") and not item.get_closest_marker("flaky"):
+            item.add_marker(pytest.mark.flaky(reruns=1))
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_call(item):
     csp_violations.clear()

@@ -53,7 +53,7 @@ def upload_from_popup(page, caption="New cranes at the container port", alt="Thr
     try:
         popup.wait_for_event("close", timeout=90_000)
     except PlaywrightTimeoutError:
-        shown = "" if popup.is_closed() else popup.locator("#content").inner_text()
+        shown = "" if popup.is_closed() else f"{popup.url}\n{popup.content()[:3000]}"
         pytest.fail(f"the image popup stayed open; it showed:\n{shown}")
 
 
