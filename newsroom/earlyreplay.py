@@ -17,6 +17,10 @@ Django answers instead when:
 - nothing current is stored, or the cache cannot be reached;
 - the lists are due to change by the clock (a scheduled story), so Django purges them first.
 
+The first early answer of a stored page goes through Django's response and the two hooks above; its headers
+are kept in the process (``_answers``) while that page stays stored, and later answers reuse them, working out
+only Cache-Control, which counts down to the next scheduled change.
+
 ``tests/newsroom/test_early_replay.py`` holds it to answering exactly what Django would.
 """
 
@@ -106,7 +110,7 @@ def _static_prefix(static_url: str) -> str:
 # Django's response and the hooks on the page's first early answer; only Cache-Control, which counts down
 # to the next scheduled change, is worked out for every answer after it.
 _answers: dict[tuple[str, float, bool], tuple[str, list[tuple[str, str]], int, int | None]] = {}
-ANSWERS_LIMIT = 10_000
+ANSWERS_LIMIT = 2_000
 
 
 def stored_response(environ: dict) -> tuple[str, list[tuple[str, str]], bytes] | None:
