@@ -11,6 +11,8 @@ from functools import cache
 
 import django_filters
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from taggit.models import Tag
 
 from .models import Article, Author, Section, Story
@@ -31,25 +33,26 @@ def _list_words(values) -> str:
     values = list(values)
     if len(values) < 2:
         return "".join(values)
-    return ", ".join(values[:-1]) + " or " + values[-1]
+    # Translators: the end of a list of choices, e.g. "news, editorial or opinion".
+    return gettext("%(items)s or %(last)s") % {"items": ", ".join(values[:-1]), "last": values[-1]}
 
 
 class StorySearchFilter(django_filters.FilterSet):
-    kind = django_filters.ChoiceFilter(label="Kind", choices=Story.Kind.choices)
+    kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Story.Kind.choices)
     type = django_filters.ChoiceFilter(
-        label="Article kind", field_name="article__article_type", choices=Article.ArticleType.choices
+        label=_("Article kind"), field_name="article__article_type", choices=Article.ArticleType.choices
     )
     section = django_filters.ModelChoiceFilter(
-        label="Section", queryset=Section.objects.all(), to_field_name="path", method="filter_section"
+        label=_("Section"), queryset=Section.objects.all(), to_field_name="path", method="filter_section"
     )
     category = django_filters.ChoiceFilter(
-        label="Event category", field_name="event__category", choices=event_categories
+        label=_("Event category"), field_name="event__category", choices=event_categories
     )
     tag = django_filters.ModelChoiceFilter(
-        label="Context", queryset=Tag.objects.all(), to_field_name="slug", field_name="tagged_items__tag"
+        label=_("Context"), queryset=Tag.objects.all(), to_field_name="slug", field_name="tagged_items__tag"
     )
     author = django_filters.ModelChoiceFilter(
-        label="Author", queryset=Author.objects.all(), to_field_name="slug", field_name="article__bylines__author"
+        label=_("Author"), queryset=Author.objects.all(), to_field_name="slug", field_name="article__bylines__author"
     )
 
     class Meta:
@@ -72,30 +75,42 @@ class StorySearchFilter(django_filters.FilterSet):
         cleaned = self.form.cleaned_data
         start, end = cleaned.get("from"), cleaned.get("to")
         if start and end and start > end:
-            messages.append(f"The start date ({start:%Y-%m-%d}) comes after the end date ({end:%Y-%m-%d}).")
+            messages.append(
+                gettext("The start date (%(start)s) comes after the end date (%(end)s).")
+                % {"start": f"{start:%Y-%m-%d}", "end": f"{end:%Y-%m-%d}"}
+            )
         return messages
 
     def _problem(self, name: str, value: str) -> str:
+        # The values a reader may write are the address's own words (news, politics...), never translated.
         if name == "kind":
-            return f"“{value}” is not a kind of story. Choose {_list_words(Story.Kind.values)}."
+            message = gettext("“%(value)s” is not a kind of story. Choose %(choices)s.")
+            return message % {"value": value, "choices": _list_words(Story.Kind.values)}
         if name == "type":
-            return f"“{value}” is not a kind of article. Choose {_list_words(Article.ArticleType.values)}."
+            message = gettext("“%(value)s” is not a kind of article. Choose %(choices)s.")
+            return message % {"value": value, "choices": _list_words(Article.ArticleType.values)}
         if name == "category":
-            return f"“{value}” is not an event category. Choose {_list_words(c for c, _ in event_categories())}."
+            message = gettext("“%(value)s” is not an event category. Choose %(choices)s.")
+            return message % {"value": value, "choices": _list_words(c for c, _ in event_categories())}
         if name == "section":
-            return f"There is no section “{value}”."
+            return gettext("There is no section “%(value)s”.") % {"value": value}
         if name == "tag":
-            return f"There is no context “{value}”."
+            return gettext("There is no context “%(value)s”.") % {"value": value}
         if name == "author":
-            return f"There is no author “{value}”."
-        if name in ("from", "to"):
-            label = "start" if name == "from" else "end"
-            return f"The {label} date “{value}” is not a date. Write it as year-month-day, e.g. 2024-04-23."
-        return f"The filter “{name}” has a value that cannot be used."
+            return gettext("There is no author “%(value)s”.") % {"value": value}
+        if name == "from":
+            message = gettext("The start date “%(value)s” is not a date. Write it as year-month-day, e.g. 2024-04-23.")
+            return message % {"value": value}
+        if name == "to":
+            message = gettext("The end date “%(value)s” is not a date. Write it as year-month-day, e.g. 2024-04-23.")
+            return message % {"value": value}
+        return gettext("The filter “%(name)s” has a value that cannot be used.") % {"name": name}
 
 
 # "from" is a Python keyword, so the date filters are added under their address names here.
-StorySearchFilter.base_filters["from"] = django_filters.DateFilter(label="From", field_name="date", lookup_expr="gte")
-StorySearchFilter.base_filters["to"] = django_filters.DateFilter(label="To", field_name="date", lookup_expr="lte")
+StorySearchFilter.base_filters["from"] = django_filters.DateFilter(
+    label=_("From"), field_name="date", lookup_expr="gte"
+)
+StorySearchFilter.base_filters["to"] = django_filters.DateFilter(label=_("To"), field_name="date", lookup_expr="lte")
 
 FILTER_NAMES = tuple(StorySearchFilter.base_filters)

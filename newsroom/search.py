@@ -45,9 +45,11 @@ from django.db.models import Case, F, FloatField, Q, QuerySet, Value, When
 from django.http import QueryDict
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
+from django.utils.translation import gettext, pgettext
 
 from .filters import FILTER_NAMES, StorySearchFilter, event_category_labels
 from .models import Article, Byline, Story, TaggedStory, slug_path, story_path
@@ -624,20 +626,24 @@ def build_facets(stories: list[Candidate], params: QueryDict) -> list[Facet]:
 
     category_labels = event_category_labels()
     groups = [
-        facet("kind", "Kind", [(k, label, kinds[k]) for k, label in Story.Kind.choices]),
-        facet("type", "Article kind", [(t, label, types[t]) for t, label in Article.ArticleType.choices]),
+        facet("kind", gettext("Kind"), [(k, gettext(label), kinds[k]) for k, label in Story.Kind.choices]),
+        facet(
+            "type",
+            gettext("Article kind"),
+            [(t, gettext(label), types[t]) for t, label in Article.ArticleType.choices],
+        ),
         facet(
             "section",
-            "Section",
+            gettext("Section"),
             largest_first((path, name, n) for (path, name), n in sections.items())[: FACET_SIZE * 2],
         ),
         facet(
             "category",
-            "Event category",
-            largest_first((value, category_labels.get(value, value), n) for value, _, n in found["category"]),
+            gettext("Event category"),
+            largest_first((value, gettext(category_labels.get(value, value)), n) for value, _, n in found["category"]),
         ),
-        facet("tag", "Contexts", largest_first(found["tag"])),
-        facet("author", "Authors", largest_first(found["author"])),
+        facet("tag", gettext("Contexts"), largest_first(found["tag"])),
+        facet("author", gettext("Authors"), largest_first(found["author"])),
     ]
     return [group for group in groups if group.values]
 
@@ -649,12 +655,15 @@ def active_filters(filterset: StorySearchFilter, params: QueryDict) -> list[dict
         if value in (None, ""):
             continue
         if name in ("from", "to"):
-            text = f"{'From' if name == 'from' else 'To'} {value:%-d %b %Y}"
-        elif hasattr(value, "name"):
-            text = f"{filterset.filters[name].label}: {value.name}"
+            day = date_format(value, pgettext("a date in a search filter", "j M Y"))
+            text = (gettext("From %(day)s") if name == "from" else gettext("To %(day)s")) % {"day": day}
         else:
-            choices = dict(filterset.form.fields[name].choices)
-            text = f"{filterset.filters[name].label}: {choices.get(value, value)}"
+            shown = (
+                value.name
+                if hasattr(value, "name")
+                else gettext(dict(filterset.form.fields[name].choices).get(value, value))
+            )
+            text = gettext("%(filter)s: %(value)s") % {"filter": filterset.filters[name].label, "value": shown}
         active.append({"name": name, "text": text, "remove_url": address(params, **{name: None})})
     return active
 
@@ -709,10 +718,10 @@ def search(request):
     status = 200
     problems = filterset.problems()
     if len(q) > MAX_QUERY_LENGTH:
-        context["problems"] = [
-            f"Your search is {len(q)} characters long; the limit is {MAX_QUERY_LENGTH}. "
-            "A few distinctive words work best."
-        ]
+        message = gettext(
+            "Your search is %(length)s characters long; the limit is %(limit)s. A few distinctive words work best."
+        )
+        context["problems"] = [message % {"length": len(q), "limit": MAX_QUERY_LENGTH}]
         status = 400
     elif problems:
         context["problems"] = problems

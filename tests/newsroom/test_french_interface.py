@@ -173,3 +173,31 @@ def test_a_french_contexts_busy_year_is_split_into_months_named_in_french(client
     html = page(client, "/tags/harbour/")
     assert '<h3 class="timeline__month">Mai 2023 <span class="timeline__count">' in html
     assert "May 2023" not in html
+
+
+def test_a_french_search_explains_wrong_filters_in_french(client, french):
+    ArticleFactory(headline="Harbour plan approved")
+    response = client.get("/search/?q=harbour&kind=poem&from=yesterday")
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "« poem » n&#x27;est pas un type de contenu. Choisissez article ou event." in html
+    assert "La date de début « yesterday » n&#x27;est pas une date." in html
+    assert "is not a kind of story" not in html and "is not a date" not in html
+
+
+def test_a_french_search_names_its_filters_and_refinements_in_french(
+    client, french, django_capture_on_commit_callbacks
+):
+    # On PostgreSQL a story is indexed for search once it is committed.
+    with django_capture_on_commit_callbacks(execute=True):
+        ArticleFactory(headline="Harbour plan approved", tags=["Port"])
+        EventFactory(summary="A harbour storm closes the road.", category=Event.Category.DISASTERS, tags=["Port"])
+    html = page(client, "/search/?q=harbour&from=2024-03-01&to=2030-12-31")
+    assert ">Du 1 mars 2024 <span" in html and ">Au 31 décembre 2030 <span" in html
+    for heading in ["Type", "Catégorie d&#x27;événement", "Contextes"]:
+        assert f'class="facet__name">{heading}</h3>' in html, heading
+    assert ">Événement</a>" in html and ">Catastrophes et accidents</a>" in html
+    html = page(client, "/search/?q=harbour&type=news")
+    assert ">Genre d&#x27;article : Actualité <span" in html
+    for english in ["Article kind", "Event category", ">From ", ">Event</a>"]:
+        assert english not in html, english
