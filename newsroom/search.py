@@ -854,11 +854,12 @@ def make_hit(row: PageRow, parsed: ParsedQuery) -> Hit:
     hit = Hit(kind=row.kind, url=story_path(row.day, row.slug), day=row.day, title=title, snippet=SafeString(""))
     if row.kind == Story.Kind.EVENT:
         # An event's title is its whole summary: an excerpt would only repeat it.
-        hit.kicker = "Event"
+        hit.kicker = gettext("Event")
         category = row.category or ""
-        hit.place = event_category_labels().get(category, category)
+        hit.place = gettext(event_category_labels().get(category, category))
         return hit
-    hit.kicker = "" if row.article_type == Article.ArticleType.NEWS else Article.ArticleType(row.article_type).label
+    if row.article_type != Article.ArticleType.NEWS:
+        hit.kicker = gettext(Article.ArticleType(row.article_type).label)
     hit.place = row.section or ""
     hit.bylines = author_lines(row.bylines)
     if ranked:

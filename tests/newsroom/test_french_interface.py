@@ -197,6 +197,8 @@ def test_a_french_search_names_its_filters_and_refinements_in_french(
     for heading in ["Type", "Catégorie d&#x27;événement", "Contextes"]:
         assert f'class="facet__name">{heading}</h3>' in html, heading
     assert ">Événement</a>" in html and ">Catastrophes et accidents</a>" in html
+    # Each result says what it is in French too.
+    assert '<span class="kicker">Événement</span> · <span>Catastrophes et accidents</span>' in html
     html = page(client, "/search/?q=harbour&type=news")
     assert ">Genre d&#x27;article : Actualité <span" in html
     for english in ["Article kind", "Event category", ">From ", ">Event</a>"]:
