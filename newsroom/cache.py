@@ -17,17 +17,23 @@ is back, not a traceback per request.
 
 Django keeps one cache object per thread, so what is known about a server is
 kept per server address for the whole process.
+
+Without Redis (no ``CACHE_URL``), ``LocalMemoryCache`` is Django's local-memory cache for one process. Both
+read many keys at once the way a stored page needs them, the page and twenty versions or so for every hit:
+each key made once per process, not once per read, and the local one under a single lock.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
+import pickle
 import threading
 import time
 
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
+from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 
@@ -114,6 +120,52 @@ def _redacted(location: str) -> str:
     return f"{scheme}{sep}{rest}"
 
 
+class ManyKeys:
+    """Keys made into stored keys once per process, for ``get_many``; and no check of each key's characters.
+
+    A stored page is served with one read of twenty keys or so, the same keys again and again. Django makes
+    each one (prefix and version added) and checks it character by character for memcached on every read, a
+    tenth of serving the page; Redis and the local memory take any key.
+    """
+
+    def validate_key(self, key):
+        """Nothing to check: the base class warns about keys memcached would refuse."""
+
+    def _made_keys(self, keys, version) -> dict[str, str]:
+        """Each key as it is stored mapped to the key asked for."""
+        if version is not None:
+            return {self.make_and_validate_key(key, version=version): key for key in keys}
+        made_keys = self.__dict__.setdefault("_made", {})
+        made = {}
+        for key in keys:
+            full = made_keys.get(key)
+            if full is None:
+                if len(made_keys) >= MADE_KEYS_LIMIT:
+                    made_keys.clear()
+                full = made_keys[key] = self.make_and_validate_key(key)
+            made[full] = key
+        return made
+
+
+class LocalMemoryCache(ManyKeys, LocMemCache):
+    """Django's local-memory cache, the same keys and values, reading many keys under one lock."""
+
+    def get_many(self, keys, version=None):
+        made = self._made_keys(keys, version)
+        now = time.time()
+        found = {}
+        with self._lock:
+            for full, key in made.items():
+                # As LocMemCache.get: a key never set has no expiry of -1, so it counts as expired.
+                expiry = self._expire_info.get(full, -1)
+                if expiry is not None and expiry <= now:
+                    self._delete(full)
+                    continue
+                found[key] = self._cache[full]
+                self._cache.move_to_end(full, last=False)
+        return {key: pickle.loads(value) for key, value in found.items()}
+
+
 class ReusedClientRedisCacheClient(RedisCacheClient):
     """Django's Redis cache client, keeping one ``redis.Redis`` per connection pool instead of one per call.
 
@@ -134,7 +186,7 @@ class ReusedClientRedisCacheClient(RedisCacheClient):
         return client
 
 
-class ResilientRedisCache(RedisCache):
+class ResilientRedisCache(ManyKeys, RedisCache):
     """Django's Redis cache, answering as an empty cache while Redis is unreachable (see the module)."""
 
     def __init__(self, server, params):
@@ -154,14 +206,6 @@ class ResilientRedisCache(RedisCache):
         self._options = options
         self._errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
         self.breaker = breaker_for(",".join(_redacted(s) for s in self._servers), skip_seconds)
-        self._made: dict[str, str] = {}
-
-    def validate_key(self, key):
-        """Nothing to check: the base class warns about keys memcached would refuse, and Redis takes any key.
-
-        A stored page is served with one read of fifteen keys or so; checking each one character by character
-        cost a tenth of serving it.
-        """
 
     @property
     def reachable(self) -> bool:
@@ -205,25 +249,6 @@ class ResilientRedisCache(RedisCache):
             return {made[k]: loads(v) for k, v in zip(made, values, strict=True) if v is not None}
 
         return self._attempt(run, dict)
-
-    def _made_keys(self, keys, version) -> dict[str, str]:
-        """Each key as it is stored (prefix and version added) mapped to the key asked for.
-
-        A stored page is served with one read of twenty keys or so, the same keys again and again: each is
-        made once per process, not once per read (a tenth of serving the page).
-        """
-        if version is not None:
-            return {self.make_and_validate_key(key, version=version): key for key in keys}
-        made_keys = self._made
-        made = {}
-        for key in keys:
-            full = made_keys.get(key)
-            if full is None:
-                if len(made_keys) >= MADE_KEYS_LIMIT:
-                    made_keys.clear()
-                full = made_keys[key] = self.make_and_validate_key(key)
-            made[full] = key
-        return made
 
     def has_key(self, key, version=None):
         return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), _false)

@@ -191,7 +191,8 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
         }
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Each process keeps its own: Django's local-memory cache, reading a stored page's keys under one lock.
+    CACHES = {"default": {"BACKEND": "newsroom.cache.LocalMemoryCache"}}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -79,7 +79,7 @@ def test_cache_url_selects_redis():
     output = subprocess.run(
         [sys.executable, "-c", "import django; django.setup(); " + code], env=env, capture_output=True, text=True
     )
-    assert output.stdout.strip() == "django.core.cache.backends.locmem.LocMemCache", output.stderr
+    assert output.stdout.strip() == "newsroom.cache.LocalMemoryCache", output.stderr
 
 
 def test_resilient_cache_reuses_one_redis_client_for_every_call(redis_cache):
