@@ -1,8 +1,18 @@
 import html
+import itertools
 from functools import cache
 
 from django import template
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.template import TemplateSyntaxError
+from django.template.base import FilterExpression, TextNode, TokenType, Variable, VariableNode
+from django.template.defaulttags import CommentNode, URLNode
+from django.template.library import SimpleNode
+from django.templatetags.i18n import BlockTranslateNode, TranslateNode
+from django.templatetags.static import StaticNode
+from django.urls import get_script_prefix
 from django.utils import translation
 from django.utils.dates import MONTHS_3
 from django.utils.html import conditional_escape
@@ -360,3 +370,118 @@ def story_items(stories, show_image=True, image_sizes="") -> str:
     return mark_safe(
         "".join(story_item_html(story, show_image=show_image, image_sizes=image_sizes) for story in stories)
     )
+
+
+# Names a fixed passage may show: values taken from the site's settings, the same on every page.
+FIXED_NAMES = frozenset({"site_name"})
+# What each fixed passage rendered to, by passage and by what it depends on. Bounded: a few dozen passages
+# in the templates, times the languages and script prefixes the site serves.
+_fixed_passages: dict[tuple, str] = {}
+_passage_numbers = itertools.count()
+
+
+class FixedNode(template.Node):
+    """``{% fixed %}…{% endfixed %}``: a passage that depends only on the language and the site's settings.
+
+    The words of the header and footer, the stylesheets' and feeds' addresses: every page renders the same
+    few dozen translations, static files and fixed addresses, and each costs a translation lookup, a
+    filter and an escape on every page. A fixed passage is rendered once per language, script prefix and
+    process, then reused. What it may hold is checked when the template is read (``_check_fixed``): text,
+    ``{% translate %}`` and ``{% blocktranslate %}`` of fixed words, ``{% static %}`` and ``{% fixed_url %}`` of
+    fixed names, and the names in ``FIXED_NAMES``; anything else is a template error, so nothing a page
+    shows of its own can be kept. A change of settings (tests) forgets every passage.
+    """
+
+    def __init__(self, nodelist, names):
+        self.nodelist = nodelist
+        self.names = tuple(sorted(names))
+        self.number = next(_passage_numbers)
+
+    def render(self, context):
+        key = (
+            self.number,
+            translation.get_language(),
+            context.autoescape,
+            get_script_prefix(),
+            *(str(context.get(name, "")) for name in self.names),
+        )
+        text = _fixed_passages.get(key)
+        if text is None:
+            # Names a passage sets for itself ({% url … as name %}) stay inside it, on every render alike.
+            with context.push():
+                text = _fixed_passages[key] = self.nodelist.render(context)
+        return text
+
+
+@register.tag("fixed")
+def do_fixed(parser, token):
+    nodelist = parser.parse(("endfixed",))
+    parser.delete_first_token()
+    names: set[str] = set()
+    _check_fixed(nodelist, names, set())
+    return FixedNode(nodelist, names)
+
+
+def _literal(expression) -> bool:
+    """Whether a tag's argument is a quoted word or a number, with no filter."""
+    if expression is None:
+        return True
+    if isinstance(expression, FilterExpression):
+        return not expression.filters and _literal(expression.var)
+    if isinstance(expression, Variable):
+        return expression.literal is not None
+    return isinstance(expression, (str, int, float))
+
+
+def _check_fixed(nodelist, names: set[str], own: set[str]) -> None:
+    """Refuse anything in a fixed passage that may differ between pages; collect the FIXED_NAMES it shows.
+
+    ``own`` gathers the names the passage sets itself, from a fixed address (``{% url "name" as x %}``).
+    """
+    for node in nodelist:
+        if not _fixed_node(node, names, own):
+            token = getattr(node, "token", None)
+            shown = token.contents if token is not None else type(node).__name__
+            raise TemplateSyntaxError(
+                f"{{% fixed %}} holds only text, fixed translations, static files and fixed addresses, "
+                f"and the names {', '.join(sorted(FIXED_NAMES))}; not {{% {shown} %}}."
+            )
+
+
+def _fixed_node(node, names: set[str], own: set[str]) -> bool:
+    """Whether ``node`` renders the same on every page in a language (see ``_check_fixed``)."""
+    if isinstance(node, (TextNode, CommentNode)):
+        return True
+    if isinstance(node, VariableNode):
+        expression, var = node.filter_expression, node.filter_expression.var
+        if expression.filters or not isinstance(var, Variable) or var.var not in FIXED_NAMES | own:
+            return False
+        names.update({var.var} & FIXED_NAMES)
+        return True
+    if isinstance(node, URLNode):
+        if not node.asvar or node.args or node.kwargs or not _literal(node.view_name):
+            return False
+        own.add(node.asvar)
+        return True
+    if isinstance(node, TranslateNode):
+        return node.asvar is None and _literal(node.filter_expression) and _literal(node.message_context)
+    if isinstance(node, BlockTranslateNode):
+        shown = {token.contents for token in node.singular if token.token_type == TokenType.VAR}
+        fixed = not (node.plural or node.countervar or node.extra_context or node.asvar)
+        if not fixed or not _literal(node.message_context) or not shown <= FIXED_NAMES | own:
+            return False
+        names.update(shown & FIXED_NAMES)
+        return True
+    if isinstance(node, StaticNode):
+        return node.varname is None and _literal(node.path)
+    if isinstance(node, SimpleNode) and node.func is fixed_url:
+        if node.kwargs or not all(map(_literal, node.args)):
+            return False
+        own.update({node.target_var} - {None})
+        return True
+    return False
+
+
+@receiver(setting_changed)
+def _forget_fixed_passages(**kwargs) -> None:
+    _fixed_passages.clear()
