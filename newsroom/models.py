@@ -408,6 +408,7 @@ ADDRESS_MARKERS = {
     "day": "98",
     "slug": "dateline-address-slug",
     "pk": "97319",
+    "story_id": "97318",
     "path": "dateline-address-path",
 }
 

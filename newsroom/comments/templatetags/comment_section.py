@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix
+from django.template.base import render_value_in_context
+from django.templatetags.static import static
+from django.urls import get_script_prefix, reverse
 from django.utils.dates import MONTHS
 from django.utils.formats import date_format
-from django.utils.safestring import mark_safe
-from django.utils.timezone import get_current_timezone, is_aware
-from django.utils.translation import get_language, gettext
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.timezone import get_current_timezone, is_aware, template_localtime
+from django.utils.translation import get_language, gettext, ngettext
 
 from newsroom import pagecache, surrogate
 from newsroom.models import address_format
+from newsroom.templatetags.calendar_days import date as date_filter
 
 from ..conf import setting
 from ..forms import CommentForm
@@ -100,31 +104,77 @@ _shared_fields: dict[tuple, str] = {}
 SHARED_FIELDS_LIMIT = 64
 
 
-@register.simple_tag(takes_context=True)
-def comment_form_fields(context, form):
-    """The comment form's fields, written once for every story page and reused.
+def _form_fields(context, form) -> str:
+    """The comment form's fields, rendered from ``comments/form_fields.html`` with ``form`` in the context."""
+    fields = context.template.engine.get_template("comments/form_fields.html")
+    with context.push(form=form):
+        return fields.render(context)
+
+
+def _shared_form_fields(context, story, policy) -> str:
+    """The blank form's fields a story page shows every reader, written once and reused.
 
     A story page's form is blank and carries no token or time stamp (``CommentForm.private``), so its
     fields are the same on every story in one language with one length limit: they cost a tenth of a
-    story page to render through the templates each time. A form with the reader's own text, errors or
-    token, or a signed-in reader's, is rendered afresh. The form's own tag, with the story's addresses,
-    and the closing date stay outside (``comments/form.html``).
+    story page to render through the templates each time, and building the form itself as much again.
+    The form is built only to write them the first time.
     """
-    fields = context.template.engine.get_template("comments/form_fields.html")
-    if form.is_bound or form.private or form.signed_in:
-        return fields.render(context)
-    key = (get_language(), form.policy.max_length)
+    key = (get_language(), policy.max_length)
     shared = _shared_fields.get(key)
     if shared is None:
-        shared = fields.render(context)
+        shared = _form_fields(context, CommentForm(story=story, policy=policy))
         if len(_shared_fields) >= SHARED_FIELDS_LIMIT:
             _shared_fields.clear()
         _shared_fields[key] = shared
     return shared
 
 
-@register.inclusion_tag("comments/section.html", takes_context=True)
-def comment_section(context, story):
+# The form's own tag, with the story's addresses, around its fields. On a story page the form carries no token
+# or time stamp of its own, so one stored copy serves every reader: comments.js fetches both from
+# data-token-url once the reader starts to write. A form shown in answer to a post is that reader's own and
+# carries them (comments/form_fields.html).
+COMMENT_FORM = (
+    '<form class="comment-form" method="post" action="{action}#comment-form" data-token-url="{token_url}" '
+    "novalidate>{fields}  {closes}\n</form>\n"
+    '<script src="{script}" defer></script>\n'
+)
+
+
+def comment_form_html(context, story, policy, form=None) -> str:
+    """The comment form for ``story``: ``form`` (a reader's own, sent back) or the blank one every reader gets."""
+    prefix = get_script_prefix()
+    if form is None or not (form.is_bound or form.private or form.signed_in):
+        fields = _shared_form_fields(context, story, policy)
+    else:
+        fields = _form_fields(context, form)
+    closes = ""
+    if policy.closes_at:
+        day = date_filter(template_localtime(policy.closes_at, context.use_tz), "j F Y")
+        closes = f'<p class="comment-form__note">{gettext("Comments close on %(day)s.") % {"day": escape(day)}}</p>'
+    story_id = int(story.pk)
+    return COMMENT_FORM.format(
+        action=escape(address_format("comments:post", prefix, ("story_id",)).format(story_id=story_id)),
+        token_url=escape(address_format("comments:token", prefix, ("story_id",)).format(story_id=story_id)),
+        fields=fields,
+        closes=closes,
+        script=escape(static("js/comments.js")),
+    )
+
+
+@register.simple_tag(takes_context=True)
+def comment_form(context, story, policy, form=None) -> SafeString:
+    """``{% comment_form story policy form %}``: the form alone, as the confirmation page shows it."""
+    return mark_safe(comment_form_html(context, story, policy, form))
+
+
+@register.simple_tag(takes_context=True)
+def comment_section(context, story) -> SafeString:
+    """``{% comment_section story %}``: a story's comments, the reader's own awaiting moderation, and the form.
+
+    Written out here rather than as an included template: it closes every story page, and most of them have
+    no comments yet, so its headings, links and conditions cost more through the templates than the rest of
+    what it shows. The blank form is not even built: its fields are written once (``_shared_form_fields``).
+    """
     request = context["request"]
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
@@ -132,29 +182,115 @@ def comment_section(context, story):
     form = getattr(request, "comment_form", None)
     if form is not None and form.story.pk != story.pk:
         form = None
-    if form is None and policy.is_open and (signed_in or not policy.require_account):
+    blank = form is None and policy.is_open and not signed_in and not policy.require_account
+    if form is None and policy.is_open and signed_in:
         form = CommentForm(story=story, policy=policy, user=user)
     per_page = setting("COMMENTS_PER_PAGE")
     comments, total, number = approved_comments(story, page_number(request.GET.get("cpage")), per_page)
+    page = CommentPage(number=number, num_pages=max(1, -(-total // per_page)))
     mine = posted_ids(request)
     waiting = []
     if mine:
         # Spam is shown to its sender as waiting too, so the filing tells a spammer nothing.
         held = Comment.objects.filter(story=story, pk__in=mine, status__in=[Status.PENDING, Status.SPAM])
         waiting = list(held.order_by("created_at"))
-    return {
-        "story": story,
-        "policy": policy,
-        "form": form,
-        "page": CommentPage(number=number, num_pages=max(1, -(-total // per_page))),
-        "comments": comments,
-        "count": total,
-        "waiting": waiting,
-        "signed_in": signed_in,
-        "user": user,
-        "request": request,
-        "messages": context.get("messages"),
+
+    def shown(value) -> str:
+        return render_value_in_context(value, context)
+
+    if total:
+        heading = ngettext("%(counter)s comment", "%(counter)s comments", total) % {"counter": shown(total)}
+    else:
+        heading = escape(gettext("Comments"))
+    parts = [
+        f'<link rel="stylesheet" href="{escape(static("css/comments.css"))}">\n'
+        '<section class="comments" id="comments" aria-labelledby="comments-heading">\n'
+        f'  <h2 id="comments-heading" class="comments__heading">{heading}</h2>\n  '
+    ]
+    messages = context.get("messages")
+    if messages:
+        said = "".join(
+            f'<p class="comments__message comments__message--{shown(message.level_tag)}">{shown(message)}</p>'
+            for message in messages
+        )
+        parts.append(f'<div class="comments__messages" role="status">{said}</div>')
+    parts.append("\n  ")
+    if comments:
+        parts.append(f'\n    <ol class="comments__list">\n      {comment_items(comments)}\n    </ol>\n    ')
+        if page.has_other_pages:
+            parts.append(_comment_pages(context, page, shown))
+        parts.append("\n  ")
+    elif not waiting:
+        parts.append(f'\n    <p class="empty">{escape(gettext("No comments yet."))}</p>\n  ')
+    parts.append("\n  ")
+    if waiting:
+        counted = {"counter": shown(len(waiting))}
+        waiting_heading = ngettext(
+            "Your comment awaiting moderation", "Your comments awaiting moderation", len(waiting)
+        )
+        note = ngettext(
+            "Only you can see it until a moderator approves it.",
+            "Only you can see them until a moderator approves them.",
+            len(waiting),
+        )
+        parts.append(
+            f'\n    <h3 class="comments__subheading">{waiting_heading % counted}</h3>\n'
+            f'    <p class="comments__note">{note % counted}</p>\n'
+            '    <ol class="comments__list comments__list--waiting">\n      '
+            f"{comment_items(waiting, pending=True)}\n    </ol>\n  "
+        )
+    parts.append('\n  <div class="comments__respond" id="comment-form">\n    ')
+    if form is not None or blank:
+        parts.append(
+            f'\n      <h3 class="comments__subheading">{escape(gettext("Add your comment"))}</h3>\n      '
+            f"{comment_form_html(context, story, policy, form)}\n    "
+        )
+    elif policy.is_open:
+        parts.append(_sign_in_to_comment(story))
+    else:
+        parts.append(f'\n      <p class="comments__closed">{shown(policy.closed_message)}</p>\n    ')
+    standards = address_format("comments:standards", get_script_prefix(), ()).format()
+    line = gettext(
+        'Read the <a href="%(standards_url)s">community standards</a>: every comment is checked before it appears.'
+    )
+    line %= {"standards_url": escape(standards)}
+    parts.append(f'\n    <p class="comments__standards">{line}</p>\n  </div>\n</section>\n')
+    return mark_safe("".join(parts))
+
+
+def _comment_pages(context, page: CommentPage, shown) -> str:
+    """The links to a long thread's earlier and later pages of comments."""
+    earlier = later = "<span></span>"
+    if page.has_previous:
+        earlier = (
+            f'<a rel="prev" href="{escape(comment_page_url(context, page.previous_page_number))}">'
+            f"← {escape(gettext('Earlier comments'))}</a>"
+        )
+    if page.has_next:
+        later = (
+            f'<a rel="next" href="{escape(comment_page_url(context, page.next_page_number))}">'
+            f"{escape(gettext('Later comments'))} →</a>"
+        )
+    which = gettext("Comments page %(number)s of %(total)s") % {
+        "number": shown(page.number),
+        "total": shown(page.num_pages),
     }
+    return (
+        f'\n      <nav class="pagination comments__pages" aria-label="{escape(gettext("Pages of comments"))}">'
+        f"\n        {earlier}\n        <span>{which}</span>\n        {later}\n      </nav>\n    "
+    )
+
+
+def _sign_in_to_comment(story) -> str:
+    """Where comments need an account: the links to sign in or to create one, and back to the form."""
+    back = escape(quote(story.get_absolute_url(), safe="/"))
+    return (
+        f'\n      <p class="comments__closed">{escape(gettext("Only signed-in readers can comment on this story."))} '
+        f'<a href="{escape(reverse("account_login"))}?next={back}%23comment-form">'
+        f"{escape(gettext('Sign in to comment'))}</a> {escape(gettext('or'))} "
+        f'<a href="{escape(reverse("account_signup"))}?next={back}%23comment-form">'
+        f"{escape(gettext('create an account'))}</a>.</p>\n    "
+    )
 
 
 # One comment in a list. Written out here rather than as an included template: a thread page lists fifty
