@@ -19,10 +19,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils.safestring import SafeString, mark_safe
 
-from .models import Article, Image, Story
+from .models import Article, Image, Story, address_format
 from .sanitize import plain_text
 
 SCHEMA_TYPES = {
@@ -64,11 +64,8 @@ def share_image(image: Image | None) -> dict | None:
 
 
 def _publisher(request) -> dict:
-    return {
-        "@type": "Organization",
-        "name": settings.DATELINE_SITE_NAME,
-        "url": request.build_absolute_uri(reverse("newsroom:home")),
-    }
+    home = address_format("newsroom:home", get_script_prefix(), ()).format()
+    return {"@type": "Organization", "name": settings.DATELINE_SITE_NAME, "url": request.build_absolute_uri(home)}
 
 
 def _citations(story: Story) -> list[dict]:

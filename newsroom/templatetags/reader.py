@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import html
+from functools import cache
 from urllib.parse import quote, quote_plus
 
 from django import template
 from django.urls import reverse
+from django.utils import translation
 from django.utils.html import conditional_escape, escape
-from django.utils.safestring import SafeString, mark_safe
+from django.utils.safestring import SafeData, SafeString, mark_safe
 from django.utils.translation import gettext
 
 from newsroom import markdown, popularity, structured
@@ -52,7 +55,7 @@ def story_meta(context) -> SafeString:
     pairs = structured.open_graph(
         story, request=request, title=title, description=description, image=image, section=section
     )
-    lines = [f'<meta property="{escape(name)}" content="{conditional_escape(content)}">\n  ' for name, content in pairs]
+    lines = [f'<meta property="{name}" content="{_attribute(content)}">\n  ' for name, content in pairs]
     lines.append(f'<meta name="twitter:card" content="{"summary_large_image" if image else "summary"}">\n  ')
     lines += [
         f'<link rel="alternate" hreflang="{conditional_escape(alternate["hreflang"])}" '
@@ -67,6 +70,11 @@ def story_meta(context) -> SafeString:
         )
     lines.append(f'<script type="application/ld+json">{structured.json_for_script(data)}</script>\n')
     return mark_safe("".join(lines))
+
+
+def _attribute(value) -> str:
+    """``value`` escaped for an HTML attribute, as ``conditional_escape`` would, without its lazy-string wrapper."""
+    return str(value) if isinstance(value, SafeData) else html.escape(str(value))
 
 
 # Each network's share address, with the story's title and address put in already quoted (as urlencode would
@@ -94,6 +102,13 @@ def share_links_for(title: str, url: str) -> list[dict]:
     return links
 
 
+@cache
+def _share_words(language: str | None) -> dict[str, str]:
+    """The share box's heading and print line in ``language``: translated once per language and process."""
+    with translation.override(language):
+        return {"heading": html.escape(gettext("Share this story")), "permalink": gettext("Read online at %(address)s")}
+
+
 # The share box and the sources are written here rather than in included templates: they close every story
 # page, and walking a template's nodes for each of their links cost more than writing the links out.
 SHARE_LINK = (
@@ -117,12 +132,15 @@ def share_links(context) -> SafeString:
     story: Story = context["story"]
     url = _canonical(context["request"], story)
     title = story.article.headline if story.kind == Story.Kind.ARTICLE else story.title
-    links = "".join(
-        SHARE_LINK.format(href=escape(link["href"]), prefix=escape(link["prefix"]), name=escape(link["name"]))
+    words = _share_words(translation.get_language())
+    links = [
+        SHARE_LINK.format(
+            href=html.escape(link["href"]), prefix=html.escape(link["prefix"]), name=html.escape(link["name"])
+        )
         for link in share_links_for(title, url)
-    )
-    permalink = gettext("Read online at %(address)s") % {"address": escape(url)}
-    return mark_safe(SHARE_BOX.format(heading=escape(gettext("Share this story")), links=links, permalink=permalink))
+    ]
+    permalink = words["permalink"] % {"address": html.escape(url)}
+    return mark_safe(SHARE_BOX.format(heading=words["heading"], links="".join(links), permalink=permalink))
 
 
 SOURCE_ITEM = "\n      <li>{cited}{published}{archived}</li>\n    "
