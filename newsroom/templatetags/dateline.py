@@ -74,6 +74,20 @@ def fixed_url(name: str) -> str:
     return address_format(name, get_script_prefix(), ()).format()
 
 
+@register.simple_tag
+def nav_items(sections) -> str:
+    """``{% nav_items nav_sections %}``: the header's sections, each a list item with its link.
+
+    Written out here rather than with a loop of template tags: the header is on every page.
+    """
+    return mark_safe(
+        "".join(
+            f'<li><a href="{conditional_escape(section["url"])}">{conditional_escape(section["name"])}</a></li>'
+            for section in sections
+        )
+    )
+
+
 @register.filter
 def tag_url(tag) -> str:
     """``{{ tag|tag_url }}``: a context's page, for lists that link many contexts (Related links up to thirty)."""
