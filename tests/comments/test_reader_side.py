@@ -542,3 +542,19 @@ def test_story_without_approved_comments_reads_none_and_shows_one_once_approved(
     services.approve(comments=[held], moderator=ModeratorFactory())
     shown = section_of(page(Client(), story))
     assert "Held back for now." in shown and "1 comment" in shown
+
+
+def test_a_french_story_pages_comments_read_in_french_with_their_count_and_pages(client, settings):
+    settings.LANGUAGE_CODE = "fr"
+    settings.COMMENTS_PER_PAGE = 2
+    story = EventFactory(summary="Une tempête ferme la route côtière.")
+    for number in range(3):
+        CommentFactory(story=story, body=f"Avis numéro {number}.")
+
+    section = section_of(page(client, story))
+
+    assert '<h2 id="comments-heading" class="comments__heading">3 commentaires</h2>' in section
+    assert 'Lisez la <a href="/community-standards/">charte de la communauté</a>' in section
+    assert f'action="/comments/post/{story.pk}/#comment-form"' in section
+    assert "Commentaires, page 1 sur 2" in section
+    assert 'href="?cpage=2#comments">Commentaires suivants →</a>' in section
