@@ -222,6 +222,8 @@
                 close();
                 return;
             }
+            // A lookup that answers after the editor has started moving through the list keeps their choice.
+            const kept = active >= 0 && options[active] ? options[active].textContent : null;
             options = fresh.map((name, index) => {
                 const option = document.createElement("li");
                 option.id = `${listbox.id}-${index}`;
@@ -237,6 +239,10 @@
             listbox.hidden = false;
             entry.setAttribute("aria-expanded", "true");
             active = -1;
+            if (kept !== null && fresh.includes(kept)) {
+                highlight(fresh.indexOf(kept));
+                return;
+            }
             announce(`${fresh.length} existing context${fresh.length === 1 ? "" : "s"} found; use the arrow keys.`);
         }
 
