@@ -399,11 +399,12 @@ class FixedNode(template.Node):
 
     The words of the header and footer, the stylesheets' and feeds' addresses: every page renders the same
     few dozen translations, static files and fixed addresses, and each costs a translation lookup, a
-    filter and an escape on every page. A fixed passage is rendered once per language, script prefix and
-    process, then reused. What it may hold is checked when the template is read (``_check_fixed``): text,
-    ``{% translate %}`` and ``{% blocktranslate %}`` of fixed words, ``{% static %}`` and ``{% fixed_url %}`` of
-    fixed names, and the names in ``FIXED_NAMES``; anything else is a template error, so nothing a page
-    shows of its own can be kept. A change of settings (tests) forgets every passage.
+    filter and an escape on every page. A fixed passage is rendered once per language, script prefix, site
+    name and process, then reused. What it may hold is checked when the template is read (``_check_fixed``):
+    text, ``{% translate %}`` and ``{% blocktranslate %}`` of fixed words, ``{% static %}`` and ``{% fixed_url %}``
+    of fixed names, ``{% url "name" as x %}`` for its own use, and the names in ``FIXED_NAMES``; anything else
+    is a template error, so nothing a page shows of its own can be kept. A change of settings (tests)
+    forgets every passage.
     """
 
     def __init__(self, nodelist, names):
