@@ -65,20 +65,28 @@ def test_editor_types_a_phrase_picks_a_suggestion_and_exactly_those_contexts_are
     context.close()
 
 
-def test_contexts_are_added_and_removed_from_the_keyboard(browser, live_server, editor):
+def two_rail_suggestions(browser, live_server):
+    """An article with no contexts open in the admin, "rail" typed, and the two existing rail contexts offered.
+
+    On a loaded machine the list may first answer a shorter word ("rai"): this waits for "rail"'s answer.
+    Returns the browser context, the page, the article, the contexts box and the suggestions list.
+    """
     ArticleFactory(tags=["Rail strikes"])
     ArticleFactory(tags=["Rail fares"])
     article = ArticleFactory(tags=[])
     context, page = signed_in_page(browser, live_server, "eddie")
     page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
-
     contexts = page.get_by_role("combobox", name="Contexts")
-    chosen = page.get_by_role("list", name="Already chosen")
     existing = page.get_by_role("listbox", name="Suggestions")
-    # On a loaded machine the list may first answer a shorter word ("rai"): the arrows wait for "rail"'s answer.
     with page.expect_response(lambda response: "q=rail" in response.url):
         contexts.press_sequentially("rail")
     expect(existing.get_by_role("option")).to_have_count(2)
+    return context, page, article, contexts, existing
+
+
+def test_contexts_are_added_and_removed_from_the_keyboard(browser, live_server, editor):
+    context, page, article, contexts, existing = two_rail_suggestions(browser, live_server)
+    chosen = page.get_by_role("list", name="Already chosen")
     contexts.press("ArrowDown")
     contexts.press("ArrowDown")
     expect(existing.get_by_role("option", selected=True)).to_have_count(1)
@@ -123,16 +131,7 @@ def test_without_javascript_a_phrase_typed_in_the_box_is_one_context(browser, li
 def test_a_suggestion_highlighted_from_the_keyboard_stays_chosen_when_a_later_lookup_answers(
     browser, live_server, editor
 ):
-    ArticleFactory(tags=["Rail strikes"])
-    ArticleFactory(tags=["Rail fares"])
-    article = ArticleFactory(tags=[])
-    context, page = signed_in_page(browser, live_server, "eddie")
-    page.goto(f"{live_server.url}/admin/newsroom/article/{article.pk}/change/")
-    contexts = page.get_by_role("combobox", name="Contexts")
-    existing = page.get_by_role("listbox", name="Suggestions")
-    with page.expect_response(lambda response: "q=rail" in response.url):
-        contexts.press_sequentially("rail")
-    expect(existing.get_by_role("option")).to_have_count(2)
+    context, page, _, contexts, existing = two_rail_suggestions(browser, live_server)
     contexts.press("ArrowDown")
     picked = existing.get_by_role("option", selected=True).inner_text()
 
