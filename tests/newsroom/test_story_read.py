@@ -266,6 +266,8 @@ def newsroom_lists(media_root):
     world = SectionFactory(name="World", slug="world", parent=news)
     dahl, costa = AuthorFactory(name="Ana Dahl"), AuthorFactory(name="Rui Costa")
     today = timezone.localdate()
+    # Published a moment ago, so in the first hour after midnight no story dated today went out yesterday.
+    moment = timezone.now() - timedelta(seconds=5)
     for n in range(45):
         day = today - timedelta(days=n % 4)
         ArticleFactory(
@@ -274,8 +276,14 @@ def newsroom_lists(media_root):
             lead_image=ImageFactory() if n % 5 == 0 else None,
             authors=[dahl, costa] if n % 3 else [costa],
             date=day,
+            publish_at=moment,
         )
-        EventFactory(summary=f"Ferry service {n} resumes.", date=day, category=("disasters", "politics")[n % 2])
+        EventFactory(
+            summary=f"Ferry service {n} resumes.",
+            date=day,
+            category=("disasters", "politics")[n % 2],
+            publish_at=moment,
+        )
     ArticleFactory(headline="Not yet out", status=Status.DRAFT, publish_at=None, authors=[dahl])
     return {"day": today, "world": world, "dahl": dahl}
 
