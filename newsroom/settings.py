@@ -154,13 +154,18 @@ for _number, _url in enumerate(env_list("DATABASE_REPLICA_URLS", ""), start=1):
     DATABASES[_alias]["TEST"] = {"MIRROR": "default"}
     DATABASE_REPLICAS.append(_alias)
 DATABASE_ROUTERS = ["newsroom.dbrouting.ReplicaRouter"]
+# Django's PostgreSQL backend with a health check that costs no round trip while the connection is quiet
+# (newsroom/backends/postgresql/base.py).
+for _settings in DATABASES.values():
+    if _settings["ENGINE"] == "django.db.backends.postgresql":
+        _settings["ENGINE"] = "newsroom.backends.postgresql"
 # On PostgreSQL, queries are sent with their parameters apart (server-side binding), so psycopg can prepare a
 # statement the connection has run a few times already and PostgreSQL skips parsing and planning it again: a
 # story page's queries spend longer being planned than being run. Turn off (DATABASE_PREPARED_STATEMENTS=0)
 # behind a connection pooler that does not keep prepared statements (PgBouncer in transaction mode before 1.21).
 if env_bool("DATABASE_PREPARED_STATEMENTS", True):
     for _settings in DATABASES.values():
-        if _settings["ENGINE"] == "django.db.backends.postgresql":
+        if _settings["ENGINE"] == "newsroom.backends.postgresql":
             _settings.setdefault("OPTIONS", {}).setdefault("server_side_binding", True)
             _settings["OPTIONS"].setdefault("prepare_threshold", 3)
 DATABASE_REPLICA_MAX_LAG = float(os.environ.get("DATABASE_REPLICA_MAX_LAG", "5"))
