@@ -23,6 +23,7 @@ The ORM's form of the same reads stays in ``StoryDetailView.get_queryset`` (the 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
@@ -110,6 +111,9 @@ class _Statement:
     converters: tuple
     # Extra columns after the models' (name, python type), in order.
     extras: tuple[tuple[str, type], ...] = ()
+    # The SELECT list and the FROM clause, for a statement written into another one (``_folded_lists``).
+    columns: str = ""
+    joins: str = ""
 
     def run(self, connection, where: str, params: list) -> list[list]:
         with connection.cursor() as cursor:
@@ -147,6 +151,8 @@ def _statement(connection, tables: dict[str, tuple], joins: str, extras=()) -> _
         parts=parts,
         converters=tuple(converters),
         extras=tuple((name, kind) for name, _, kind in extras),
+        columns=", ".join(columns),
+        joins=joins,
     )
 
 
@@ -221,13 +227,17 @@ def read_story(
     slug: str | None = None,
     pk: int | None = None,
     published_at: datetime | None = None,
+    with_lists: bool = False,
 ) -> Story | None:
     """The story on ``day`` with ``slug`` (or the one with ``pk``), published at ``published_at`` if given.
 
     ``flag_sql``: (attribute, SQL, bool or int) triples, each a scalar subquery naming the story's table,
-    its value set on the story as that type.
+    its value set on the story as that type. ``with_lists``: read the story's contexts and sources in the
+    same statement where the database allows (``_folded_lists``), for ``prefetch_story_page`` to take.
     """
     connection = connections[using]
+    if with_lists:
+        flag_sql = (*flag_sql, *_folded_lists(using))
     statement = _story_statement(using, flag_sql)
     ops = connection.ops
     where, params = [], []
@@ -333,31 +343,127 @@ def _prefetched(instance, name: str, objects: list) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
+def _contexts_order(connection) -> str:
+    return _column(connection, TaggedStory, "id")
+
+
+def _sources_order(connection) -> str:
+    return f"{_column(connection, Source, 'order')}, {_column(connection, Source, 'id')}"
+
+
+# The field types whose values come back from a JSON array as the ORM reads them from their columns (numbers,
+# text, true and false), and those that come back as ISO text, turned back by the field's own ``to_python``.
+_AS_IN_JSON = frozenset(
+    {
+        *("AutoField", "BigAutoField", "SmallAutoField", "ForeignKey", "OneToOneField", "BooleanField"),
+        *("IntegerField", "BigIntegerField", "SmallIntegerField", "PositiveIntegerField", "PositiveSmallIntegerField"),
+        *("PositiveBigIntegerField", "CharField", "TextField", "SlugField", "URLField", "EmailField"),
+    }
+)
+_FROM_ISO_TEXT = frozenset({"DateField", "DateTimeField"})
+
+
+def _json_rows(value) -> list:
+    """A JSON column of rows (``json_agg``) as a list: psycopg parses ``json`` itself, Django leaves ``jsonb`` text."""
+    if isinstance(value, str):
+        return json.loads(value)
+    return value or []
+
+
+@cache
+def _folded_lists(alias: str) -> tuple[tuple[str, str, type], ...]:
+    """The story page's contexts and sources as two columns of the story's own statement, on PostgreSQL.
+
+    Each list is one ``json_agg`` of its statement's rows, in its order, in a subquery on the story's id: the
+    page makes one round trip to the database for the story and both lists instead of three, a fifth of a
+    millisecond of the two processes' time on every story page. None on SQLite, which answers in the same
+    process (there is no round trip to save), or when a field of those rows would not come back from JSON as
+    the ORM reads it: ``prefetch_story_page`` then reads the lists with statements of their own.
+    """
+    connection = connections[alias]
+    if connection.vendor != "postgresql":
+        return ()
+    lists = {
+        "_page_contexts": (_contexts_statement(alias), TaggedStory, "content_object", _contexts_order(connection)),
+        "_page_sources": (_sources_statement(alias), Source, "story", _sources_order(connection)),
+    }
+    if any(_json_converters(statement) is None for statement, *_ in lists.values()):
+        return ()
+    story_id = _column(connection, Story, "id")
+    return tuple(
+        (
+            name,
+            f"SELECT json_agg(json_build_array({statement.columns}) ORDER BY {order}) FROM {statement.joins}"
+            f" WHERE {_column(connection, model, key)} = {story_id}",
+            _json_rows,
+        )
+        for name, (statement, model, key, order) in lists.items()
+    )
+
+
+def _json_converters(statement: _Statement) -> tuple[tuple[int, object], ...] | None:
+    """(column index, ``to_python``) for the columns of ``statement`` that JSON carries as text; None if a
+    column's type would not come back from JSON as the ORM reads it."""
+    if statement.sql not in _JSON_CONVERTERS:
+        _JSON_CONVERTERS[statement.sql] = _find_json_converters(statement)
+    return _JSON_CONVERTERS[statement.sql]
+
+
+_JSON_CONVERTERS: dict[str, tuple | None] = {}
+
+
+def _find_json_converters(statement: _Statement) -> tuple[tuple[int, object], ...] | None:
+    converters = []
+    for part in statement.parts.values():
+        for offset, field in enumerate(part.fields):
+            kind = field.get_internal_type()
+            if kind in _FROM_ISO_TEXT:
+                converters.append((part.start + offset, field.to_python))
+            elif kind not in _AS_IN_JSON:
+                return None
+    return tuple(converters)
+
+
+def _taken_rows(story: Story, name: str, statement: _Statement) -> list[list] | None:
+    """The rows of a list the story's statement read along with it (``_folded_lists``), or None."""
+    rows = story.__dict__.pop(name, None)
+    if rows is None:
+        return None
+    converters = _json_converters(statement)
+    for row in rows:
+        for index, to_python in converters:
+            if row[index] is not None:
+                row[index] = to_python(row[index])
+    return rows
+
+
 def prefetch_story_page(story: Story, *, using: str) -> None:
     """Read what the story page shows beside ``story``: contexts, sources, and an article's bylines.
 
-    One statement each, as the ORM's prefetch runs; an event runs no byline statement.
+    One statement each, as the ORM's prefetch runs; an event runs no byline statement. The contexts and
+    sources of a story read ``with_lists`` come with it, where the database allows (``_folded_lists``).
     """
     connection = connections[using]
     db = connection.alias
 
-    def ordered(model, *fields: str) -> str:
-        return ", ".join(_column(connection, model, field) for field in fields)
-
     contexts = _contexts_statement(using)
-    rows = contexts.run(
-        connection,
-        f"WHERE {_column(connection, TaggedStory, 'content_object')} = %s ORDER BY {ordered(TaggedStory, 'id')}",
-        [story.pk],
-    )
+    rows = _taken_rows(story, "_page_contexts", contexts)
+    if rows is None:
+        rows = contexts.run(
+            connection,
+            f"WHERE {_column(connection, TaggedStory, 'content_object')} = %s ORDER BY {_contexts_order(connection)}",
+            [story.pk],
+        )
     _prefetched(story, "tags", [contexts.parts["tag"].build(row, db) for row in rows])
 
     sources = _sources_statement(using)
-    rows = sources.run(
-        connection,
-        f"WHERE {_column(connection, Source, 'story')} = %s ORDER BY {ordered(Source, 'order', 'id')}",
-        [story.pk],
-    )
+    rows = _taken_rows(story, "_page_sources", sources)
+    if rows is None:
+        rows = sources.run(
+            connection,
+            f"WHERE {_column(connection, Source, 'story')} = %s ORDER BY {_sources_order(connection)}",
+            [story.pk],
+        )
     cited = []
     for row in rows:
         source = sources.parts["source"].build(row, db)

@@ -373,6 +373,7 @@ class StoryDetailView(PublishedStoryMixin, DateDetailView):
             pk=self.preview_link.story_id if self.preview_link is not None else None,
             # A preview link opens its one story whatever its state; staff may preview any story.
             published_at=None if self.preview_link is not None or staff else timezone.now(),
+            with_lists=True,
         )
         if story is None:
             raise Http404("No story at this address.")
@@ -671,7 +672,7 @@ def story_markdown(request, year, month, day, slug):
     if redirect:
         return redirect
     using = router.db_for_read(Story)
-    story = read_story(using=using, day=day, slug=slug, published_at=timezone.now())
+    story = read_story(using=using, day=day, slug=slug, published_at=timezone.now(), with_lists=True)
     if story is None:
         raise Http404("No story at this address.")
     prefetch_story_page(story, using=using)

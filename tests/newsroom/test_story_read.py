@@ -156,14 +156,15 @@ def test_a_day_that_is_no_date_is_not_found(rf):
         view.get_object()
 
 
-def page_read(story):
-    found = read(story, published_at=None)
+def page_read(story, with_lists=False):
+    found = read(story, published_at=None, with_lists=with_lists)
     prefetch_story_page(found, using="default")
     return found
 
 
+@pytest.mark.parametrize("with_lists", [False, True], ids=["read-apart", "read-with-the-story"])
 def test_contexts_sources_and_bylines_are_read_as_the_orm_prefetches_them_and_cost_no_further_query(
-    article, django_assert_num_queries
+    article, django_assert_num_queries, with_lists
 ):
     # Contexts given in an order that is not the alphabet's, sources and bylines out of their ids' order.
     article.tags.add("Port Arlen", "Harbour", "North Korean defectors")
@@ -174,9 +175,10 @@ def test_contexts_sources_and_bylines_are_read_as_the_orm_prefetches_them_and_co
     LinkCheck.objects.create(url=gone.url, status=LinkCheck.Status.GONE, status_since=now, checked_at=now)
     for order, name in ((1, "Rui Costa"), (0, "Ana Dahl")):
         Byline.objects.create(article=article, author=AuthorFactory(name=name), role="Reporter", order=order)
+    SourceFactory(story=article, outlet=first, title="Dated", order=3, published_on=now.date() - timedelta(days=400))
     expected = Story.objects.select_related("article").prefetch_related(*story_page_prefetches()).get(pk=article.pk)
 
-    found = page_read(article)
+    found = page_read(article, with_lists=with_lists)
 
     with django_assert_num_queries(0):
         contexts = list(found.tags.all())
@@ -190,8 +192,9 @@ def test_contexts_sources_and_bylines_are_read_as_the_orm_prefetches_them_and_co
     assert [tag.name for tag in contexts] == ["Port Arlen", "Harbour", "North Korean defectors"]
     assert [tag.name for tag in contexts] == [tag.name for tag in expected.tags.all()]
     assert [values(s) for s in sources] == [values(s) for s in expected.sources.all()]
-    assert outlets == ["Arlen Post", "Harbour Gazette"]
-    assert statuses == ["gone", None] == [s.link_status for s in expected.sources.all()]
+    assert outlets == ["Arlen Post", "Harbour Gazette", "Arlen Post"]
+    assert statuses == ["gone", None, None] == [s.link_status for s in expected.sources.all()]
+    assert sources[2].published_on == now.date() - timedelta(days=400)
     assert authors == ["Ana Dahl", "Rui Costa"]
     assert [values(b) for b in bylines] == [values(b) for b in expected.article.bylines.all()]
     assert [values(b.author) for b in bylines] == [values(b.author) for b in expected.article.bylines.all()]
@@ -214,6 +217,35 @@ def test_an_event_page_reads_no_bylines(django_assert_num_queries):
 
     with django_assert_num_queries(2):
         prefetch_story_page(found, using="default")
+
+
+def test_on_postgresql_a_story_page_reads_the_story_its_contexts_and_sources_in_one_statement(
+    media_root, django_assert_num_queries
+):
+    event = EventFactory(summary="Ferries resume after the storm.")
+    event.tags.add("Harbour", "Weather")
+    SourceFactory(story=event, title="Ferries back", order=0)
+    article = ArticleFactory(lead_image=ImageFactory())
+    article.tags.add("Harbour")
+    Byline.objects.create(article=article, author=AuthorFactory(name="Ana Dahl"), order=0)
+    apart = {"postgresql": 0}.get(connection.vendor, 2)
+
+    for story, bylines in ((event, 0), (article, 1)):
+        contexts, sources = [tag.name for tag in story.tags.all()], [s.title for s in story.sources.all()]
+        with django_assert_num_queries(1 + apart + bylines):
+            found = page_read(story, with_lists=True)
+            assert [tag.name for tag in found.tags.all()] == contexts
+            assert [source.title for source in found.sources.all()] == sources
+        assert "_page_contexts" not in vars(found) and "_page_sources" not in vars(found)
+    assert contexts == ["Harbour"] and sources == []
+
+
+def test_a_story_with_no_contexts_or_sources_read_with_them_shows_empty_lists(django_assert_num_queries):
+    event = EventFactory()
+    found = page_read(event, with_lists=True)
+
+    with django_assert_num_queries(0):
+        assert list(found.tags.all()) == [] and list(found.sources.all()) == []
 
 
 def test_a_list_reads_the_same_stories_and_fields_as_for_listing_in_bulk(article, django_assert_num_queries):
