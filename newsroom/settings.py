@@ -121,7 +121,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "newsroom.context_processors.site",
             ],
-            "builtins": ["newsroom.templatetags.calendar_days"],
+            "builtins": ["newsroom.templatetags.calendar_days", "newsroom.templatetags.extending"],
         },
     },
 ]
