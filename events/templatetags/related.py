@@ -37,6 +37,8 @@ def related_items(items):
     context_label = {count: _escape(ngettext("Context:", "Contexts:", count)) for count in (1, 2)}
     months: dict[int, str] = {}
     kinds: dict[str, str] = {}
+    # The entries share the story's own few contexts: each context's link is written once per box.
+    context_links: dict[int, str] = {}
     parts = []
     for item in items:
         parts.append('\n      <li class="related__item">\n        ')
@@ -67,10 +69,12 @@ def related_items(items):
             )
         parts.append("\n        ")
         if item.shared:
-            links = ", ".join(
-                f'<a href="{_escape(slug_path("newsroom:tag", tag.slug))}">{_escape(tag.name)}</a>'
-                for tag in item.shared
-            )
+            for tag in item.shared:
+                if tag.pk not in context_links:
+                    context_links[tag.pk] = (
+                        f'<a href="{_escape(slug_path("newsroom:tag", tag.slug))}">{_escape(tag.name)}</a>'
+                    )
+            links = ", ".join(context_links[tag.pk] for tag in item.shared)
             label = context_label[min(len(item.shared), 2)]
             parts.append(f'<p class="related__contexts">{label} {links}</p>')
         parts.append("\n      </li>\n    ")
