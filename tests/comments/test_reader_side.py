@@ -163,6 +163,17 @@ def test_comments_close_after_the_story_number_of_days(client):
     assert "Comments close on" in page(client, recent)
 
 
+def test_the_closing_day_is_the_local_day_of_the_closing_moment(client, settings):
+    settings.TIME_ZONE = "Pacific/Auckland"
+    # Published at 14:00 UTC, three days before: comments close at 14:00 UTC, 03:00 the next day in Auckland.
+    published = (timezone.now() - timedelta(days=1)).replace(hour=14, minute=0, second=0, microsecond=0)
+    story = ArticleFactory(comments="auto", comments_close_after_days=3, publish_at=published)
+    closing = timezone.localtime(published + timedelta(days=3), timezone.get_fixed_timezone(0))
+    local_day = (closing + timedelta(days=1)).date()
+
+    assert f"Comments close on {local_day.day} {local_day:%B %Y}." in page(client, story)
+
+
 def test_unpublished_story_takes_no_comments(client):
     draft = ArticleFactory(status="draft", publish_at=None)
     assert client.post(post_url(draft), form_data(draft)).status_code == 404

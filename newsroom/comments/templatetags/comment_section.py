@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from datetime import datetime
 from urllib.parse import quote
 
 from django import template
@@ -149,7 +150,9 @@ def comment_form_html(context, story, policy, form=None) -> str:
         fields = _form_fields(context, form)
     closes = ""
     if policy.closes_at:
-        day = date_filter(template_localtime(policy.closes_at, context.use_tz), "j F Y")
+        # The local day of the closing moment: a date's text is kept once written (calendar_days), a moment's not.
+        closing = template_localtime(policy.closes_at, context.use_tz)
+        day = date_filter(closing.date() if isinstance(closing, datetime) else closing, "j F Y")
         closes = f'<p class="comment-form__note">{gettext("Comments close on %(day)s.") % {"day": escape(day)}}</p>'
     story_id = int(story.pk)
     return COMMENT_FORM.format(
