@@ -11,8 +11,9 @@
    the cached server, as in the multi-machine layout (README, "Running on several machines"); it is
    skipped with a note when varnishd or the xkey module is missing (PEER_VARNISH=0 skips it too).
 4. For each comparable page (a day with the median number of events, a "China" event with a full
-   Related list, the /news/ index), wrk -t2 -c16 after a warm-up, the three servers one after the
-   other, page by page, for PEER_ROUNDS rounds (default 3); prints the medians and the ratios.
+   Related list, the /news/ index), wrk -t2 -c16 after a warm-up (PEER_SPLITS runs, fresh connections
+   each, see ``measure``), the three servers one after the other, page by page, for PEER_ROUNDS rounds
+   (default 3); prints the medians and the ratios.
 
 Only 127.0.0.1 is targeted; every run is bounded by PEER_SECONDS.
 """
@@ -39,6 +40,7 @@ CACHED_PORT = run.PORT + 3
 VARNISH_PORT = run.PORT + 4
 ROUNDS = int(os.environ.get("PEER_ROUNDS", "3"))
 SECONDS = float(os.environ.get("PEER_SECONDS", "10"))
+SPLITS = max(1, int(os.environ.get("PEER_SPLITS", "4")))
 WARMUP = float(os.environ.get("PEER_WARMUP", "2"))
 PEER_WORK = Path(os.environ.get("PEER_WORK", str(Path(tempfile.gettempdir()) / "dateline-peer-wagtail")))
 PEER_SIZE = ["--events", "10000", "--days", "1000", "--tags", "2000", "--mode", "bulk"]
@@ -185,28 +187,51 @@ def measure(url: str, session: int | None = None) -> dict:
 
     Requests/s on a shared 2-core machine swing by 2x between runs of the same code; the CPU time each
     request costs the server and PostgreSQL barely moves, so the report gives both.
+
+    The timed part is PEER_SPLITS runs of wrk one after the other (SECONDS in all), each opening its own 16
+    connections. gunicorn's two workers share the connections of a run by chance, and a worker holding most
+    of them is held to one core by its interpreter lock: one long run measured one such split, for either
+    site. Several runs average over several splits. Requests/s is every run's requests over their time,
+    p50 the median of the runs' and p99 the highest.
     """
     subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, int(WARMUP))}s", url], capture_output=True, check=False)
-    command = ["wrk", "-t2", "-c16", f"-d{max(1, int(SECONDS))}s", "--latency", "--timeout", "10s", url]
+    seconds = max(1, round(SECONDS / SPLITS))
+    command = ["wrk", "-t2", "-c16", f"-d{seconds}s", "--latency", "--timeout", "10s", url]
     before = cpu_ticks(session)
-    output = subprocess.run(command, capture_output=True, text=True, timeout=SECONDS + 60).stdout
+    outputs = [
+        subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout for _ in range(SPLITS)
+    ]
     after = cpu_ticks(session)
-    found = {name: re.search(pattern, output) for name, pattern in (
-        ("rps", r"Requests/sec:\s+([\d.]+)"), ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
-        ("bad", r"Non-2xx or 3xx responses: (\d+)"), ("requests", r"(\d+) requests in"),
-    )}  # fmt: skip
-    requests = int(found["requests"].group(1)) if found["requests"] else 0
+    runs = [parse_wrk(output) for output in outputs]
+    requests = sum(found["requests"] for found in runs)
+    elapsed = sum(found["seconds"] for found in runs)
     result = {
-        "rps": float(found["rps"].group(1)) if found["rps"] else 0.0,
-        "p50": run.to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
-        "p99": run.to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
-        "errors": int(found["bad"].group(1)) if found["bad"] else 0,
+        "rps": requests / elapsed if elapsed else 0.0,
+        "p50": statistics.median(found["p50"] for found in runs),
+        "p99": max(found["p99"] for found in runs),
+        "errors": sum(found["errors"] for found in runs),
     }
     if session is not None and requests:
         per_request = 1000 / os.sysconf("SC_CLK_TCK") / requests
         result["cpu_app"] = (after[0] - before[0]) * per_request
         result["cpu_db"] = (after[1] - before[1]) * per_request
     return result
+
+
+def parse_wrk(output: str) -> dict:
+    """One wrk run's requests, its duration in seconds, its p50 and p99 in milliseconds and its failed answers."""
+    found = {name: re.search(pattern, output) for name, pattern in (
+        ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
+        ("bad", r"Non-2xx or 3xx responses: (\d+)"), ("done", r"(\d+) requests in ([\d.]+)(\w+)"),
+    )}  # fmt: skip
+    done = found["done"]
+    return {
+        "requests": int(done.group(1)) if done else 0,
+        "seconds": run.to_ms(done.group(2) + done.group(3)) / 1000 if done else 0.0,
+        "p50": run.to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
+        "p99": run.to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
+        "errors": int(found["bad"].group(1)) if found["bad"] else 0,
+    }
 
 
 def main() -> None:
@@ -291,7 +316,8 @@ def render(pages, results) -> str:
         f"## Dateline and Wagtail 7.0, 10,000 events over 1,000 days, {run.CORES} cores",
         "",
         f"Both served by gunicorn, 2 workers x 4 gthread threads, DEBUG off, PostgreSQL on the same machine. "
-        f"wrk -t2 -c16, {WARMUP:.0f} s warm-up then {SECONDS:.0f} s, servers taken in turn page by page; "
+        f"wrk -t2 -c16, {WARMUP:.0f} s warm-up then {SECONDS:.0f} s in {SPLITS} runs with fresh connections, "
+        "servers taken in turn page by page; "
         f"medians of {ROUNDS} rounds (range of requests/s in brackets). Page cache off: PAGE_CACHE=0 "
         "(every page rendered, no counts kept); page cache on: Dateline's own page cache; behind Varnish: "
         "deploy/varnish/dateline.vcl in front of the page-cache-on server.",

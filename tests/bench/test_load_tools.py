@@ -99,3 +99,46 @@ def test_cpu_ticks_counts_this_process_session():
     while time.process_time() - started < 0.1:
         sum(range(10_000))
     assert peer.cpu_ticks(os.getsid(0))[0] > server
+
+
+WRK_RUN = """Running 2s test @ http://127.0.0.1:8801/news/
+  2 threads and 16 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    38.12ms   10.02ms  91.40ms   70.11%
+  Latency Distribution
+     50%   36.80ms
+     75%   42.10ms
+     90%   50.33ms
+     99%   77.95ms
+  801 requests in 2.01s, 21.38MB read
+  Non-2xx or 3xx responses: 3
+Requests/sec:    398.51
+"""
+
+
+def test_a_wrk_run_is_read_for_its_requests_time_latency_and_failures():
+    found = peer.parse_wrk(WRK_RUN)
+    assert found == {"requests": 801, "seconds": 2.01, "p50": 36.8, "p99": 77.95, "errors": 3}
+
+
+def test_a_measurement_adds_up_several_short_runs_with_fresh_connections(monkeypatch):
+    class Done:
+        def __init__(self, stdout):
+            self.stdout = stdout
+
+    slow = WRK_RUN.replace("801 requests in 2.01s", "401 requests in 2.00s").replace("99%   77.95ms", "99%   120.00ms")
+    outputs = iter([WRK_RUN, slow, WRK_RUN, WRK_RUN])
+    commands = []
+
+    def fake_run(command, **kwargs):
+        commands.append(command)
+        return Done("" if "--latency" not in command else next(outputs))
+
+    monkeypatch.setattr(peer.subprocess, "run", fake_run)
+    monkeypatch.setattr(peer, "SPLITS", 4)
+    monkeypatch.setattr(peer, "SECONDS", 8.0)
+    result = peer.measure("http://127.0.0.1:8801/news/")
+    timed = [command for command in commands if "--latency" in command]
+    assert len(timed) == 4 and all("-d2s" in command for command in timed)
+    assert result["rps"] == pytest.approx((801 * 3 + 401) / (2.01 * 3 + 2.0))
+    assert result["p99"] == 120.0 and result["p50"] == 36.8 and result["errors"] == 12
