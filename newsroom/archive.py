@@ -13,7 +13,7 @@ The figures stay exact without any worker:
   story deleted) adjusts them in the same transaction (``Story.save`` and the
   delete signal below), so a reader never sees a count that disagrees with the list.
 - A scheduled story waiting for its time is in the table already; readers take
-  off the stories whose publish time is still ahead (``waiting``: an indexed
+  off the stories whose publish time is still ahead (``published_months``: an indexed
   query over the schedule, which is short). The moment a story's time passes it
   counts, exactly as ``published()`` starts listing it.
 
@@ -149,35 +149,35 @@ def _story_columns(connection, *names: str) -> list[str]:
     return [connection.ops.quote_name(name) for name in (STORY_TABLE, *names)]
 
 
-def waiting(now: datetime | None = None, *, using: str | None = None) -> Counter:
-    """Live stories whose publish time is still ahead, by month: what the table holds that readers may not see.
+def published_months(now: datetime | None = None, *, using: str | None = None) -> Months:
+    """What readers see of the archive at ``now``: one small statement, whatever the number of stories.
 
-    The schedule is short, so its days are read and counted here rather than grouped by the database; as
-    plain SQL, because building the grouping query cost /news/ more than running it.
+    The kept counts come back with the days of the live stories whose publish time is still ahead (what the
+    table holds that readers may not see yet), told apart by the first column: one round trip for both. The
+    schedule is short, so those days are counted here rather than grouped by the database; as plain SQL,
+    because building the query through the ORM cost /news/ more than running it.
     """
     connection = connections[_alias(using)]
     table, status, publish_at, on_date = _story_columns(connection, "status", "publish_at", "date")
     when = connection.ops.adapt_datetimefield_value(now or timezone.now())
+    ahead: Counter = Counter()
+    kept = []
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {on_date} FROM {table} WHERE {status} IN (%s, %s) AND {publish_at} > %s",
+            f"SELECT 0, month, stories FROM {TABLE} UNION ALL "
+            f"SELECT 1, {on_date}, 1 FROM {table} WHERE {status} IN (%s, %s) AND {publish_at} > %s",
             [*(str(value) for value in LIVE_STATUSES), when],
         )
-        return Counter(month_of(as_date(day)) for (day,) in cursor.fetchall())
-
-
-def published_months(now: datetime | None = None, *, using: str | None = None) -> Months:
-    """What readers see of the archive at ``now``: two small queries, whatever the number of stories."""
-    ahead = waiting(now, using=using)
-    connection = connections[_alias(using)]
+        for is_waiting, day, stories in cursor.fetchall():
+            if is_waiting:
+                ahead[month_of(as_date(day))] += 1
+            else:
+                kept.append((as_date(day), stories))
     counts = []
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT month, stories FROM {TABLE} ORDER BY month")
-        for month, stories in cursor.fetchall():
-            month = as_date(month)
-            shown = stories - ahead.get(month, 0)
-            if shown > 0:
-                counts.append((month, shown))
+    for month, stories in sorted(kept):
+        shown = stories - ahead.get(month, 0)
+        if shown > 0:
+            counts.append((month, shown))
     return Months(counts)
 
 

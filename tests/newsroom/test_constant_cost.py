@@ -115,6 +115,20 @@ def test_a_scheduled_story_counts_from_the_moment_its_time_passes(client):
     assert f'href="/news/{scheduled_month:%Y}/{scheduled_month:%m}/"' in year
 
 
+def test_the_archives_months_and_the_stories_still_waiting_are_read_in_one_statement(django_assert_num_queries):
+    for day in (date(2012, 4, 2), date(2012, 4, 20), date(2012, 7, 1)):
+        EventFactory(date=day)
+    EventFactory(date=date(2012, 4, 21), status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(hours=1))
+    EventFactory(date=date(2014, 1, 9), status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(hours=1))
+
+    with django_assert_num_queries(1):
+        months = archive.published_months()
+
+    assert months.counts == [(date(2012, 4, 1), 2), (date(2012, 7, 1), 1)]
+    later = archive.published_months(now=timezone.now() + timedelta(hours=2))
+    assert later.counts == [(date(2012, 4, 1), 3), (date(2012, 7, 1), 1), (date(2014, 1, 1), 1)]
+
+
 def test_year_page_shows_each_months_count_and_neighbouring_years(client):
     for day in (date(2011, 6, 1), date(2012, 4, 2), date(2012, 4, 20), date(2012, 7, 1), date(2014, 1, 9)):
         EventFactory(date=day)
