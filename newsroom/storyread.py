@@ -343,14 +343,6 @@ def _prefetched(instance, name: str, objects: list) -> None:
     instance._prefetched_objects_cache[name] = queryset
 
 
-def _contexts_order(connection) -> str:
-    return _column(connection, TaggedStory, "id")
-
-
-def _sources_order(connection) -> str:
-    return f"{_column(connection, Source, 'order')}, {_column(connection, Source, 'id')}"
-
-
 # The field types whose values come back from a JSON array as the ORM reads them from their columns (numbers,
 # text, true and false), and those that come back as ISO text, turned back by the field's own ``to_python``.
 _AS_IN_JSON = frozenset(
@@ -383,22 +375,47 @@ def _folded_lists(alias: str) -> tuple[tuple[str, str, type], ...]:
     connection = connections[alias]
     if connection.vendor != "postgresql":
         return ()
-    lists = {
-        "_page_contexts": (_contexts_statement(alias), TaggedStory, "content_object", _contexts_order(connection)),
-        "_page_sources": (_sources_statement(alias), Source, "story", _sources_order(connection)),
-    }
-    if any(_json_converters(statement) is None for statement, *_ in lists.values()):
+    lists = _page_lists(alias)
+    if any(_json_converters(statement) is None for statement, _, _ in lists.values()):
         return ()
     story_id = _column(connection, Story, "id")
     return tuple(
         (
             name,
             f"SELECT json_agg(json_build_array({statement.columns}) ORDER BY {order}) FROM {statement.joins}"
-            f" WHERE {_column(connection, model, key)} = {story_id}",
+            f" WHERE {key} = {story_id}",
             _json_rows,
         )
-        for name, (statement, model, key, order) in lists.items()
+        for name, (statement, key, order) in lists.items()
     )
+
+
+def _page_lists(alias: str) -> dict[str, tuple[_Statement, str, str]]:
+    """The lists a story page reads beside its story, by the attribute a folded read leaves them under: each
+    list's statement, the column naming its story, and its order."""
+    connection = connections[alias]
+    return {
+        "_page_contexts": (
+            _contexts_statement(alias),
+            _column(connection, TaggedStory, "content_object"),
+            _column(connection, TaggedStory, "id"),
+        ),
+        "_page_sources": (
+            _sources_statement(alias),
+            _column(connection, Source, "story"),
+            f"{_column(connection, Source, 'order')}, {_column(connection, Source, 'id')}",
+        ),
+    }
+
+
+def _list_rows(story: Story, name: str, connection) -> tuple[_Statement, list[list]]:
+    """A page list's statement and its rows for ``story``: the ones read with the story where they were
+    (``_folded_lists``), else read now by their own statement."""
+    statement, key, order = _page_lists(connection.alias)[name]
+    rows = _taken_rows(story, name, statement)
+    if rows is None:
+        rows = statement.run(connection, f"WHERE {key} = %s ORDER BY {order}", [story.pk])
+    return statement, rows
 
 
 def _json_converters(statement: _Statement) -> tuple[tuple[int, object], ...] | None:
@@ -446,24 +463,10 @@ def prefetch_story_page(story: Story, *, using: str) -> None:
     connection = connections[using]
     db = connection.alias
 
-    contexts = _contexts_statement(using)
-    rows = _taken_rows(story, "_page_contexts", contexts)
-    if rows is None:
-        rows = contexts.run(
-            connection,
-            f"WHERE {_column(connection, TaggedStory, 'content_object')} = %s ORDER BY {_contexts_order(connection)}",
-            [story.pk],
-        )
+    contexts, rows = _list_rows(story, "_page_contexts", connection)
     _prefetched(story, "tags", [contexts.parts["tag"].build(row, db) for row in rows])
 
-    sources = _sources_statement(using)
-    rows = _taken_rows(story, "_page_sources", sources)
-    if rows is None:
-        rows = sources.run(
-            connection,
-            f"WHERE {_column(connection, Source, 'story')} = %s ORDER BY {_sources_order(connection)}",
-            [story.pk],
-        )
+    sources, rows = _list_rows(story, "_page_sources", connection)
     cited = []
     for row in rows:
         source = sources.parts["source"].build(row, db)
