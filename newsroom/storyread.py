@@ -376,31 +376,47 @@ def _folded_lists(alias: str) -> tuple[tuple[str, str, type], ...]:
     if connection.vendor != "postgresql":
         return ()
     lists = _page_lists(alias)
-    if any(_json_converters(statement) is None for statement, _, _ in lists.values()):
+    if any(page_list.converters is None for page_list in lists.values()):
         return ()
     story_id = _column(connection, Story, "id")
     return tuple(
         (
             name,
-            f"SELECT json_agg(json_build_array({statement.columns}) ORDER BY {order}) FROM {statement.joins}"
-            f" WHERE {key} = {story_id}",
+            f"SELECT json_agg(json_build_array({page_list.statement.columns}) ORDER BY {page_list.order})"
+            f" FROM {page_list.statement.joins} WHERE {page_list.key} = {story_id}",
             _json_rows,
         )
-        for name, (statement, key, order) in lists.items()
+        for name, page_list in lists.items()
     )
 
 
-def _page_lists(alias: str) -> dict[str, tuple[_Statement, str, str]]:
-    """The lists a story page reads beside its story, by the attribute a folded read leaves them under: each
-    list's statement, the column naming its story, and its order."""
+@dataclass(frozen=True)
+class _PageList:
+    """A list a story page reads beside its story: its statement, the column naming its story, its order, and
+    (column index, ``to_python``) for the columns JSON carries as text (None if one would not come back from
+    JSON as the ORM reads it)."""
+
+    statement: _Statement
+    key: str
+    order: str
+    converters: tuple | None
+
+
+@cache
+def _page_lists(alias: str) -> dict[str, _PageList]:
+    """The story page's lists, by the attribute a folded read (``_folded_lists``) leaves their rows under."""
     connection = connections[alias]
+
+    def page_list(statement: _Statement, key: str, order: str) -> _PageList:
+        return _PageList(statement, key, order, _json_converters(statement))
+
     return {
-        "_page_contexts": (
+        "_page_contexts": page_list(
             _contexts_statement(alias),
             _column(connection, TaggedStory, "content_object"),
             _column(connection, TaggedStory, "id"),
         ),
-        "_page_sources": (
+        "_page_sources": page_list(
             _sources_statement(alias),
             _column(connection, Source, "story"),
             f"{_column(connection, Source, 'order')}, {_column(connection, Source, 'id')}",
@@ -408,28 +424,7 @@ def _page_lists(alias: str) -> dict[str, tuple[_Statement, str, str]]:
     }
 
 
-def _list_rows(story: Story, name: str, connection) -> tuple[_Statement, list[list]]:
-    """A page list's statement and its rows for ``story``: the ones read with the story where they were
-    (``_folded_lists``), else read now by their own statement."""
-    statement, key, order = _page_lists(connection.alias)[name]
-    rows = _taken_rows(story, name, statement)
-    if rows is None:
-        rows = statement.run(connection, f"WHERE {key} = %s ORDER BY {order}", [story.pk])
-    return statement, rows
-
-
 def _json_converters(statement: _Statement) -> tuple[tuple[int, object], ...] | None:
-    """(column index, ``to_python``) for the columns of ``statement`` that JSON carries as text; None if a
-    column's type would not come back from JSON as the ORM reads it."""
-    if statement.sql not in _JSON_CONVERTERS:
-        _JSON_CONVERTERS[statement.sql] = _find_json_converters(statement)
-    return _JSON_CONVERTERS[statement.sql]
-
-
-_JSON_CONVERTERS: dict[str, tuple | None] = {}
-
-
-def _find_json_converters(statement: _Statement) -> tuple[tuple[int, object], ...] | None:
     converters = []
     for part in statement.parts.values():
         for offset, field in enumerate(part.fields):
@@ -441,17 +436,19 @@ def _find_json_converters(statement: _Statement) -> tuple[tuple[int, object], ..
     return tuple(converters)
 
 
-def _taken_rows(story: Story, name: str, statement: _Statement) -> list[list] | None:
-    """The rows of a list the story's statement read along with it (``_folded_lists``), or None."""
+def _list_rows(story: Story, name: str, connection) -> tuple[_Statement, list[list]]:
+    """A page list's statement and its rows for ``story``: the ones read with the story where they were
+    (``_folded_lists``, taken off the story), else read now by their own statement."""
+    page_list = _page_lists(connection.alias)[name]
     rows = story.__dict__.pop(name, None)
     if rows is None:
-        return None
-    converters = _json_converters(statement)
-    for row in rows:
-        for index, to_python in converters:
-            if row[index] is not None:
-                row[index] = to_python(row[index])
-    return rows
+        rows = page_list.statement.run(connection, f"WHERE {page_list.key} = %s ORDER BY {page_list.order}", [story.pk])
+    else:
+        for row in rows:
+            for index, to_python in page_list.converters:
+                if row[index] is not None:
+                    row[index] = to_python(row[index])
+    return page_list.statement, rows
 
 
 def prefetch_story_page(story: Story, *, using: str) -> None:
