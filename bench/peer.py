@@ -21,7 +21,6 @@ Only 127.0.0.1 is targeted; every run is bounded by PEER_SECONDS.
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import signal
 import statistics
@@ -202,7 +201,7 @@ def measure(url: str, session: int | None = None) -> dict:
         subprocess.run(command, capture_output=True, text=True, timeout=seconds + 60).stdout for _ in range(SPLITS)
     ]
     after = cpu_ticks(session)
-    runs = [parse_wrk(output) for output in outputs]
+    runs = [run.parse_wrk(output) for output in outputs]
     requests = sum(found["requests"] for found in runs)
     elapsed = sum(found["seconds"] for found in runs)
     result = {
@@ -216,22 +215,6 @@ def measure(url: str, session: int | None = None) -> dict:
         result["cpu_app"] = (after[0] - before[0]) * per_request
         result["cpu_db"] = (after[1] - before[1]) * per_request
     return result
-
-
-def parse_wrk(output: str) -> dict:
-    """One wrk run's requests, its duration in seconds, its p50 and p99 in milliseconds and its failed answers."""
-    found = {name: re.search(pattern, output) for name, pattern in (
-        ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
-        ("bad", r"Non-2xx or 3xx responses: (\d+)"), ("done", r"(\d+) requests in ([\d.]+)(\w+)"),
-    )}  # fmt: skip
-    done = found["done"]
-    return {
-        "requests": int(done.group(1)) if done else 0,
-        "seconds": run.to_ms(done.group(2) + done.group(3)) / 1000 if done else 0.0,
-        "p50": run.to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
-        "p99": run.to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
-        "errors": int(found["bad"].group(1)) if found["bad"] else 0,
-    }
 
 
 def main() -> None:

@@ -334,15 +334,24 @@ def wrk(url: str, cookie: str = "", seconds: float = SECONDS, connections: int =
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     output = subprocess.run(command, capture_output=True, text=True, timeout=seconds + 30).stdout
+    found = parse_wrk(output)
     rps = re.search(r"Requests/sec:\s+([\d.]+)", output)
-    p50 = re.search(r"50%\s+([\d.]+\w+)", output)
-    p99 = re.search(r"99%\s+([\d.]+\w+)", output)
-    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return {"rps": float(rps.group(1)) if rps else 0.0, **{k: found[k] for k in ("p50", "p99", "errors")}}
+
+
+def parse_wrk(output: str) -> dict:
+    """One wrk run's requests, its duration in seconds, its p50 and p99 in milliseconds and its failed answers."""
+    found = {name: re.search(pattern, output) for name, pattern in (
+        ("p50", r"50%\s+([\d.]+\w+)"), ("p99", r"99%\s+([\d.]+\w+)"),
+        ("bad", r"Non-2xx or 3xx responses: (\d+)"), ("done", r"(\d+) requests in ([\d.]+)(\w+)"),
+    )}  # fmt: skip
+    done = found["done"]
     return {
-        "rps": float(rps.group(1)) if rps else 0.0,
-        "p50": to_ms(p50.group(1)) if p50 else float("nan"),
-        "p99": to_ms(p99.group(1)) if p99 else float("nan"),
-        "errors": int(bad.group(1)) if bad else 0,
+        "requests": int(done.group(1)) if done else 0,
+        "seconds": to_ms(done.group(2) + done.group(3)) / 1000 if done else 0.0,
+        "p50": to_ms(found["p50"].group(1)) if found["p50"] else float("nan"),
+        "p99": to_ms(found["p99"].group(1)) if found["p99"] else float("nan"),
+        "errors": int(found["bad"].group(1)) if found["bad"] else 0,
     }
 
 

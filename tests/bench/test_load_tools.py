@@ -117,7 +117,7 @@ Requests/sec:    398.51
 
 
 def test_a_wrk_run_is_read_for_its_requests_time_latency_and_failures():
-    found = peer.parse_wrk(WRK_RUN)
+    found = peer.run.parse_wrk(WRK_RUN)
     assert found == {"requests": 801, "seconds": 2.01, "p50": 36.8, "p99": 77.95, "errors": 3}
 
 
