@@ -18,6 +18,9 @@ is back, not a traceback per request.
 Django keeps one cache object per thread, so what is known about a server is
 kept per server address for the whole process.
 
+With Redis, the values under ``TRACK_PREFIXES`` (stored pages, their keys' versions and a few more that
+every page reads) are kept in each process until Redis announces that they changed: newsroom.keptreads.
+
 Without Redis (no ``CACHE_URL``), ``LocalMemoryCache`` is Django's local-memory cache for one process. Both
 read many keys at once the way a stored page needs them, the page and twenty versions or so for every hit:
 each key made once per process, not once per read, and the local one under a single lock.
@@ -37,6 +40,8 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.dispatch import Signal
 
+from .keptreads import KeptReads
+
 logger = logging.getLogger(__name__)
 
 CONNECT_TIMEOUT = 0.25
@@ -45,6 +50,8 @@ SKIP_SECONDS = 2.0
 # Keys made into stored keys, kept per process for get_many: a stored page and its versions, read for every hit.
 MADE_KEYS_LIMIT = 50_000
 USE, SKIP, PROBE = "use", "skip", "probe"
+# At most this much of values kept in each process (newsroom.keptreads), by default.
+TRACK_MAX_BYTES = 64 * 1024 * 1024
 
 # Sent when what the cache holds may no longer match the database: when a cache that was unreachable
 # answers again (writes made meanwhile, such as a page retired, were lost) and after a restore from backup.
@@ -198,6 +205,8 @@ class ResilientRedisCache(ManyKeys, RedisCache):
 
         options = dict(self._options)
         skip_seconds = float(options.pop("SKIP_SECONDS", SKIP_SECONDS))
+        tracked = tuple(options.pop("TRACK_PREFIXES", ()))
+        tracked_bytes = int(options.pop("TRACK_MAX_BYTES", TRACK_MAX_BYTES))
         # One immediate reconnect mends a pooled connection Redis closed when it restarted; a timeout is not
         # retried, so an unanswering Redis costs one timeout, not two.
         options.setdefault("retry", Retry(NoBackoff(), 1, supported_errors=(redis.exceptions.ConnectionError,)))
@@ -206,6 +215,12 @@ class ResilientRedisCache(ManyKeys, RedisCache):
         self._options = options
         self._errors = (redis.exceptions.ConnectionError, redis.exceptions.TimeoutError)
         self.breaker = breaker_for(",".join(_redacted(s) for s in self._servers), skip_seconds)
+        # Values under these prefixes are kept in the process until Redis announces a change (newsroom.keptreads).
+        self._kept = (
+            kept_reads_for(self, tuple(self.make_key(prefix) for prefix in tracked), tracked_bytes, skip_seconds)
+            if tracked and len(self._servers) == 1
+            else None
+        )
 
     @property
     def reachable(self) -> bool:
@@ -227,28 +242,54 @@ class ResilientRedisCache(ManyKeys, RedisCache):
             return fallback()
 
     def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), _false)
+        with self._changing([key], version):
+            return self._attempt(lambda: super(ResilientRedisCache, self).add(key, value, timeout, version), _false)
 
     def get(self, key, default=None, version=None):
+        if self._kept is not None:
+            return self.get_many([key], version).get(key, default)
         return self._attempt(lambda: super(ResilientRedisCache, self).get(key, default, version), lambda: default)
 
     def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), _none)
+        with self._changing([key], version):
+            return self._attempt(lambda: super(ResilientRedisCache, self).set(key, value, timeout, version), _none)
 
     def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
         return self._attempt(lambda: super(ResilientRedisCache, self).touch(key, timeout, version), _false)
 
     def delete(self, key, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), _false)
+        with self._changing([key], version):
+            return self._attempt(lambda: super(ResilientRedisCache, self).delete(key, version), _false)
 
     def get_many(self, keys, version=None):
         def run():
             made = self._made_keys(keys, version)
-            values = self._cache.get_client(None).mget(list(made))
+            values = self._read(list(made))
             loads = self._cache._serializer.loads
-            return {made[k]: loads(v) for k, v in zip(made, values, strict=True) if v is not None}
+            return {made[k]: loads(v) for k, v in values.items() if v is not None}
 
         return self._attempt(run, dict)
+
+    def _read(self, made: list[str]) -> dict:
+        """The stored value of each made key (None for a missing one), from what the process keeps if it can."""
+        kept = self._kept
+        if kept is None:
+            return dict(zip(made, self._cache.get_client(None).mget(made), strict=True))
+        found, missing, generation = kept.get(made)
+        if missing:
+            read = dict(zip(missing, self._cache.get_client(None).mget(missing), strict=True))
+            kept.keep(read, generation)
+            found.update(read)
+        return found
+
+    @contextlib.contextmanager
+    def _changing(self, keys, version=None):
+        """Around a write: the keys' kept values are dropped once it is done (or has failed)."""
+        try:
+            yield
+        finally:
+            if self._kept is not None:
+                self._kept.forget([self.make_key(key, version=version) for key in keys])
 
     def has_key(self, key, version=None):
         return self._attempt(lambda: super(ResilientRedisCache, self).has_key(key, version), _false)
@@ -258,18 +299,26 @@ class ResilientRedisCache(ManyKeys, RedisCache):
             # What callers already handle for a counter that does not exist yet.
             raise ValueError(f"Key '{key}' not found: the cache is unreachable.")
 
-        return self._attempt(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing)
+        with self._changing([key], version):
+            return self._attempt(lambda: super(ResilientRedisCache, self).incr(key, delta, version), missing)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        return self._attempt(
-            lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), lambda: list(data)
-        )
+        with self._changing(list(data), version):
+            return self._attempt(
+                lambda: super(ResilientRedisCache, self).set_many(data, timeout, version), lambda: list(data)
+            )
 
     def delete_many(self, keys, version=None):
-        return self._attempt(lambda: super(ResilientRedisCache, self).delete_many(keys, version), _none)
+        keys = list(keys)
+        with self._changing(keys, version):
+            return self._attempt(lambda: super(ResilientRedisCache, self).delete_many(keys, version), _none)
 
     def clear(self):
-        return self._attempt(lambda: super(ResilientRedisCache, self).clear(), _false)
+        try:
+            return self._attempt(lambda: super(ResilientRedisCache, self).clear(), _false)
+        finally:
+            if self._kept is not None:
+                self._kept.forget_all()
 
     def count(self, amounts: dict, timeout, read=(), version=None):
         """``count`` below in one round trip: each counter started and added to, and ``read`` fetched."""
@@ -293,7 +342,27 @@ class ResilientRedisCache(ManyKeys, RedisCache):
             totals = {key: answers[2 * n + 1] for n, key in enumerate(counters.values())}
             return started, totals, found
 
-        return self._attempt(run, lambda: (set(), {}, {}))
+        with self._changing(list(amounts), version):
+            return self._attempt(run, lambda: (set(), {}, {}))
+
+
+_kept_reads: dict[tuple, KeptReads] = {}
+
+
+def kept_reads_for(backend: ResilientRedisCache, prefixes: tuple[str, ...], max_bytes: int, retry: float) -> KeptReads:
+    """The process's ``KeptReads`` for the backend's server and these prefixes (Django makes a backend per thread)."""
+    pool = backend._cache._get_connection_pool(False)
+    name = (pool.connection_class, tuple(sorted(pool.connection_kwargs.items(), key=lambda item: item[0])), prefixes)
+    with _breakers_lock:
+        kept = _kept_reads.get(repr(name))
+        if kept is None:
+            # Announcements come as pub/sub messages on a connection of the protocol's second version (the third
+            # sends them as pushes, which redis-py takes in on its own); both connections use it.
+            factory, settings = pool.connection_class, {**pool.connection_kwargs, "protocol": 2}
+            kept = _kept_reads[repr(name)] = KeptReads(
+                lambda: factory(**settings), prefixes, max_bytes=max_bytes, retry_seconds=retry
+            )
+        return kept
 
 
 def _false() -> bool:

@@ -13,7 +13,8 @@ cache in front is told to keep pages no longer than until that moment (``s-maxag
 ``manage.py publish_due`` from cron purges it with exact keys.
 
 A reader's request for a stored page costs one cache round trip (the page and its keys' versions fetched
-together: each process remembers which keys an address had) and skips sessions, authentication and the
+together: each process remembers which keys an address had), and none while the process keeps both until
+Redis announces a change (newsroom.keptreads) and skips sessions, authentication and the
 rest of the middleware: ``PageCacheMiddleware`` sits near the top of ``MIDDLEWARE``, below only the
 security headers, static files, the most-read counter and the read-replica routing. Under a WSGI server
 the same page is answered before Django's request handling starts (newsroom.earlyreplay), with the

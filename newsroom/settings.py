@@ -192,6 +192,25 @@ if CACHE_URL.startswith(("redis://", "rediss://")):
                 "socket_connect_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
                 "socket_timeout": float(os.environ.get("CACHE_TIMEOUT", "0.25")),
                 "SKIP_SECONDS": float(os.environ.get("CACHE_SKIP_SECONDS", "2")),
+                # Read-mostly values every page reads, kept in each process until Redis announces a change
+                # (newsroom.keptreads): stored pages and their keys' versions, the purge stamp, the header's
+                # sections, the most-read list, the front page's arrangement and the kept list figures.
+                # CACHE_TRACKING=0 reads them from Redis every time.
+                "TRACK_PREFIXES": (
+                    [
+                        "dateline:pages:",
+                        "dateline:key:",
+                        "dateline:keys:",
+                        "dateline:nav-sections",
+                        "dateline:most-read:list",
+                        "dateline:frontpage:",
+                        "dateline:kept:",
+                        "dateline:kept-for:",
+                        "dateline:stamp:",
+                    ]
+                    if env_bool("CACHE_TRACKING", True)
+                    else []
+                ),
             },
         }
     }
