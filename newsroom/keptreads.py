@@ -37,6 +37,8 @@ import os
 import threading
 import time
 
+from redis.exceptions import ResponseError
+
 logger = logging.getLogger(__name__)
 
 CHANNEL = "__redis__:invalidate"
@@ -77,6 +79,8 @@ class KeptReads:
         self._retry_at = 0.0
         self._pinged_at = 0.0
         self._ids = (0, 0)
+        # Set when Redis refuses tracking (too old, or the account may not use it): reads then go to Redis.
+        self.refused = False
 
     def tracks(self, key: str) -> bool:
         return key.startswith(self.prefixes)
@@ -170,7 +174,7 @@ class KeptReads:
         now = time.monotonic()
         try:
             if self._listener is None:
-                if now < self._retry_at:
+                if self.refused or now < self._retry_at:
                     return False
                 self._start()
                 self._pinged_at = now
@@ -183,6 +187,12 @@ class KeptReads:
                     raise ConnectionError("the tracking connection answered a ping with something else")
                 self._pinged_at = now
             return True
+        except ResponseError as error:
+            # Not a passing fault: asking again would cost the same trips every time.
+            logger.warning("Redis refused to track keys (%s); every read goes to Redis", error)
+            self.refused = True
+            self._stop()
+            return False
         except Exception as error:
             # Redis may be down or restarting; the cache's own breaker reports that. Read from Redis meanwhile.
             logger.info("Kept cache values dropped (%r); reading from Redis until tracking is set up again", error)

@@ -236,3 +236,18 @@ def test_a_stored_page_another_process_purged_is_rendered_anew(client, redis, se
         caches["default"]._kept.close()
         for key in redis.scan_iter(f"{prefix}:*"):
             redis.delete(key)
+
+
+def test_a_redis_that_refuses_tracking_is_read_every_time(tracked, monkeypatch):
+    from redis.exceptions import ResponseError
+
+    tracked._kept.close()
+
+    def refuse(self):
+        raise ResponseError("unknown command 'CLIENT|TRACKING'")
+
+    monkeypatch.setattr(keptreads.KeptReads, "_start", refuse)
+    tracked.set("page:front", "front")
+    assert tracked.get("page:front") == "front"
+    assert tracked.get("page:front") == "front"
+    assert tracked._kept.refused and len(tracked.trips) == 2
