@@ -346,20 +346,21 @@ class ResilientRedisCache(ManyKeys, RedisCache):
             return self._attempt(run, lambda: (set(), {}, {}))
 
 
-_kept_reads: dict[tuple, KeptReads] = {}
+_kept_reads: dict[tuple[str, tuple[str, ...]], KeptReads] = {}
 
 
 def kept_reads_for(backend: ResilientRedisCache, prefixes: tuple[str, ...], max_bytes: int, retry: float) -> KeptReads:
-    """The process's ``KeptReads`` for the backend's server and these prefixes (Django makes a backend per thread)."""
-    pool = backend._cache._get_connection_pool(False)
-    name = (pool.connection_class, tuple(sorted(pool.connection_kwargs.items(), key=lambda item: item[0])), prefixes)
+    """The process's ``KeptReads`` for the backend's server and these prefixes, shared by the backends Django
+    makes for each thread."""
+    name = (backend._servers[0], prefixes)
     with _breakers_lock:
-        kept = _kept_reads.get(repr(name))
+        kept = _kept_reads.get(name)
         if kept is None:
+            pool = backend._cache._get_connection_pool(False)
             # Announcements come as pub/sub messages on a connection of the protocol's second version (the third
             # sends them as pushes, which redis-py takes in on its own); both connections use it.
             factory, settings = pool.connection_class, {**pool.connection_kwargs, "protocol": 2}
-            kept = _kept_reads[repr(name)] = KeptReads(
+            kept = _kept_reads[name] = KeptReads(
                 lambda: factory(**settings), prefixes, max_bytes=max_bytes, retry_seconds=retry
             )
         return kept

@@ -251,3 +251,14 @@ def test_a_redis_that_refuses_tracking_is_read_every_time(tracked, monkeypatch):
     assert tracked.get("page:front") == "front"
     assert tracked.get("page:front") == "front"
     assert tracked._kept.refused and len(tracked.trips) == 2
+
+
+def test_the_backends_of_every_thread_share_one_set_of_kept_values(tracked):
+    import threading
+
+    options = {"KEY_PREFIX": tracked.key_prefix, "OPTIONS": {"TRACK_PREFIXES": ["page:", "version:"]}}
+    others = []
+    thread = threading.Thread(target=lambda: others.append(backends.ResilientRedisCache(REDIS_URL, options)))
+    thread.start()
+    thread.join()
+    assert others[0]._kept is tracked._kept
