@@ -436,3 +436,54 @@ def test_a_model_with_a_file_field_or_a_listener_is_built_by_from_db(article):
     finally:
         post_init.disconnect(listener, sender=Section)
     assert seen == [section] and section.name == "News"
+
+
+def test_a_day_reads_the_stories_the_day_queryset_reads_in_its_order(django_assert_num_queries):
+    from datetime import datetime, time
+
+    from newsroom.storyread import read_on_day
+    from newsroom.views import DayView
+
+    day = timezone.localdate() - timedelta(days=3)
+    noon = timezone.make_aware(datetime.combine(day, time(12)))
+    EventFactory(date=day, category=Event.Category.SPORT, publish_at=noon, summary="The marathon is moved.")
+    EventFactory(date=day, category=Event.Category.ECONOMY, publish_at=noon, summary="Fuel prices fall.")
+    EventFactory(date=day, category=Event.Category.ECONOMY, publish_at=noon + timedelta(hours=1), summary="Tax.")
+    article = ArticleFactory(publish_at=noon, authors=[AuthorFactory(name="Ana Dahl"), AuthorFactory(name="Rui Costa")])
+    EventFactory(date=day, status=Status.DRAFT, publish_at=None, summary="A draft.")
+    EventFactory(date=day, status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1), summary="Later.")
+    EventFactory(date=day - timedelta(days=1), publish_at=noon - timedelta(days=1), summary="The day before.")
+    now = timezone.now()
+    expected = list(Story.objects.published(now).for_listing().filter(date=day).order_by(*DayView.ordering))
+
+    with django_assert_num_queries(2):
+        found = read_on_day(day, DayView.ordering, using="default", published_at=now)
+
+    assert [story.pk for story in found] == [story.pk for story in expected]
+    assert len(found) == 4
+    with django_assert_num_queries(0):
+        for story, orm in zip(found, expected, strict=True):
+            assert story.get_deferred_fields() == orm.get_deferred_fields()
+            assert loaded(story) == loaded(orm)
+            if story.kind == "event":
+                assert story.event.summary == orm.event.summary
+            else:
+                assert [b.author.name for b in story.article.bylines.all()] == ["Ana Dahl", "Rui Costa"]
+    assert article.pk in [story.pk for story in found]
+
+
+def test_a_day_page_lists_its_events_by_category_then_its_articles(client):
+    from datetime import datetime, time
+
+    day = timezone.localdate() - timedelta(days=3)
+    noon = timezone.make_aware(datetime.combine(day, time(12)))
+    EventFactory(date=day, category=Event.Category.SPORT, publish_at=noon, summary="The marathon is moved.")
+    EventFactory(date=day, category=Event.Category.ECONOMY, publish_at=noon, summary="Fuel prices fall.")
+    EventFactory(date=day, status=Status.SCHEDULED, publish_at=timezone.now() + timedelta(days=1), summary="Later.")
+    ArticleFactory(headline="Harbour plan passes", publish_at=noon, authors=[AuthorFactory(name="Ana Dahl")])
+
+    page = client.get(f"/news/{day:%Y/%m/%d}/").content.decode()
+
+    assert page.index("Fuel prices fall.") < page.index("The marathon is moved.") < page.index("Harbour plan passes")
+    assert "Ana Dahl" in page
+    assert "Later." not in page
