@@ -43,7 +43,7 @@ from .models import (
     cited_sources,
 )
 from .pagination import ArchivePaginator
-from .storyread import listed, prefetch_story_page, read_listing, read_on_day, read_story
+from .storyread import LatestStories, listed, prefetch_story_page, read_listing, read_on_day, read_story
 
 PAGE_SIZE = settings.DATELINE_PAGE_SIZE
 
@@ -152,8 +152,10 @@ class LatestView(ArchiveMonthsMixin, PublishedStoryMixin, ArchiveIndexView):
 
     def get_dated_items(self):
         years = self.months.years()
-        stories = self.get_queryset() if years else Story.objects.none()
-        return years, stories, {}
+        if not years:
+            return years, Story.objects.none(), {}
+        # What get_queryset() lists, read a page at a time with a statement written once.
+        return years, LatestStories(using=router.db_for_read(Story), published_at=timezone.now()), {}
 
     def get_paginator(self, queryset, per_page, orphans=0, allow_empty_first_page=True, **kwargs):
         # The kept month counts number the pages, with no COUNT over the story table, and a deep page starts

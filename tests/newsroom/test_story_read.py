@@ -487,3 +487,39 @@ def test_a_day_page_lists_its_events_by_category_then_its_articles(client):
     assert page.index("Fuel prices fall.") < page.index("The marathon is moved.") < page.index("Harbour plan passes")
     assert "Ana Dahl" in page
     assert "Later." not in page
+
+
+def test_latest_stories_read_each_slice_as_the_newest_first_queryset_does(newsroom_lists, django_assert_num_queries):
+    from newsroom.storyread import LatestStories
+
+    now = timezone.now()
+    latest = LatestStories(using="default", published_at=now)
+    queryset = Story.objects.published(now).for_listing().newest_first()
+    days = sorted(set(queryset.values_list("date", flat=True)))
+
+    for rows, expected in (
+        (latest[0:5], queryset[0:5]),
+        (latest[7:19], queryset[7:19]),
+        (latest.filter(date__lt=days[-1])[2:6], queryset.filter(date__lt=days[-1])[2:6]),
+        (latest.filter(date__lt=days[-1]).filter(date__lt=days[1])[0:50], queryset.filter(date__lt=days[1])[0:50]),
+        (latest[400:420], queryset[400:420]),
+    ):
+        expected = list(expected)
+        assert [story.pk for story in rows] == [story.pk for story in expected]
+        for story, orm in zip(rows, expected, strict=True):
+            assert loaded(story) == loaded(orm)
+    with django_assert_num_queries(2):
+        page = latest[0:10]
+    with django_assert_num_queries(0):
+        bylines = [[b.author.name for b in story.article.bylines.all()] for story in page if story.kind == "article"]
+    assert bylines and all(names in (["Ana Dahl", "Rui Costa"], ["Rui Costa"]) for names in bylines)
+    assert latest[5:5] == []
+
+
+def test_latest_stories_refuse_what_a_page_of_them_never_asks_for():
+    from newsroom.storyread import LatestStories
+
+    latest = LatestStories(using="default", published_at=timezone.now())
+    for wrong in (lambda: latest[3], lambda: latest[0:10:2], lambda: latest[5:], lambda: len(latest)):
+        with pytest.raises(TypeError):
+            wrong()
