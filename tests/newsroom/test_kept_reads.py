@@ -14,17 +14,12 @@ from django.test import RequestFactory
 
 from newsroom import cache as backends
 from newsroom import keptreads
-from tests.newsroom.test_redis_cache import REDIS_URL, redis_client
+from tests.newsroom.test_redis_cache import REDIS_URL, page_cache_in_redis, redis_or_skip
 
 
 @pytest.fixture
 def redis():
-    client = redis_client()
-    if client is None:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI must reach Redis at {REDIS_URL}")
-        pytest.skip(f"no Redis at {REDIS_URL}")
-    yield client
+    return redis_or_skip()
 
 
 @pytest.fixture
@@ -211,16 +206,11 @@ def test_a_stored_page_another_process_purged_is_rendered_anew(client, redis, se
     from newsroom import surrogate
     from tests.factories import ArticleFactory
 
-    prefix = f"dateline-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "newsroom.cache.ResilientRedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-            "OPTIONS": {"TRACK_PREFIXES": ["dateline:pages:", "dateline:key:", "dateline:keys:"]},
-        }
-    }
-    settings.DATELINE_PAGE_CACHE = True
+    prefix = page_cache_in_redis(
+        settings,
+        "newsroom.cache.ResilientRedisCache",
+        OPTIONS={"TRACK_PREFIXES": ["dateline:pages:", "dateline:key:", "dateline:keys:"]},
+    )
     story = ArticleFactory(headline="Harbour bridge reopens")
     url = story.get_absolute_url()
     try:

@@ -28,22 +28,28 @@ def redis_client():
     return client
 
 
-@pytest.fixture
-def redis_cache(settings):
+def redis_or_skip():
+    """A client of the test suite's Redis; the test is skipped without one, except in CI, where it fails."""
     client = redis_client()
     if client is None:
         if os.environ.get("CI"):
             pytest.fail(f"CI must reach Redis at {REDIS_URL}")
         pytest.skip(f"no Redis at {REDIS_URL}")
+    return client
+
+
+def page_cache_in_redis(settings, backend: str, **options) -> str:
+    """Settings for pages kept in the test suite's Redis under a prefix of their own, which is answered."""
     prefix = f"dateline-test-{uuid.uuid4().hex[:8]}"
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": prefix,
-        }
-    }
+    settings.CACHES = {"default": {"BACKEND": backend, "LOCATION": REDIS_URL, "KEY_PREFIX": prefix, **options}}
     settings.DATELINE_PAGE_CACHE = True
+    return prefix
+
+
+@pytest.fixture
+def redis_cache(settings):
+    client = redis_or_skip()
+    prefix = page_cache_in_redis(settings, "django.core.cache.backends.redis.RedisCache")
     yield client
     for key in client.scan_iter(f"{prefix}:*"):
         client.delete(key)
