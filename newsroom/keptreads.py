@@ -82,9 +82,6 @@ class KeptReads:
         # Set when Redis refuses tracking (too old, or the account may not use it): reads then go to Redis.
         self.refused = False
 
-    def tracks(self, key: str) -> bool:
-        return key.startswith(self.prefixes)
-
     @property
     def listening(self) -> bool:
         return self._listener is not None
