@@ -6,7 +6,9 @@
 2. Builds Dateline's database (BENCH_DB, default dateline_peer) with bench_data at the same size:
    10,000 events spread evenly over 1,000 days, 2,000 contexts, no articles or comments.
 3. Serves both the same way, gunicorn 2 workers x 4 gthread threads: Wagtail, Dateline with its
-   page cache off (PAGE_CACHE=0: every page rendered, no counts kept), and Dateline with it on.
+   page cache off (PAGE_CACHE=0: every page rendered, no counts kept), and Dateline with it on. Each
+   gunicorn starts in its site's folder, with the site's own release and settings: the peer's pinned
+   23.0 with its one shared listening socket, Dateline's with gunicorn.conf.py (a socket per worker).
    A fourth column puts Varnish with Dateline's own VCL (deploy/varnish/dateline.vcl, xkey) in front of
    the cached server, as in the multi-machine layout (README, "Running on several machines"); it is
    skipped with a note when varnishd or the xkey module is missing (PEER_VARNISH=0 skips it too).
@@ -188,9 +190,11 @@ def measure(url: str, session: int | None = None) -> dict:
     request costs the server and PostgreSQL barely moves, so the report gives both.
 
     The timed part is PEER_SPLITS runs of wrk one after the other (SECONDS in all), each opening its own 16
-    connections. gunicorn's two workers share the connections of a run by chance, and a worker holding most
-    of them is held to one core by its interpreter lock: one long run measured one such split, for either
-    site. Several runs average over several splits. Requests/s is every run's requests over their time,
+    connections. Where gunicorn's two workers share one listening socket (the peer's), they share the
+    connections of a run by chance, and a worker holding most of them is held to one core by its
+    interpreter lock: one long run measured one such split. Several runs average over several splits.
+    Dateline's workers each listen on a socket of their own (gunicorn.conf.py), which the kernel shares
+    the connections among. Requests/s is every run's requests over their time,
     p50 the median of the runs' and p99 the highest.
     """
     subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, int(WARMUP))}s", url], capture_output=True, check=False)
@@ -298,7 +302,9 @@ def render(pages, results) -> str:
     lines = [
         f"## Dateline and Wagtail 7.0, 10,000 events over 1,000 days, {run.CORES} cores",
         "",
-        f"Both served by gunicorn, 2 workers x 4 gthread threads, DEBUG off, PostgreSQL on the same machine. "
+        f"Both served by gunicorn, 2 workers x 4 gthread threads, DEBUG off, PostgreSQL on the same machine; "
+        "Wagtail with its pinned gunicorn 23.0, whose workers share one listening socket, Dateline with its own "
+        "release and gunicorn.conf.py, a listening socket per worker. "
         f"wrk -t2 -c16, {WARMUP:.0f} s warm-up then {SECONDS:.0f} s in {SPLITS} runs with fresh connections, "
         "servers taken in turn page by page; "
         f"medians of {ROUNDS} rounds (range of requests/s in brackets). Page cache off: PAGE_CACHE=0 "

@@ -1,0 +1,20 @@
+"""Dateline's settings for gunicorn, read when gunicorn starts in this folder; options on its command line win.
+
+``gunicorn newsroom.wsgi:application`` here serves with one worker per core, four threads each.
+
+Each worker listens on a socket of its own (``reuse_port``: gunicorn binds one per worker with
+``SO_REUSEPORT``), and the kernel shares new connections out among them. With the one socket gunicorn
+otherwise shares between its workers, the first worker to wake takes a whole burst of new connections (a
+proxy's pool, a load test's clients) and keeps them for as long as they stay open: it is then held to one
+core by its interpreter lock while the others wait for work. On the side-by-side benchmark's event page,
+one worker held all 16 connections in most runs and answered half the requests two workers answer.
+
+A second gunicorn started on the same address shares it instead of failing with "address in use".
+"""
+
+import os
+
+reuse_port = True
+workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+worker_class = "gthread"
+threads = 4
