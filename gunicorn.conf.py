@@ -18,3 +18,5 @@ reuse_port = True
 workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
 worker_class = "gthread"
 threads = 4
+# gunicorn 25.1 opens a control socket for its gunicornc tool by default; Dateline does not use it.
+control_socket_disable = True
