@@ -251,13 +251,9 @@ def read_story(
         where.append(f"{_column(connection, Story, 'slug')} = %s")
         params.append(slug)
     if published_at is not None:
-        statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
-        where.append(
-            f"{_column(connection, Story, 'status')} IN ({statuses})"
-            f" AND {_column(connection, Story, 'publish_at')} <= %s"
-        )
-        params += [str(status) for status in LIVE_STATUSES]
-        params.append(ops.adapt_datetimefield_value(published_at))
+        live, live_params = _live(connection, published_at)
+        where += live
+        params += live_params
     if not where:
         raise ValueError("read_story needs a key: pk, or day and slug")
     # Two rows would mean the key named more than one story; the caller treats that as not found.
@@ -515,17 +511,9 @@ def read_listing(pks: list[int], *, using: str, published_at: datetime) -> dict[
     if not pks:
         return {}
     connection = connections[using]
-    statement = _story_statement(using, (), _listing_deferred())
-    statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
-    where = (
-        f"WHERE {_column(connection, Story, 'id')} IN ({', '.join(['%s'] * len(pks))})"
-        f" AND {_column(connection, Story, 'status')} IN ({statuses})"
-        f" AND {_column(connection, Story, 'publish_at')} <= %s"
-    )
-    params = [*pks, *(str(status) for status in LIVE_STATUSES), connection.ops.adapt_datetimefield_value(published_at)]
-    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, params)]
-    _prefetch_bylines(stories, connection)
-    return {story.pk: story for story in stories}
+    live, live_params = _live(connection, published_at)
+    where = f"WHERE {_column(connection, Story, 'id')} IN ({', '.join(['%s'] * len(pks))}) AND {' AND '.join(live)}"
+    return {story.pk: story for story in _read_as_listed(connection, where, [*pks, *live_params])}
 
 
 def listed(rows) -> list:
@@ -557,19 +545,11 @@ def read_listed(queryset) -> list[Story] | None:
         sql, params = compiler.as_sql()
     except EmptyResultSet:
         return []
-    aliases = compiler.query.alias_map
-    if not queryset.query.order_by or any(alias != join.table_name for alias, join in aliases.items()):
-        return None
     # The list's own ORDER BY, naming the tables the listing statement joins, under the same names.
-    order_by = [clause for _, (clause, order_params, _) in compiler.get_order_by() if not order_params]
-    if len(order_by) != len(queryset.query.order_by):
+    order = _order_as_listed(compiler) if queryset.query.order_by else None
+    if order is None:
         return None
-    order = ", ".join(order_by)
-    statement = _story_statement(connection.alias, (), _listing_deferred())
-    where = f"WHERE {_column(connection, Story, 'id')} IN ({sql}) ORDER BY {order}"
-    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, list(params))]
-    _prefetch_bylines(stories, connection)
-    return stories
+    return _read_as_listed(connection, f"WHERE {_column(connection, Story, 'id')} IN ({sql}) ORDER BY {order}", params)
 
 
 def read_on_day(day: date, ordering: tuple[str, ...], *, using: str, published_at: datetime) -> list[Story]:
@@ -582,22 +562,12 @@ def read_on_day(day: date, ordering: tuple[str, ...], *, using: str, published_a
     order is compiled, once per database and ordering (``_listing_order``).
     """
     connection = connections[using]
-    ops = connection.ops
-    statement = _story_statement(connection.alias, (), _listing_deferred())
-    statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
+    live, params = _live(connection, published_at)
     where = (
-        f"WHERE {_column(connection, Story, 'status')} IN ({statuses})"
-        f" AND {_column(connection, Story, 'publish_at')} <= %s AND {_column(connection, Story, 'date')} = %s"
+        f"WHERE {' AND '.join(live)} AND {_column(connection, Story, 'date')} = %s"
         f" ORDER BY {_listing_order(connection.alias, ordering)}"
     )
-    params = [
-        *(str(status) for status in LIVE_STATUSES),
-        ops.adapt_datetimefield_value(published_at),
-        ops.adapt_datefield_value(day),
-    ]
-    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, params)]
-    _prefetch_bylines(stories, connection)
-    return stories
+    return _read_as_listed(connection, where, [*params, connection.ops.adapt_datefield_value(day)])
 
 
 # The newest stories first, as /news/ lists them (``StoryQuerySet.newest_first``).
@@ -650,26 +620,17 @@ def read_latest(
     queryset's; only the order is compiled, once per database (``_listing_order``).
     """
     connection = connections[using]
-    ops = connection.ops
-    statement = _story_statement(connection.alias, (), _listing_deferred())
     order = _listing_order(connection.alias, NEWEST_FIRST)
     table, pk = connection.ops.quote_name(Story._meta.db_table), _column(connection, Story, "id")
-    statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
-    conditions = [
-        f"{_column(connection, Story, 'status')} IN ({statuses})",
-        f"{_column(connection, Story, 'publish_at')} <= %s",
-    ]
-    params = [*(str(status) for status in LIVE_STATUSES), ops.adapt_datetimefield_value(published_at)]
+    conditions, params = _live(connection, published_at)
     if before is not None:
         conditions.append(f"{_column(connection, Story, 'date')} < %s")
-        params.append(ops.adapt_datefield_value(before))
+        params.append(connection.ops.adapt_datefield_value(before))
     where = (
         f"WHERE {pk} IN (SELECT {pk} FROM {table} WHERE {' AND '.join(conditions)} ORDER BY {order}"
         f" LIMIT {int(limit)} OFFSET {int(offset)}) ORDER BY {order}"
     )
-    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, params)]
-    _prefetch_bylines(stories, connection)
-    return stories
+    return _read_as_listed(connection, where, params)
 
 
 @cache
@@ -678,12 +639,44 @@ def _listing_order(alias: str, ordering: tuple[str, ...]) -> str:
     queryset = Story.objects.published().for_listing().order_by(*ordering).values_list("pk", flat=True)
     compiler = queryset.query.get_compiler(using=alias)
     compiler.as_sql()
+    order = _order_as_listed(compiler)
+    if order is None:
+        raise ValueError(
+            f"The ordering {ordering!r} joins a table under an alias or needs parameters;"
+            " the listing statement cannot follow it."
+        )
+    return order
+
+
+def _order_as_listed(compiler) -> str | None:
+    """The ORDER BY of a compiled story query (``as_sql()`` already run) as the listing statement can use it:
+    None when the query names a table under an alias (the listing statement joins each table once, under its
+    own name) or a clause of its order needs parameters."""
     if any(alias != join.table_name for alias, join in compiler.query.alias_map.items()):
-        raise ValueError(f"The ordering {ordering!r} joins a table twice; the listing statement cannot follow it.")
+        return None
     clauses = [clause for _, (clause, params, _) in compiler.get_order_by() if not params]
-    if len(clauses) != len(ordering):
-        raise ValueError(f"The ordering {ordering!r} needs parameters; the listing statement cannot follow it.")
-    return ", ".join(clauses)
+    return ", ".join(clauses) if len(clauses) == len(compiler.query.order_by) else None
+
+
+def _live(connection, published_at: datetime) -> tuple[list[str], list]:
+    """The conditions (and their parameters) that a story is published at ``published_at``: in a live state, its
+    publish time reached. The same as ``Story.objects.published(published_at)``."""
+    statuses = ", ".join(["%s"] * len(LIVE_STATUSES))
+    conditions = [
+        f"{_column(connection, Story, 'status')} IN ({statuses})",
+        f"{_column(connection, Story, 'publish_at')} <= %s",
+    ]
+    params = [*(str(status) for status in LIVE_STATUSES), connection.ops.adapt_datetimefield_value(published_at)]
+    return conditions, params
+
+
+def _read_as_listed(connection, where: str, params) -> list[Story]:
+    """The listing statement with ``where`` (its ORDER BY included): the stories as lists show them, an article's
+    bylines prefetched with their authors."""
+    statement = _story_statement(connection.alias, (), _listing_deferred())
+    stories = [_build(statement, row, connection.alias) for row in statement.run(connection, where, list(params))]
+    _prefetch_bylines(stories, connection)
+    return stories
 
 
 @cache
