@@ -9,7 +9,10 @@ proxy's pool, a load test's clients) and keeps them for as long as they stay ope
 core by its interpreter lock while the others wait for work. On the side-by-side benchmark's event page,
 one worker held all 16 connections in most runs and answered half the requests two workers answer.
 
-A second gunicorn started on the same address shares it instead of failing with "address in use".
+Two things differ from one shared socket. A second gunicorn started on the same address shares it instead of
+failing with "address in use". And connections still waiting in a worker's queue when that worker exits (a
+restart, a timeout) are reset rather than handed to another worker: a proxy in front with more than one
+server tries such a request on the next (nginx's default ``proxy_next_upstream error timeout``).
 """
 
 import os
