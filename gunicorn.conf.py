@@ -18,7 +18,9 @@ server tries such a request on the next (nginx's default ``proxy_next_upstream e
 import os
 
 reuse_port = True
-workers = int(os.environ.get("WEB_CONCURRENCY") or os.cpu_count() or 1)
+# The cores this process may run on (a container's share, not the host's), where the system tells.
+cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+workers = int(os.environ.get("WEB_CONCURRENCY") or cores)
 worker_class = "gthread"
 threads = 4
 # gunicorn 25.1 opens a control socket for its gunicornc tool by default; Dateline does not use it.

@@ -194,8 +194,8 @@ def measure(url: str, session: int | None = None) -> dict:
     connections of a run by chance, and a worker holding most of them is held to one core by its
     interpreter lock: one long run measured one such split. Several runs average over several splits.
     Dateline's workers each listen on a socket of their own (gunicorn.conf.py), which the kernel shares
-    the connections among. Requests/s is every run's requests over their time,
-    p50 the median of the runs' and p99 the highest.
+    the connections among. Requests/s is every run's requests over their time, p50 the median of the runs'
+    and p99 the highest.
     """
     subprocess.run(["wrk", "-t2", "-c16", f"-d{max(1, int(WARMUP))}s", url], capture_output=True, check=False)
     seconds = max(1, round(SECONDS / SPLITS))
